@@ -1,0 +1,163 @@
+/*
+ * multipolar.h -- internal header of the multipolar._core extension.
+ *
+ * Every .c file includes this header first. It fixes the NumPy array-API
+ * symbol shared by all files (module.c imports the API once, in its exec
+ * slot; every other file defines NO_IMPORT_ARRAY before including it), the
+ * list of supported value and code dtypes, the status codes the GIL-free
+ * loops return, and the one helper that turns a status into an exception.
+ */
+#ifndef MULTIPOLAR_H
+#define MULTIPOLAR_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define PY_ARRAY_UNIQUE_SYMBOL MULTIPOLAR_ARRAY_API
+#ifndef MULTIPOLAR_MODULE_C
+#define NO_IMPORT_ARRAY
+#endif
+#include <numpy/arrayobject.h>
+#include <numpy/npy_math.h>
+
+/* Value dtypes accepted by the numeric kernels: X(name, C type, NumPy type number). */
+#define MULTIPOLAR_VALUE_DTYPES(X)        \
+    X(float64, npy_float64, NPY_FLOAT64)  \
+    X(float32, npy_float32, NPY_FLOAT32)  \
+    X(int64, npy_int64, NPY_INT64)        \
+    X(int32, npy_int32, NPY_INT32)
+
+/* Group/code dtypes accepted as they are (pandas Categorical codes, factorized keys). */
+#define MULTIPOLAR_CODE_DTYPES(X)   \
+    X(int8, npy_int8, NPY_INT8)     \
+    X(int16, npy_int16, NPY_INT16)  \
+    X(int32, npy_int32, NPY_INT32)  \
+    X(int64, npy_int64, NPY_INT64)
+
+/* Status codes returned by GIL-free loops; zero is success. */
+typedef enum {
+    MULTIPOLAR_OK = 0,
+    MULTIPOLAR_ERR_NOMEM,      /* scratch allocation failed */
+    MULTIPOLAR_ERR_NEGATIVE,   /* a value below zero where shares are taken */
+    MULTIPOLAR_ERR_NONFINITE,  /* +/-inf where only finite values or NaN are allowed */
+    MULTIPOLAR_ERR_CODE_RANGE, /* a group code outside [0, ngroups) */
+} multipolar_status_t;
+
+/* What a loop reports back besides its status: the row and value at fault. */
+typedef struct {
+    multipolar_status_t status;
+    npy_intp index;
+    double value;
+} multipolar_error_t;
+
+/*
+ * Translate a loop's status into a Python exception, naming the function and
+ * the argument at fault. Call with the GIL held. Returns 0 on success, -1 with
+ * an exception set otherwise.
+ */
+static inline int
+multipolar_raise_status(const multipolar_error_t *err, const char *func, const char *arg)
+{
+    char *repr = NULL;
+    switch (err->status) {
+    case MULTIPOLAR_OK:
+        return 0;
+    case MULTIPOLAR_ERR_NOMEM:
+        PyErr_NoMemory();
+        return -1;
+    case MULTIPOLAR_ERR_NEGATIVE:
+    case MULTIPOLAR_ERR_NONFINITE:
+        repr = PyOS_double_to_string(err->value, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+        if (repr == NULL) {
+            return -1;
+        }
+        PyErr_Format(PyExc_ValueError, "%s: %s must be %s; got %s at row %zd", func, arg,
+                     err->status == MULTIPOLAR_ERR_NEGATIVE ? "non-negative" : "finite or NaN",
+                     repr, (Py_ssize_t)err->index);
+        PyMem_Free(repr);
+        return -1;
+    case MULTIPOLAR_ERR_CODE_RANGE:
+        PyErr_Format(PyExc_ValueError, "%s: codes must be in [0, ngroups); got %zd at row %zd",
+                     func, (Py_ssize_t)err->value, (Py_ssize_t)err->index);
+        return -1;
+    }
+    PyErr_Format(PyExc_SystemError, "%s: unknown internal status %d", func, (int)err->status);
+    return -1;
+}
+
+/* Multiply two non-negative sizes; return -1 on overflow. */
+static inline npy_intp
+multipolar_mul_size(npy_intp a, npy_intp b)
+{
+    if (a < 0 || b < 0 || (a != 0 && b > NPY_MAX_INTP / a)) {
+        return -1;
+    }
+    return a * b;
+}
+
+/* Position of an array's dtype in MULTIPOLAR_VALUE_DTYPES, or -1 if unsupported. */
+static inline int
+multipolar_value_index(PyArrayObject *arr)
+{
+    int i = 0;
+    const int num = PyArray_TYPE(arr);
+#define MULTIPOLAR_X(name, ctype, typenum) \
+    if (PyArray_EquivTypenums(num, typenum)) { \
+        return i; \
+    } \
+    i++;
+    MULTIPOLAR_VALUE_DTYPES(MULTIPOLAR_X)
+#undef MULTIPOLAR_X
+    return -1;
+}
+
+/* Position of an array's dtype in MULTIPOLAR_CODE_DTYPES, or -1 if unsupported. */
+static inline int
+multipolar_code_index(PyArrayObject *arr)
+{
+    int i = 0;
+    const int num = PyArray_TYPE(arr);
+#define MULTIPOLAR_X(name, ctype, typenum) \
+    if (PyArray_EquivTypenums(num, typenum)) { \
+        return i; \
+    } \
+    i++;
+    MULTIPOLAR_CODE_DTYPES(MULTIPOLAR_X)
+#undef MULTIPOLAR_X
+    return -1;
+}
+
+/*
+ * Check a 1-D input array: supported dtype (value or code list), native byte
+ * order, aligned, and (if n >= 0) length n. Raises TypeError/ValueError naming
+ * func and arg; returns the dtype's list position or -1.
+ */
+static inline int
+multipolar_check_1d(PyArrayObject *arr, const char *func, const char *arg, int codes, npy_intp n)
+{
+    const int idx = codes ? multipolar_code_index(arr) : multipolar_value_index(arr);
+    if (idx < 0) {
+        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be one of %s; got %R", func, arg,
+                     codes ? "int8, int16, int32, int64" : "float64, float32, int64, int32",
+                     (PyObject *)PyArray_DESCR(arr));
+        return -1;
+    }
+    if (PyArray_NDIM(arr) != 1) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be 1-D; got ndim %d", func, arg,
+                     PyArray_NDIM(arr));
+        return -1;
+    }
+    if (!PyArray_ISNOTSWAPPED(arr) || !PyArray_ISALIGNED(arr)) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be aligned and in native byte order", func,
+                     arg);
+        return -1;
+    }
+    if (n >= 0 && PyArray_DIM(arr, 0) != n) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must have length %zd; got %zd", func, arg,
+                     (Py_ssize_t)n, (Py_ssize_t)PyArray_DIM(arr, 0));
+        return -1;
+    }
+    return idx;
+}
+
+#endif /* MULTIPOLAR_H */

@@ -1,0 +1,424 @@
+/*
+ * power.c -- the power family: grouped capability shares and grouped
+ * concentration, wrapped by multipolar.power (cinc, concentration, polarity).
+ *
+ *   group_shares(components, codes, ngroups)
+ *       For each row, the mean over its present components of the row's share
+ *       of its group's total of that component: the Composite Index of
+ *       National Capability when the components are COW's six and the groups
+ *       are years (Singer, Bremer & Stuckey 1972; COW NMC codebook v6.0).
+ *   group_concentration(values, codes, ngroups)
+ *       Per group, from the shares s_i = v_i / sum(v) of its present values:
+ *       HHI, CON (Ray & Singer 1973), effective number 1/HHI (Laakso &
+ *       Taagepera 1979), Shannon entropy in nats, Gini (population form),
+ *       largest share, sum of the two largest, and the count. Gini and top-k
+ *       come from a per-group sort of a counting-sorted scratch copy.
+ */
+#include "multipolar.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "power.h"
+#include "threads.h"
+
+/* ---- loop instantiations ------------------------------------------------ */
+#define MP_V_T npy_float64
+#define MP_V_NAME float64
+#include "power_codes.h"
+#undef MP_V_T
+#undef MP_V_NAME
+
+#define MP_V_T npy_float32
+#define MP_V_NAME float32
+#include "power_codes.h"
+#undef MP_V_T
+#undef MP_V_NAME
+
+#define MP_V_T npy_int64
+#define MP_V_NAME int64
+#include "power_codes.h"
+#undef MP_V_T
+#undef MP_V_NAME
+
+#define MP_V_T npy_int32
+#define MP_V_NAME int32
+#include "power_codes.h"
+#undef MP_V_T
+#undef MP_V_NAME
+
+/* ---- dispatch tables: [value dtype][code dtype], in the order of multipolar.h's lists ---- */
+typedef void (*accumulate_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp, npy_intp,
+                              double *, multipolar_error_t *);
+typedef void (*add_shares_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp,
+                              const double *, double *, npy_int32 *);
+typedef void (*count_groups_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp, npy_intp,
+                                npy_intp *, multipolar_error_t *);
+typedef void (*scatter_groups_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp,
+                                  npy_intp *, double *);
+
+#define MP_ROW(base, vname, ctype, typenum) \
+    {base##_##vname##_int8, base##_##vname##_int16, base##_##vname##_int32, base##_##vname##_int64},
+#define MP_ACC_ROW(vname, ctype, typenum) MP_ROW(accumulate, vname, ctype, typenum)
+#define MP_ADD_ROW(vname, ctype, typenum) MP_ROW(add_shares, vname, ctype, typenum)
+#define MP_CNT_ROW(vname, ctype, typenum) MP_ROW(count_groups, vname, ctype, typenum)
+#define MP_SCT_ROW(vname, ctype, typenum) MP_ROW(scatter_groups, vname, ctype, typenum)
+static const accumulate_fn accumulate_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_ACC_ROW)};
+static const add_shares_fn add_shares_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_ADD_ROW)};
+static const count_groups_fn count_groups_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_CNT_ROW)};
+static const scatter_groups_fn scatter_groups_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_SCT_ROW)};
+#undef MP_ACC_ROW
+#undef MP_ADD_ROW
+#undef MP_CNT_ROW
+#undef MP_SCT_ROW
+#undef MP_ROW
+
+/* ---- sorting helper ------------------------------------------------------ */
+
+/* Ascending in-place sort of finite doubles: quicksort with median-of-three
+ * pivots, insertion sort below 24 elements, recursion on the smaller side only
+ * (stack depth O(log n)). Runs without the GIL. */
+static void
+sort_doubles(double *a, npy_intp n)
+{
+    while (n > 24) {
+        const npy_intp mid = n / 2;
+        double x = a[0], y = a[mid], z = a[n - 1], pivot;
+        if (x > y) { double t = x; x = y; y = t; }
+        if (y > z) { y = z; }
+        if (x > y) { y = x; }
+        pivot = y;
+        npy_intp i = 0, j = n - 1;
+        for (;;) {
+            while (a[i] < pivot) i++;
+            while (a[j] > pivot) j--;
+            if (i >= j) break;
+            double t = a[i]; a[i] = a[j]; a[j] = t;
+            i++;
+            j--;
+        }
+        /* a[0..j] <= pivot <= a[j+1..n-1] */
+        const npy_intp left = j + 1;
+        if (left < n - left) {
+            sort_doubles(a, left);
+            a += left;
+            n -= left;
+        }
+        else {
+            sort_doubles(a + left, n - left);
+            n = left;
+        }
+    }
+    for (npy_intp i = 1; i < n; i++) {
+        const double v = a[i];
+        npy_intp j = i - 1;
+        while (j >= 0 && a[j] > v) {
+            a[j + 1] = a[j];
+            j--;
+        }
+        a[j + 1] = v;
+    }
+}
+
+/*
+ * Concentration of one group's present values v[0..n) (finite, >= 0; sorted
+ * here in place). Writes the eight output columns in the order
+ * hhi, con, n_eff, entropy, gini, top1, top2, n. A group with no values or a
+ * zero total has undefined shares: every column but n is NaN. CON is NaN for
+ * n < 2. Runs without the GIL.
+ */
+static void
+concentration_of(double *v, npy_intp n, double *out)
+{
+    double total = 0.0, hhi = 0.0, entropy = 0.0, gini = 0.0;
+    for (int c = 0; c < MULTIPOLAR_CONCENTRATION_NCOL - 1; c++) {
+        out[c] = NPY_NAN;
+    }
+    out[MULTIPOLAR_CONCENTRATION_NCOL - 1] = (double)n;
+    if (n == 0) {
+        return;
+    }
+    for (npy_intp i = 0; i < n; i++) {
+        total += v[i];
+    }
+    if (!(total > 0.0)) {
+        return;
+    }
+    sort_doubles(v, n);
+    for (npy_intp i = 0; i < n; i++) {
+        const double s = v[i] / total;
+        hhi += s * s;
+        if (s > 0.0) {
+            entropy -= s * log(s);
+        }
+        /* sum_i sum_j |s_i - s_j| = 2 sum_i (2i - n - 1) s_(i), i = 1..n ascending */
+        gini += (double)(2 * (i + 1) - n - 1) * s;
+    }
+    out[0] = hhi;
+    if (n >= 2) {
+        const double inv = 1.0 / (double)n;
+        const double r = (hhi - inv) / (1.0 - inv);
+        out[1] = r > 0.0 ? sqrt(r) : 0.0;
+    }
+    out[2] = 1.0 / hhi;
+    out[3] = entropy;
+    out[4] = gini / (double)n; /* 2 sum (2i-n-1) s / (2 N sum s), sum s = 1 */
+    out[5] = v[n - 1] / total;
+    out[6] = n >= 2 ? (v[n - 1] + v[n - 2]) / total : out[5];
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+/* Rows per task of the share pass: small enough that a block's sums stay in L1. */
+#define MP_SHARE_BLOCK 2048
+
+/* Everything a share-pass task reads; the tasks write disjoint rows of out. */
+typedef struct {
+    Py_ssize_t k;
+    const char **vdata;
+    const npy_intp *vstride;
+    const int *vidx;
+    const char *cdata;
+    npy_intp cstride;
+    int cidx;
+    npy_intp n;
+    npy_intp ngroups;
+    const double *totals; /* k x ngroups */
+    double *out;
+} shares_ctx_t;
+
+/*
+ * One block of rows: the mean over present components of each row's share.
+ * Runs without the GIL, on any worker thread.
+ */
+static void
+shares_block(void *arg, npy_intp block)
+{
+    const shares_ctx_t *ctx = (const shares_ctx_t *)arg;
+    double sum[MP_SHARE_BLOCK];
+    npy_int32 cnt[MP_SHARE_BLOCK];
+    const npy_intp start = block * MP_SHARE_BLOCK;
+    const npy_intp len = ctx->n - start < MP_SHARE_BLOCK ? ctx->n - start : MP_SHARE_BLOCK;
+    memset(sum, 0, (size_t)len * sizeof(double));
+    memset(cnt, 0, (size_t)len * sizeof(npy_int32));
+    for (Py_ssize_t c = 0; c < ctx->k; c++) {
+        add_shares_table[ctx->vidx[c]][ctx->cidx](
+            ctx->vdata[c] + start * ctx->vstride[c], ctx->vstride[c],
+            ctx->cdata + start * ctx->cstride, ctx->cstride, len,
+            ctx->totals + c * ctx->ngroups, sum, cnt);
+    }
+    for (npy_intp i = 0; i < len; i++) {
+        ctx->out[start + i] = cnt[i] > 0 ? sum[i] / (double)cnt[i] : NPY_NAN;
+    }
+}
+
+PyObject *
+multipolar_group_shares(PyObject *self, PyObject *args)
+{
+    static const char func[] = "group_shares";
+    PyObject *components = NULL; /* borrowed from args */
+    PyArrayObject *codes = NULL; /* borrowed from args */
+    Py_ssize_t ngroups = 0;
+    PyArrayObject *out = NULL;
+    double *totals = NULL;
+    int *vidx = NULL;
+    const char **vdata = NULL;
+    npy_intp *vstride = NULL;
+    Py_ssize_t failed = 0;
+    char argname[48];
+    multipolar_error_t err = {MULTIPOLAR_OK, 0, 0.0};
+    NPY_BEGIN_THREADS_DEF;
+
+    /* 1. parse */
+    if (!PyArg_ParseTuple(args, "O!O!n:group_shares", &PyTuple_Type, &components, &PyArray_Type,
+                          &codes, &ngroups)) {
+        return NULL;
+    }
+    /* 2. validate */
+    if (ngroups < 0) {
+        PyErr_Format(PyExc_ValueError, "%s: ngroups must be >= 0; got %zd", func, ngroups);
+        return NULL;
+    }
+    const int cidx = multipolar_check_1d(codes, func, "codes", 1, -1);
+    if (cidx < 0) {
+        return NULL;
+    }
+    const npy_intp n = PyArray_DIM(codes, 0);
+    const Py_ssize_t k = PyTuple_GET_SIZE(components);
+    if (k == 0) {
+        PyErr_Format(PyExc_ValueError, "%s: components must not be empty; got 0 arrays", func);
+        return NULL;
+    }
+    const npy_intp ntotals = multipolar_mul_size(k, ngroups);
+    if (ntotals < 0 || ntotals > NPY_MAX_INTP / (npy_intp)sizeof(double)) {
+        PyErr_Format(PyExc_ValueError, "%s: ngroups too large; got %zd", func, ngroups);
+        return NULL;
+    }
+    vidx = PyMem_Calloc((size_t)k, sizeof(int));
+    vdata = PyMem_Calloc((size_t)k, sizeof(char *));
+    vstride = PyMem_Calloc((size_t)k, sizeof(npy_intp));
+    if (vidx == NULL || vdata == NULL || vstride == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t c = 0; c < k; c++) {
+        PyObject *item = PyTuple_GET_ITEM(components, c); /* borrowed from components */
+        if (!PyArray_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "%s: components[%zd] must be an ndarray; got %R", func, c,
+                         (PyObject *)Py_TYPE(item));
+            goto fail;
+        }
+        vidx[c] = multipolar_check_1d((PyArrayObject *)item, func, "components", 0, n);
+        if (vidx[c] < 0) {
+            goto fail;
+        }
+        vdata[c] = PyArray_BYTES((PyArrayObject *)item);
+        vstride[c] = PyArray_STRIDE((PyArrayObject *)item, 0);
+    }
+    /* 3. allocate */
+    out = (PyArrayObject *)PyArray_EMPTY(1, (npy_intp[]){n}, NPY_FLOAT64, 0);
+    if (out == NULL) {
+        goto fail;
+    }
+    totals = PyMem_RawCalloc((size_t)(ntotals > 0 ? ntotals : 1), sizeof(double));
+    if (totals == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    shares_ctx_t ctx = {k, vdata, vstride, vidx, PyArray_BYTES(codes), PyArray_STRIDE(codes, 0),
+                        cidx, n, ngroups, totals, (double *)PyArray_DATA(out)};
+
+    /* 4. release the GIL; 5. loop: per-component totals, then row blocks on threads */
+    NPY_BEGIN_THREADS_THRESHOLDED(n * k);
+    for (Py_ssize_t c = 0; c < k && err.status == MULTIPOLAR_OK; c++) {
+        failed = c;
+        accumulate_table[vidx[c]][cidx](vdata[c], vstride[c], ctx.cdata, ctx.cstride, n, ngroups,
+                                        totals + c * ngroups, &err);
+    }
+    if (err.status == MULTIPOLAR_OK) {
+        const npy_intp nblocks = (n + MP_SHARE_BLOCK - 1) / MP_SHARE_BLOCK;
+        if (n >= 8 * MP_SHARE_BLOCK) {
+            multipolar_parallel_for(nblocks, shares_block, &ctx);
+        }
+        else {
+            for (npy_intp b = 0; b < nblocks; b++) {
+                shares_block(&ctx, b);
+            }
+        }
+    }
+    NPY_END_THREADS;
+
+    /* 6. translate */
+    PyOS_snprintf(argname, sizeof(argname), "components[%zd]", failed);
+    if (multipolar_raise_status(&err, func, argname) < 0) {
+        goto fail;
+    }
+    /* 7. clean up */
+    PyMem_RawFree(totals);
+    PyMem_Free(vidx);
+    PyMem_Free(vdata);
+    PyMem_Free(vstride);
+    return (PyObject *)out;
+
+fail:
+    Py_XDECREF(out);
+    PyMem_RawFree(totals);
+    PyMem_Free(vidx);
+    PyMem_Free(vdata);
+    PyMem_Free(vstride);
+    return NULL;
+}
+
+PyObject *
+multipolar_group_concentration(PyObject *self, PyObject *args)
+{
+    static const char func[] = "group_concentration";
+    PyArrayObject *values = NULL; /* borrowed from args */
+    PyArrayObject *codes = NULL;  /* borrowed from args */
+    Py_ssize_t ngroups = 0;
+    PyArrayObject *out = NULL;
+    npy_intp *counts = NULL;
+    npy_intp *next = NULL;
+    double *scratch = NULL;
+    multipolar_error_t err = {MULTIPOLAR_OK, 0, 0.0};
+    NPY_BEGIN_THREADS_DEF;
+
+    /* 1. parse */
+    if (!PyArg_ParseTuple(args, "O!O!n:group_concentration", &PyArray_Type, &values,
+                          &PyArray_Type, &codes, &ngroups)) {
+        return NULL;
+    }
+    /* 2. validate */
+    if (ngroups < 0) {
+        PyErr_Format(PyExc_ValueError, "%s: ngroups must be >= 0; got %zd", func, ngroups);
+        return NULL;
+    }
+    const int vidx = multipolar_check_1d(values, func, "values", 0, -1);
+    if (vidx < 0) {
+        return NULL;
+    }
+    const npy_intp n = PyArray_DIM(values, 0);
+    const int cidx = multipolar_check_1d(codes, func, "codes", 1, n);
+    if (cidx < 0) {
+        return NULL;
+    }
+    if (multipolar_mul_size(ngroups, MULTIPOLAR_CONCENTRATION_NCOL) < 0) {
+        PyErr_Format(PyExc_ValueError, "%s: ngroups too large; got %zd", func, ngroups);
+        return NULL;
+    }
+    /* 3. allocate */
+    out = (PyArrayObject *)PyArray_EMPTY(2, ((npy_intp[]){ngroups, MULTIPOLAR_CONCENTRATION_NCOL}),
+                                         NPY_FLOAT64, 0);
+    if (out == NULL) {
+        goto fail;
+    }
+    counts = PyMem_RawCalloc((size_t)ngroups + 1, sizeof(npy_intp));
+    next = PyMem_RawCalloc((size_t)ngroups + 1, sizeof(npy_intp));
+    scratch = PyMem_RawMalloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    if (counts == NULL || next == NULL || scratch == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    const char *vdata = PyArray_BYTES(values);
+    const npy_intp vstride = PyArray_STRIDE(values, 0);
+    const char *cdata = PyArray_BYTES(codes);
+    const npy_intp cstride = PyArray_STRIDE(codes, 0);
+    double *res = (double *)PyArray_DATA(out);
+
+    /* 4. release the GIL; 5. loop: count, scatter into segments, reduce each segment */
+    NPY_BEGIN_THREADS_THRESHOLDED(n);
+    count_groups_table[vidx][cidx](vdata, vstride, cdata, cstride, n, ngroups, counts, &err);
+    if (err.status == MULTIPOLAR_OK) {
+        npy_intp start = 0;
+        for (npy_intp g = 0; g < ngroups; g++) {
+            next[g] = start;
+            start += counts[g];
+        }
+        scatter_groups_table[vidx][cidx](vdata, vstride, cdata, cstride, n, next, scratch);
+        start = 0;
+        for (npy_intp g = 0; g < ngroups; g++) {
+            concentration_of(scratch + start, counts[g],
+                             res + g * MULTIPOLAR_CONCENTRATION_NCOL);
+            start += counts[g];
+        }
+    }
+    NPY_END_THREADS;
+
+    /* 6. translate */
+    if (multipolar_raise_status(&err, func, "values") < 0) {
+        goto fail;
+    }
+    /* 7. clean up */
+    PyMem_RawFree(counts);
+    PyMem_RawFree(next);
+    PyMem_RawFree(scratch);
+    return (PyObject *)out;
+
+fail:
+    Py_XDECREF(out);
+    PyMem_RawFree(counts);
+    PyMem_RawFree(next);
+    PyMem_RawFree(scratch);
+    return NULL;
+}

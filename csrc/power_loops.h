@@ -1,0 +1,129 @@
+/*
+ * power_loops.h -- GIL-free typed loops of the power family, written once.
+ *
+ * power.c includes this file once per (value dtype, code dtype) pair, with
+ *   MP_V_T      the C type of the values        (npy_float64, npy_int32, ...)
+ *   MP_V_NAME   its name suffix                  (float64, int32, ...)
+ *   MP_C_T      the C type of the group codes   (npy_int8 ... npy_int64)
+ *   MP_C_NAME   its name suffix                  (int8 ... int64)
+ * defined before the include and undefined after it. Every loop takes raw
+ * pointers, lengths and byte strides, touches no Python object and returns a
+ * status (multipolar_status_t via *err); it runs without the GIL.
+ *
+ * Values are read as double. Integer values cannot be missing; for floating
+ * values NaN means missing. Infinite and negative values are errors, because
+ * every quantity here is a share of a non-negative total.
+ */
+
+#define MP_CAT3(a, b, c) a##_##b##_##c
+#define MP_XCAT3(a, b, c) MP_CAT3(a, b, c)
+#define MP_FN(base) MP_XCAT3(base, MP_V_NAME, MP_C_NAME)
+
+/*
+ * Accumulate one component into per-group totals.
+ * in:  values[n] (stride vstride), codes[n] (stride cstride), ngroups
+ * NaN: skipped (missing component)
+ * acc: totals[ngroups] (double, caller zeroes it)
+ * out: totals; status ERR_CODE_RANGE / ERR_NEGATIVE / ERR_NONFINITE with the
+ *      row at fault in *err
+ */
+static void
+MP_FN(accumulate)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
+                  npy_intp n, npy_intp ngroups, double *totals, multipolar_error_t *err)
+{
+    for (npy_intp i = 0; i < n; i++) {
+        const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
+        const double v = (double)(*(const MP_V_T *)(values + i * vstride));
+        if (g < 0 || g >= ngroups) {
+            err->status = MULTIPOLAR_ERR_CODE_RANGE;
+            err->index = i;
+            err->value = (double)g;
+            return;
+        }
+        if (npy_isnan(v)) {
+            continue;
+        }
+        if (npy_isinf(v) || v < 0) {
+            err->status = npy_isinf(v) ? MULTIPOLAR_ERR_NONFINITE : MULTIPOLAR_ERR_NEGATIVE;
+            err->index = i;
+            err->value = v;
+            return;
+        }
+        totals[g] += v;
+    }
+}
+
+/*
+ * Add each row's share of its group total to share_sum and count it.
+ * in:  values, codes as above (already validated by accumulate), totals
+ * NaN: a missing value adds nothing and is not counted; a group whose total is
+ *      zero has no defined shares and counts as missing for this component
+ * out: share_sum[n] += v / totals[g]; share_cnt[n] += 1 (contiguous, double/int)
+ */
+static void
+MP_FN(add_shares)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
+                  npy_intp n, const double *totals, double *share_sum, npy_int32 *share_cnt)
+{
+    for (npy_intp i = 0; i < n; i++) {
+        const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
+        const double v = (double)(*(const MP_V_T *)(values + i * vstride));
+        const double t = totals[g];
+        if (npy_isnan(v) || t == 0.0) {
+            continue;
+        }
+        share_sum[i] += v / t;
+        share_cnt[i] += 1;
+    }
+}
+
+/*
+ * Count the present (non-NaN) values of each group, validating as accumulate.
+ * out: counts[ngroups] (caller zeroes it); status as accumulate
+ */
+static void
+MP_FN(count_groups)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
+                    npy_intp n, npy_intp ngroups, npy_intp *counts, multipolar_error_t *err)
+{
+    for (npy_intp i = 0; i < n; i++) {
+        const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
+        const double v = (double)(*(const MP_V_T *)(values + i * vstride));
+        if (g < 0 || g >= ngroups) {
+            err->status = MULTIPOLAR_ERR_CODE_RANGE;
+            err->index = i;
+            err->value = (double)g;
+            return;
+        }
+        if (npy_isnan(v)) {
+            continue;
+        }
+        if (npy_isinf(v) || v < 0) {
+            err->status = npy_isinf(v) ? MULTIPOLAR_ERR_NONFINITE : MULTIPOLAR_ERR_NEGATIVE;
+            err->index = i;
+            err->value = v;
+            return;
+        }
+        counts[g] += 1;
+    }
+}
+
+/*
+ * Scatter the present values into per-group segments of a scratch array.
+ * in:  values, codes (validated by count_groups); next[ngroups] = segment starts
+ * out: sorted_by_group[next[g]++] = v for every non-NaN row, in row order
+ */
+static void
+MP_FN(scatter_groups)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
+                      npy_intp n, npy_intp *next, double *sorted_by_group)
+{
+    for (npy_intp i = 0; i < n; i++) {
+        const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
+        const double v = (double)(*(const MP_V_T *)(values + i * vstride));
+        if (!npy_isnan(v)) {
+            sorted_by_group[next[g]++] = v;
+        }
+    }
+}
+
+#undef MP_FN
+#undef MP_XCAT3
+#undef MP_CAT3
