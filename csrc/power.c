@@ -50,11 +50,9 @@
 
 /* ---- dispatch tables: [value dtype][code dtype], in the order of multipolar.h's lists ---- */
 typedef void (*accumulate_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp, npy_intp,
-                              double *, multipolar_error_t *);
+                              double *, npy_intp *, multipolar_error_t *);
 typedef void (*add_shares_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp,
                               const double *, double *, npy_int32 *);
-typedef void (*count_groups_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp, npy_intp,
-                                npy_intp *, multipolar_error_t *);
 typedef void (*scatter_groups_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp,
                                   npy_intp *, double *);
 
@@ -62,15 +60,12 @@ typedef void (*scatter_groups_fn)(const char *, npy_intp, const char *, npy_intp
     {base##_##vname##_int8, base##_##vname##_int16, base##_##vname##_int32, base##_##vname##_int64},
 #define MP_ACC_ROW(vname, ctype, typenum) MP_ROW(accumulate, vname, ctype, typenum)
 #define MP_ADD_ROW(vname, ctype, typenum) MP_ROW(add_shares, vname, ctype, typenum)
-#define MP_CNT_ROW(vname, ctype, typenum) MP_ROW(count_groups, vname, ctype, typenum)
 #define MP_SCT_ROW(vname, ctype, typenum) MP_ROW(scatter_groups, vname, ctype, typenum)
 static const accumulate_fn accumulate_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_ACC_ROW)};
 static const add_shares_fn add_shares_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_ADD_ROW)};
-static const count_groups_fn count_groups_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_CNT_ROW)};
 static const scatter_groups_fn scatter_groups_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_SCT_ROW)};
 #undef MP_ACC_ROW
 #undef MP_ADD_ROW
-#undef MP_CNT_ROW
 #undef MP_SCT_ROW
 #undef MP_ROW
 
@@ -294,7 +289,7 @@ multipolar_group_shares(PyObject *self, PyObject *args)
     for (Py_ssize_t c = 0; c < k && err.status == MULTIPOLAR_OK; c++) {
         failed = c;
         accumulate_table[vidx[c]][cidx](vdata[c], vstride[c], ctx.cdata, ctx.cstride, n, ngroups,
-                                        totals + c * ngroups, &err);
+                                        totals + c * ngroups, NULL, &err);
     }
     if (err.status == MULTIPOLAR_OK) {
         const npy_intp nblocks = (n + MP_SHARE_BLOCK - 1) / MP_SHARE_BLOCK;
@@ -328,6 +323,31 @@ fail:
     PyMem_Free(vdata);
     PyMem_Free(vstride);
     return NULL;
+}
+
+/* Groups per task of the concentration pass. */
+#define MP_CONC_GROUPS 64
+
+/* What a concentration task reads; tasks write disjoint rows of res. */
+typedef struct {
+    npy_intp ngroups;
+    const npy_intp *counts;
+    const npy_intp *ends;
+    double *scratch;
+    double *res;
+} conc_ctx_t;
+
+/* Concentration of groups [task*MP_CONC_GROUPS, ...): sorts their own segments only. */
+static void
+conc_groups(void *arg, npy_intp task)
+{
+    const conc_ctx_t *ctx = (const conc_ctx_t *)arg;
+    const npy_intp stop = (task + 1) * MP_CONC_GROUPS < ctx->ngroups ? (task + 1) * MP_CONC_GROUPS
+                                                                      : ctx->ngroups;
+    for (npy_intp g = task * MP_CONC_GROUPS; g < stop; g++) {
+        concentration_of(ctx->scratch + ctx->ends[g] - ctx->counts[g], ctx->counts[g],
+                         ctx->res + g * MULTIPOLAR_CONCENTRATION_NCOL);
+    }
 }
 
 PyObject *
@@ -388,7 +408,7 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
 
     /* 4. release the GIL; 5. loop: count, scatter into segments, reduce each segment */
     NPY_BEGIN_THREADS_THRESHOLDED(n);
-    count_groups_table[vidx][cidx](vdata, vstride, cdata, cstride, n, ngroups, counts, &err);
+    accumulate_table[vidx][cidx](vdata, vstride, cdata, cstride, n, ngroups, NULL, counts, &err);
     if (err.status == MULTIPOLAR_OK) {
         npy_intp start = 0;
         for (npy_intp g = 0; g < ngroups; g++) {
@@ -396,11 +416,16 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
             start += counts[g];
         }
         scatter_groups_table[vidx][cidx](vdata, vstride, cdata, cstride, n, next, scratch);
-        start = 0;
-        for (npy_intp g = 0; g < ngroups; g++) {
-            concentration_of(scratch + start, counts[g],
-                             res + g * MULTIPOLAR_CONCENTRATION_NCOL);
-            start += counts[g];
+        /* after the scatter, next[g] is the end of segment g: its start is next[g] - counts[g] */
+        conc_ctx_t ctx = {ngroups, counts, next, scratch, res};
+        const npy_intp ntasks = (ngroups + MP_CONC_GROUPS - 1) / MP_CONC_GROUPS;
+        if (n >= 65536) {
+            multipolar_parallel_for(ntasks, conc_groups, &ctx);
+        }
+        else {
+            for (npy_intp t = 0; t < ntasks; t++) {
+                conc_groups(&ctx, t);
+            }
         }
     }
     NPY_END_THREADS;

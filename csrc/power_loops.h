@@ -20,16 +20,18 @@
 #define MP_FN(base) MP_XCAT3(base, MP_V_NAME, MP_C_NAME)
 
 /*
- * Accumulate one component into per-group totals.
+ * Accumulate one column into per-group totals and/or counts.
  * in:  values[n] (stride vstride), codes[n] (stride cstride), ngroups
- * NaN: skipped (missing component)
- * acc: totals[ngroups] (double, caller zeroes it)
- * out: totals; status ERR_CODE_RANGE / ERR_NEGATIVE / ERR_NONFINITE with the
- *      row at fault in *err
+ * NaN: skipped (missing)
+ * acc: totals[ngroups] (double) and counts[ngroups] (present values); either
+ *      may be NULL; the caller zeroes them
+ * out: totals, counts; status ERR_CODE_RANGE / ERR_NEGATIVE / ERR_NONFINITE
+ *      with the row at fault in *err
  */
 static void
 MP_FN(accumulate)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
-                  npy_intp n, npy_intp ngroups, double *totals, multipolar_error_t *err)
+                  npy_intp n, npy_intp ngroups, double *totals, npy_intp *counts,
+                  multipolar_error_t *err)
 {
     for (npy_intp i = 0; i < n; i++) {
         const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
@@ -49,7 +51,12 @@ MP_FN(accumulate)(const char *values, npy_intp vstride, const char *codes, npy_i
             err->value = v;
             return;
         }
-        totals[g] += v;
+        if (totals != NULL) {
+            totals[g] += v;
+        }
+        if (counts != NULL) {
+            counts[g] += 1;
+        }
     }
 }
 
@@ -77,38 +84,8 @@ MP_FN(add_shares)(const char *values, npy_intp vstride, const char *codes, npy_i
 }
 
 /*
- * Count the present (non-NaN) values of each group, validating as accumulate.
- * out: counts[ngroups] (caller zeroes it); status as accumulate
- */
-static void
-MP_FN(count_groups)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
-                    npy_intp n, npy_intp ngroups, npy_intp *counts, multipolar_error_t *err)
-{
-    for (npy_intp i = 0; i < n; i++) {
-        const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
-        const double v = (double)(*(const MP_V_T *)(values + i * vstride));
-        if (g < 0 || g >= ngroups) {
-            err->status = MULTIPOLAR_ERR_CODE_RANGE;
-            err->index = i;
-            err->value = (double)g;
-            return;
-        }
-        if (npy_isnan(v)) {
-            continue;
-        }
-        if (npy_isinf(v) || v < 0) {
-            err->status = npy_isinf(v) ? MULTIPOLAR_ERR_NONFINITE : MULTIPOLAR_ERR_NEGATIVE;
-            err->index = i;
-            err->value = v;
-            return;
-        }
-        counts[g] += 1;
-    }
-}
-
-/*
  * Scatter the present values into per-group segments of a scratch array.
- * in:  values, codes (validated by count_groups); next[ngroups] = segment starts
+ * in:  values, codes (validated by accumulate); next[ngroups] = segment starts
  * out: sorted_by_group[next[g]++] = v for every non-NaN row, in row order
  */
 static void

@@ -1,0 +1,30 @@
+"""Timing helpers shared by the benchmark files."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    """Best wall time of ``repeat`` calls, in seconds (one warm-up call first)."""
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def print_rows(rows: list[dict]) -> None:
+    """Print benchmark rows as a Markdown table: kernel, ours, baseline, ratio, baseline note."""
+    print("| kernel | ours | baseline | ratio | baseline is |")
+    print("|---|---:|---:|---:|---|")
+    for r in rows:
+        print(f"| {r['kernel']} | {_fmt(r['ours_s'])} | {_fmt(r['baseline_s'])} | "
+              f"{r['ratio']:.1f}x | {r.get('note', '')} |")
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"

@@ -1,0 +1,433 @@
+"""Power and polarity: national capability (CINC), concentration, poles, transitions.
+
+The heavy work -- grouped shares and grouped concentration over millions of
+state-years -- runs in C (``csrc/power.c``) with the GIL released; this module
+validates frames, factorizes the grouping column and rewraps results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._validation import (
+    check_unique_pairs,
+    group_codes,
+    require_columns,
+    require_frame,
+    value_array,
+)
+from .io import NMC_COMPONENTS
+
+__all__ = ["cinc", "concentration", "polarity", "transition", "CONCENTRATION_COLUMNS"]
+
+#: Output columns of :func:`concentration`, in order.
+CONCENTRATION_COLUMNS = ("hhi", "con", "n_eff", "entropy", "gini", "top1", "top2", "n")
+
+
+def _component_arrays(df: pd.DataFrame, cols: Sequence[str], func: str) -> tuple[np.ndarray, ...]:
+    arrays = []
+    for col in cols:
+        arr = value_array(df[col], func, col)
+        if arr.dtype.kind in "iuf" and np.any(arr == -9):
+            arr = np.where(arr == -9, np.nan, arr.astype(np.float64))
+        arrays.append(arr)
+    return tuple(arrays)
+
+
+def _reword(exc: ValueError, func: str, names: Sequence[str]) -> ValueError:
+    """Restate a kernel's ValueError in the caller's words: function and column name."""
+    msg = str(exc)
+    m = re.match(r"^\w+: components\[(\d+)\]", msg)
+    if m:
+        msg = f"{func}: column {names[int(m.group(1))]!r}" + msg[m.end():]
+    else:
+        msg = re.sub(r"^\w+: values", f"{func}: column {names[0]!r}", msg)
+    return ValueError(msg)
+
+
+def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Series:
+    """Composite Index of National Capability, recomputed from its components.
+
+    For each year t and component c (milex, milper, irst, pec, tpop, upop), a
+    state's share is ``x_ic / sum_j x_jc`` where the sum runs over the states of
+    year t whose component c is present. CINC is the mean of the state's shares
+    over its present components::
+
+        CINC_i = (1 / |C_i|) * sum_{c in C_i} x_ic / sum_{j: x_jc present} x_jc
+
+    so a missing component leaves both the world total and the divisor. This is
+    COW's rule and reproduces the ``cinc`` column of NMC v6.0 and v7.0 on every
+    row (COW rounds to about 1e-8). Yearly sums are therefore not exactly 1.
+
+    Parameters
+    ----------
+    df : DataFrame
+        State-year frame with ``ccode``, ``year`` and the component columns, in
+        any row order. NaN and COW's ``-9`` mean missing. Components may be
+        float64/float32/int64/int32 (read as they are) or bool/8- and 16-bit
+        integers/float16 (upcast).
+    components : sequence of str
+        Columns to combine; COW's six by default.
+
+    Returns
+    -------
+    Series
+        float64, named ``cinc``, aligned with ``df.index``. NaN where a row has
+        no present component. A component whose year total is zero has no
+        defined shares and counts as missing for that year.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, a negative or infinite component (other than -9), a
+        missing year, or duplicate (ccode, year) rows.
+    TypeError
+        ``df`` is not a DataFrame or a component is not numeric.
+
+    References
+    ----------
+    Singer, J. D., Bremer, S., & Stuckey, J. (1972). Capability distribution,
+    uncertainty, and major power war, 1820-1965. In B. Russett (Ed.), *Peace,
+    War, and Numbers* (pp. 19-48). Sage.
+
+    Examples
+    --------
+    >>> import pandas as pd, multipolar as mp
+    >>> df = pd.DataFrame({"ccode": [2, 365], "year": [2000, 2000],
+    ...                    "milex": [3.0, 1.0], "milper": [1.0, 1.0]})
+    >>> mp.cinc(df, components=["milex", "milper"]).round(3).tolist()
+    [0.625, 0.375]
+    """
+    func = "cinc"
+    require_frame(df, func)
+    components = list(components)
+    if not components:
+        raise ValueError(f"{func}: components must name at least one column; got []")
+    require_columns(df, ["ccode", "year", *components], func)
+    codes, _ = group_codes(df["year"], func, "year")
+    check_unique_pairs(
+        df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year")
+    )
+    arrays = _component_arrays(df, components, func)
+    ngroups = int(codes.max()) + 1 if len(codes) else 0
+    try:
+        values = _core.group_shares(arrays, codes, ngroups)
+    except ValueError as exc:
+        raise _reword(exc, func, components) from None
+    return pd.Series(values, index=df.index, name="cinc")
+
+
+def _among_mask(df: pd.DataFrame, among: object, by: str, func: str) -> np.ndarray | None:
+    """Rows of ``df`` inside the set analysed, or None for all rows."""
+    if among is None:
+        return None
+    require_columns(df, ["ccode"], func)
+    ccode = df["ccode"].to_numpy()
+    if isinstance(among, str):
+        if among != "majors":
+            raise ValueError(
+                f"{func}: among must be None, 'majors' or a list of states; got {among!r}"
+            )
+        if by != "year":
+            raise ValueError(f"{func}: among='majors' needs by='year'; got by={by!r}")
+        from .codes import is_major
+
+        return is_major(ccode, df["year"].to_numpy())
+    from .codes import lookup_states
+
+    try:
+        wanted = lookup_states(list(among), codes="cowabb")
+    except TypeError:
+        raise TypeError(
+            f"{func}: among must be None, 'majors' or a list of states; got {among!r}"
+        ) from None
+    return np.isin(ccode, np.asarray(wanted, dtype=np.int64))
+
+
+def concentration(
+    df: pd.DataFrame,
+    value: str = "cinc",
+    by: str = "year",
+    among: object = None,
+) -> pd.DataFrame:
+    """Concentration of capability (or any non-negative value) per year.
+
+    Within each group (year) the present values of the states analysed are
+    renormalized to shares ``s_i = v_i / sum_j v_j`` over those N states, and:
+
+    - ``hhi`` = sum s_i^2 (Herfindahl-Hirschman index)
+    - ``con`` = sqrt((HHI - 1/N) / (1 - 1/N)), NaN for N < 2 (Ray & Singer 1973)
+    - ``n_eff`` = 1 / HHI (Laakso & Taagepera 1979)
+    - ``entropy`` = -sum s_i ln s_i, in nats (exp(entropy) is Hill's number of order 1)
+    - ``gini`` = sum_i sum_j |s_i - s_j| / (2 N sum s), the population form
+    - ``top1`` = largest share, ``top2`` = sum of the two largest (top1 when N = 1)
+    - ``n`` = N, the number of states with a value
+
+    Parameters
+    ----------
+    df : DataFrame
+        Long frame with ``value``, ``by`` and (for ``among`` or the duplicate
+        check) ``ccode`` columns, any row order.
+    value : str
+        Column to analyse. ``"cinc"`` is recomputed from the six components when
+        the frame has no ``cinc`` column.
+    by : str
+        Grouping column, ``"year"`` by default.
+    among : None, "majors" or list of states
+        None: every row with a value. ``"majors"``: COW major powers of that year
+        (a state counts in any year a major-power spell covers; spells that end
+        on the list's last date continue). A list: these states (ints are COW
+        ccodes, strings COW abbreviations).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the sorted distinct values of ``by`` in ``df``, columns
+        ``hhi, con, n_eff, entropy, gini, top1, top2`` (float64) and ``n``
+        (int64). A group with no present value, or a zero total, has NaN in
+        every column but ``n``. NaN values are left out of N.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, negative or infinite values, missing group keys,
+        duplicate (ccode, year) rows, unknown states in ``among``.
+
+    References
+    ----------
+    Ray, J. L., & Singer, J. D. (1973). Measuring the concentration of power in
+    the international system. *Sociological Methods & Research*, 1(4), 403-437.
+    Laakso, M., & Taagepera, R. (1979). "Effective" number of parties.
+    *Comparative Political Studies*, 12(1), 3-27.
+
+    Examples
+    --------
+    >>> import pandas as pd, multipolar as mp
+    >>> df = pd.DataFrame({"year": [1, 1, 2], "x": [1.0, 1.0, 5.0]})
+    >>> mp.concentration(df, value="x")[["hhi", "con", "n"]]
+          hhi  con  n
+    year
+    1     0.5  0.0  2
+    2     1.0  NaN  1
+    """
+    func = "concentration"
+    require_frame(df, func)
+    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
+        df = df.assign(cinc=cinc(df))
+    require_columns(df, [value, by], func)
+    if "ccode" in df.columns and by == "year":
+        check_unique_pairs(df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year"))
+    codes, keys = group_codes(df[by], func, by)
+    values = value_array(df[value], func, value)
+    mask = _among_mask(df, among, by, func)
+    ngroups = len(keys)
+    present = np.bincount(codes, minlength=ngroups) > 0 if len(keys) > len(codes) // 4 else None
+    if mask is not None:
+        values, sub_codes = values[mask], codes[mask]
+    else:
+        sub_codes = codes
+    try:
+        res = _core.group_concentration(values, sub_codes, ngroups)
+    except ValueError as exc:
+        raise _reword(exc, func, [value]) from None
+    out = pd.DataFrame(res, index=pd.Index(keys, name=by), columns=list(CONCENTRATION_COLUMNS))
+    out["n"] = out["n"].astype(np.int64)
+    if present is None:
+        present = np.bincount(codes, minlength=ngroups) > 0
+    if not present.all():
+        out = out[present]
+    return out
+
+
+def polarity(
+    df: pd.DataFrame,
+    value: str = "cinc",
+    among: object = "majors",
+    threshold: float = 0.15,
+    unipolar: float | None = None,
+) -> pd.DataFrame:
+    """Poles and a polarity label per year, by a documented share rule.
+
+    The literature fixes no threshold, so both are parameters. Shares are
+    renormalized within the set analysed (by default the COW major powers of the
+    year). A state is a *pole* if its share is at least ``threshold``; the
+    leading state always is one. The label is ``"unipolar"`` with one pole (or,
+    when ``unipolar`` is given, whenever the leader's share is at least that),
+    ``"bipolar"`` with two poles and ``"multipolar"`` with three or more.
+
+    Parameters
+    ----------
+    df : DataFrame
+        State-year frame with ``ccode``, ``year`` and ``value``.
+    value : str
+        Capability column (``cinc`` by default, recomputed if absent).
+    among : "majors", None or list of states
+        As in :func:`concentration`.
+    threshold : float
+        Minimum share of a pole, in (0, 1]; default 0.15 (our choice: with COW's
+        CINC it separates the US and China from the other majors after 2000).
+    unipolar : float or None
+        Optional leader share in (0, 1] at or above which the system counts as
+        unipolar whatever the other poles hold (e.g. 0.5, a majority of the
+        set's capability). None (default): the label follows the pole count.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by year: ``n_poles`` (int64), ``poles`` (tuple of ccodes, largest
+        share first), ``top_share`` (float64) and ``label``. Years with no state
+        analysed have 0 poles, an empty tuple and label ``None``.
+
+    Examples
+    --------
+    >>> import pandas as pd, multipolar as mp
+    >>> df = pd.DataFrame({"ccode": [2, 365, 710], "year": 2000,
+    ...                    "x": [0.4, 0.1, 0.5]})
+    >>> mp.polarity(df, value="x", among=None)[["n_poles", "poles", "label"]]
+          n_poles       poles    label
+    year
+    2000        2  (710, 2)  bipolar
+    """
+    func = "polarity"
+    require_frame(df, func)
+    for name, v in (("threshold", threshold), ("unipolar", unipolar)):
+        if name == "unipolar" and v is None:
+            continue
+        if not (isinstance(v, (int, float)) and 0 < v <= 1):
+            raise ValueError(f"{func}: {name} must be in (0, 1]; got {v!r}")
+    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
+        df = df.assign(cinc=cinc(df))
+    require_columns(df, ["ccode", "year", value], func)
+    conc = concentration(df, value=value, by="year", among=among)
+    mask = _among_mask(df, among, "year", func)
+    sub = df.loc[mask if mask is not None else slice(None), ["ccode", "year", value]]
+    sub = sub[sub[value].notna()]
+    total = sub.groupby("year")[value].transform("sum")
+    sub = sub.assign(share=np.where(total > 0, sub[value] / total.where(total > 0, 1.0), np.nan))
+    sub = sub.sort_values(["year", "share", "ccode"], ascending=[True, False, True])
+    rank = sub.groupby("year").cumcount()
+    is_pole = (sub["share"] >= threshold) | ((rank == 0) & sub["share"].notna())
+    poles = sub[is_pole.to_numpy()].groupby("year")["ccode"].agg(lambda s: tuple(int(c) for c in s))
+    out = pd.DataFrame(index=conc.index)
+    out["poles"] = poles.reindex(out.index)
+    out["poles"] = [p if isinstance(p, tuple) else () for p in out["poles"]]
+    out["n_poles"] = np.array([len(p) for p in out["poles"]], dtype=np.int64)
+    out["top_share"] = conc["top1"]
+    labels = np.where(
+        out["n_poles"] == 0,
+        None,
+        np.where(
+            (out["n_poles"] == 1)
+            | ((out["top_share"] >= unipolar) if unipolar is not None else False),
+            "unipolar",
+            np.where(out["n_poles"] == 2, "bipolar", "multipolar"),
+        ),
+    )
+    out["label"] = pd.Series(labels, index=out.index, dtype=object)
+    return out[["n_poles", "poles", "top_share", "label"]]
+
+
+def transition(
+    df: pd.DataFrame,
+    a: int | str,
+    b: int | str,
+    value: str = "cinc",
+    parity: tuple[float, float] = (0.8, 1.25),
+) -> pd.DataFrame:
+    """Power-transition view of one dyad: capability ratio, parity, overtaking.
+
+    After Organski & Kugler (1980), a dyad is at *parity* when the challenger's
+    capability is within a band of the dominant state's; the band is a
+    parameter (default 0.8-1.25, a common operationalization, e.g. Lemke &
+    Kugler 1996). ``ratio = value_a / value_b``; the ``leader`` is the state
+    with the larger value (ties keep the previous leader, or ``a``); ``overtake``
+    is True in a year whose leader differs from the previous year's.
+    ``growth_diff`` is the difference of the two states' log growth rates from
+    the previous observed year (a minus b).
+
+    Parameters
+    ----------
+    df : DataFrame
+        State-year frame with ``ccode``, ``year`` and ``value``.
+    a, b : int or str
+        The two states: an int is a COW ccode, a string a COW abbreviation.
+    value : str
+        Capability column (``cinc`` by default, recomputed if absent).
+    parity : (float, float)
+        Lower and upper ratio bounds of the parity band, 0 < lo <= 1 <= hi.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by the years in which both states have a value: ``ratio``,
+        ``parity`` (bool), ``leader`` (ccode), ``overtake`` (bool), ``growth_diff``.
+
+    References
+    ----------
+    Organski, A. F. K., & Kugler, J. (1980). *The War Ledger*. University of
+    Chicago Press.
+
+    Examples
+    --------
+    >>> import pandas as pd, multipolar as mp
+    >>> df = pd.DataFrame({"ccode": [2, 710, 2, 710], "year": [1, 1, 2, 2],
+    ...                    "x": [2.0, 1.0, 2.0, 3.0]})
+    >>> mp.transition(df, 710, 2, value="x")[["ratio", "leader", "overtake"]]
+          ratio  leader  overtake
+    year
+    1       0.5       2     False
+    2       1.5     710      True
+    """
+    func = "transition"
+    require_frame(df, func)
+    lo, hi = parity
+    if not (0 < lo <= 1 <= hi):
+        raise ValueError(f"{func}: parity must satisfy 0 < lo <= 1 <= hi; got {parity!r}")
+    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
+        df = df.assign(cinc=cinc(df))
+    require_columns(df, ["ccode", "year", value], func)
+    from .codes import lookup_state
+
+    ca = lookup_state(a, codes="cowabb")
+    cb = lookup_state(b, codes="cowabb")
+    if ca == cb:
+        raise ValueError(f"{func}: a and b must be different states; got {a!r} and {b!r}")
+    check_unique_pairs(df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year"))
+    vals = value_array(df[value], func, value)
+    series = {}
+    for code, arg in ((ca, a), (cb, b)):
+        rows = df["ccode"].to_numpy() == code
+        if not rows.any():
+            raise ValueError(f"{func}: state {arg!r} has no rows in df")
+        series[code] = pd.Series(vals[rows].astype(np.float64), index=df["year"].to_numpy()[rows])
+    both = pd.DataFrame({"a": series[ca], "b": series[cb]}).dropna().sort_index()
+    both.index.name = "year"
+    ratio = both["a"] / both["b"]
+    leader = []
+    prev = ca
+    for va, vb in zip(both["a"].to_numpy(), both["b"].to_numpy()):
+        if va > vb:
+            prev = ca
+        elif vb > va:
+            prev = cb
+        leader.append(prev)
+    leader_arr = np.asarray(leader, dtype=np.int64)
+    overtake = np.zeros(len(leader_arr), dtype=bool)
+    overtake[1:] = leader_arr[1:] != leader_arr[:-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = np.log(both).diff()
+    return pd.DataFrame(
+        {
+            "ratio": ratio,
+            "parity": ((ratio >= lo) & (ratio <= hi)).to_numpy(),
+            "leader": leader_arr,
+            "overtake": overtake,
+            "growth_diff": (growth["a"] - growth["b"]).to_numpy(),
+        },
+        index=both.index,
+    )

@@ -1,0 +1,323 @@
+"""cinc, concentration, polarity, transition against the references and COW's published CINC."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import reference as ref
+from conftest import LAYOUTS
+
+import multipolar as mp
+from multipolar import _core
+from multipolar.power import CONCENTRATION_COLUMNS
+
+COMP = list(ref.COMPONENTS)
+
+
+def random_panel(rng, n_states=12, years=(1990, 1995), nan_frac=0.15, dtype=np.float64):
+    ys = np.arange(years[0], years[1] + 1)
+    df = pd.DataFrame(
+        [(c, y) for y in ys for c in rng.choice(np.arange(2, 1000), n_states, replace=False)],
+        columns=["ccode", "year"],
+    )
+    for c in COMP:
+        vals = rng.gamma(0.7, 100.0, len(df))
+        if np.dtype(dtype).kind == "i":
+            vals = np.round(vals)
+        col = vals.astype(dtype)
+        if np.dtype(dtype).kind == "f":
+            col[rng.random(len(df)) < nan_frac] = np.nan
+        df[c] = col
+    return df.sample(frac=1.0, random_state=int(rng.integers(1 << 30)))
+
+
+# ---- cinc -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64, np.int32, np.int16, np.float16])
+def test_cinc_matches_reference_all_dtypes(dtype):
+    rng = np.random.default_rng(1)
+    df = random_panel(rng, dtype=dtype)
+    got = mp.cinc(df)
+    want = ref.cinc(df)
+    assert got.index.equals(df.index) and got.name == "cinc" and got.dtype == np.float64
+    np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12, atol=1e-15)
+
+
+def test_cinc_handles_minus9_and_all_missing_rows():
+    rng = np.random.default_rng(2)
+    df = random_panel(rng, nan_frac=0.0)
+    df.loc[df.index[:5], "milex"] = -9
+    df.loc[df.index[7], COMP] = np.nan
+    got = mp.cinc(df)
+    want = ref.cinc(df)
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+    assert np.isnan(got[df.index[7]])
+
+
+def test_cinc_extra_columns_and_non_default_index():
+    rng = np.random.default_rng(3)
+    df = random_panel(rng)
+    df["other"] = "x"
+    df.index = [f"r{i}" for i in range(len(df))]
+    np.testing.assert_allclose(mp.cinc(df), ref.cinc(df), rtol=1e-12)
+
+
+def test_cinc_empty_and_single_row():
+    empty = pd.DataFrame({c: pd.Series(dtype=float) for c in ["ccode", "year", *COMP]})
+    assert len(mp.cinc(empty)) == 0
+    one = pd.DataFrame({"ccode": [2], "year": [2000], **{c: [5.0] for c in COMP}})
+    assert mp.cinc(one).tolist() == [1.0]
+
+
+def test_cinc_zero_total_component_counts_as_missing():
+    df = pd.DataFrame({"ccode": [2, 20], "year": [2000, 2000], "milex": [0.0, 0.0],
+                       "milper": [1.0, 3.0]})
+    got = mp.cinc(df, components=["milex", "milper"])
+    np.testing.assert_allclose(got, [0.25, 0.75])
+
+
+def test_cinc_does_not_modify_input():
+    rng = np.random.default_rng(4)
+    df = random_panel(rng)
+    df.loc[df.index[0], "pec"] = -9
+    before = df.copy()
+    mp.cinc(df)
+    pd.testing.assert_frame_equal(df, before)
+
+
+@pytest.mark.parametrize(
+    "mutate, exc, match",
+    [
+        (lambda d: d.drop(columns="pec"), ValueError, r"cinc: df is missing column\(s\) \['pec'\]"),
+        (lambda d: d.assign(milex=d.milex.astype(object).where(d.index != d.index[3], "abc")),
+         TypeError, r"cinc: column 'milex' must be numeric; got dtype object with value 'abc'"),
+        (lambda d: d.assign(irst=d.irst.where(d.index != d.index[2], -3.0)), ValueError,
+         r"cinc: column 'irst' must be non-negative; got -3.0"),
+        (lambda d: d.assign(tpop=d.tpop.where(d.index != d.index[2], np.inf)), ValueError,
+         r"cinc: column 'tpop' must be finite or NaN; got inf"),
+        (lambda d: pd.concat([d, d.iloc[:1]]), ValueError,
+         r"cinc: df has duplicate \(ccode, year\) rows"),
+        (lambda d: d.assign(year=d.year.astype(float).where(d.index != d.index[1], np.nan)),
+         ValueError, r"cinc: column 'year' must not be missing"),
+    ],
+    ids=["missing-column", "non-numeric", "negative", "inf", "duplicate", "missing-year"],
+)
+def test_cinc_bad_input(mutate, exc, match):
+    df = random_panel(np.random.default_rng(5), nan_frac=0.0)
+    with pytest.raises(exc, match=match):
+        mp.cinc(mutate(df))
+
+
+def test_cinc_rejects_non_frame():
+    with pytest.raises(TypeError, match="cinc: df must be a pandas DataFrame; got list"):
+        mp.cinc([1, 2])
+
+
+@pytest.mark.parametrize("version", ["NMC-60-abridged.csv", "nmc_v7_abridged_peacesciencer.csv"])
+def test_cinc_reproduces_cow_on_every_row(data_dir, version):
+    nmc = mp.read_nmc(data_dir / "cow_nmc" / version)
+    got = mp.cinc(nmc)
+    assert got.notna().all()
+    err = np.abs(got - nmc["cinc"]).max()
+    assert err < 1e-7, err
+    # the raw frame, -9 and all, gives the same numbers
+    raw = pd.read_csv(data_dir / "cow_nmc" / version)
+    np.testing.assert_allclose(mp.cinc(raw).to_numpy(), got.to_numpy(), rtol=0, atol=0)
+
+
+# ---- the kernels directly: layouts, code dtypes, bad calls ---------------------------
+
+
+@pytest.mark.parametrize("code_dtype", [np.int8, np.int16, np.int32, np.int64])
+@pytest.mark.parametrize("value_dtype", [np.float64, np.float32, np.int64, np.int32])
+def test_group_kernels_all_dtype_pairs_and_layouts(code_dtype, value_dtype, layout):
+    rng = np.random.default_rng(6)
+    n, ng = 300, 7
+    codes = rng.integers(0, ng, n).astype(code_dtype)
+    vals = rng.integers(0, 50, n).astype(value_dtype)
+    if np.dtype(value_dtype).kind == "f":
+        vals[rng.random(n) < 0.2] = np.nan
+    v_in, c_in = layout(vals), layout(codes)
+    if not v_in.dtype.isnative:  # C rejects byte-swapped input; the wrappers copy it
+        with pytest.raises(ValueError, match="native byte order"):
+            _core.group_concentration(v_in, c_in, ng)
+        return
+    conc = _core.group_concentration(v_in, c_in, ng)
+    for g in range(ng):
+        want = ref.concentration_of(vals[codes == g])
+        np.testing.assert_allclose(conc[g], [want[k] for k in CONCENTRATION_COLUMNS], rtol=1e-12)
+    shares = _core.group_shares((v_in, v_in), c_in, ng)
+    fv = vals.astype(float)
+    tot = np.array([np.nansum(fv[codes == g]) for g in range(ng)])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        want = np.where(tot[codes.astype(int)] > 0, fv / tot[codes.astype(int)], np.nan)
+    np.testing.assert_allclose(shares, want, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "args, exc, match",
+    [
+        ((np.ones(3), np.zeros(3, np.int64), -1), ValueError, "ngroups must be >= 0"),
+        ((np.ones(3), np.zeros(2, np.int64), 1), ValueError, "codes must have length 3; got 2"),
+        ((np.ones((3, 1)), np.zeros(3, np.int64), 1), ValueError, "values must be 1-D"),
+        ((np.ones(3, np.float16), np.zeros(3, np.int64), 1), TypeError, "values dtype"),
+        ((np.ones(3), np.zeros(3, np.float64), 1), TypeError, "codes dtype"),
+        ((np.ones(3), np.array([0, 5, 0]), 2), ValueError, r"codes must be in \[0, ngroups\); got 5 at row 1"),
+        ((np.ones(3), np.array([0, -1, 0]), 2), ValueError, r"got -1 at row 1"),
+        (([1.0], np.zeros(1, np.int64), 1), TypeError, "must be numpy.ndarray"),
+        ((np.ones(3), np.zeros(3, np.int64), 2**62), ValueError, "ngroups too large"),
+        ((np.ones(3), np.zeros(3, np.int64)), TypeError, "takes exactly 3 arguments"),
+    ],
+)
+def test_group_concentration_bad_direct_calls(args, exc, match):
+    with pytest.raises(exc, match=match):
+        _core.group_concentration(*args)
+
+
+@pytest.mark.parametrize(
+    "args, exc, match",
+    [
+        (((), np.zeros(3, np.int64), 1), ValueError, "components must not be empty"),
+        (([np.ones(3)], np.zeros(3, np.int64), 1), TypeError, "must be tuple"),
+        (((np.ones(3), "x"), np.zeros(3, np.int64), 1), TypeError, r"components\[1\] must be an ndarray"),
+        (((np.ones(2),), np.zeros(3, np.int64), 1), ValueError, "components must have length 3"),
+        (((np.ones(3, "m8[s]"),), np.zeros(3, np.int64), 1), TypeError, "components dtype"),
+        (((np.array([1.0, -2.0]),), np.zeros(2, np.int64), 1), ValueError,
+         r"components\[0\] must be non-negative; got -2.0 at row 1"),
+        (((np.ones(2),), np.array([0, 3], np.int8), 2), ValueError, "codes must be in"),
+    ],
+)
+def test_group_shares_bad_direct_calls(args, exc, match):
+    with pytest.raises(exc, match=match):
+        _core.group_shares(*args)
+
+
+def test_kernels_empty_inputs():
+    assert _core.group_shares((np.ones(0),), np.zeros(0, np.int64), 0).shape == (0,)
+    out = _core.group_concentration(np.ones(0), np.zeros(0, np.int64), 2)
+    assert out.shape == (2, 8) and np.isnan(out[:, :7]).all() and (out[:, 7] == 0).all()
+
+
+def test_concentration_large_groups_sort_path():
+    # groups larger than the insertion-sort cut-off, with ties and zeros
+    rng = np.random.default_rng(7)
+    vals = np.concatenate([rng.integers(0, 5, 500).astype(float), rng.gamma(1, 1, 700)])
+    codes = np.concatenate([np.zeros(500, np.int64), np.ones(700, np.int64)])
+    perm = rng.permutation(len(vals))
+    out = _core.group_concentration(vals[perm], codes[perm], 2)
+    for g in range(2):
+        want = ref.concentration_of(vals[codes == g])
+        np.testing.assert_allclose(out[g], [want[k] for k in CONCENTRATION_COLUMNS], rtol=1e-11)
+
+
+# ---- concentration ---------------------------------------------------------------
+
+
+def test_concentration_matches_reference_random():
+    rng = np.random.default_rng(8)
+    df = random_panel(rng, n_states=30, years=(1900, 1930))
+    df["cinc"] = mp.cinc(df)
+    df.loc[df.index[:10], "cinc"] = np.nan
+    got = mp.concentration(df)
+    want = ref.concentration(df, "cinc")
+    assert list(got.columns) == list(CONCENTRATION_COLUMNS)
+    assert got.index.name == "year" and got["n"].dtype == np.int64
+    np.testing.assert_allclose(got.to_numpy(float), want.to_numpy(float), rtol=1e-12)
+
+
+def test_concentration_empty_groups_and_among_list():
+    df = pd.DataFrame({"ccode": [2, 365, 710, 2, 365], "year": [2000, 2000, 2000, 2010, 2010],
+                       "x": [1.0, 2.0, 3.0, np.nan, np.nan]})
+    got = mp.concentration(df, value="x")
+    assert got.loc[2010, "n"] == 0 and got.loc[2010, ["hhi", "gini"]].isna().all()
+    sub = mp.concentration(df, value="x", among=["USA", 710])
+    np.testing.assert_allclose(sub.loc[2000, "top1"], 0.75)
+    assert sub.loc[2000, "n"] == 2
+
+
+def test_concentration_gap_years_are_not_rows():
+    df = pd.DataFrame({"ccode": [2, 2], "year": [1816, 2016], "x": [1.0, 1.0]})
+    assert mp.concentration(df, value="x").index.tolist() == [1816, 2016]
+
+
+def test_concentration_string_groups():
+    df = pd.DataFrame({"g": ["b", "a", "b"], "x": [1.0, 2.0, 3.0]})
+    got = mp.concentration(df, value="x", by="g")
+    assert got.index.tolist() == ["a", "b"]
+    np.testing.assert_allclose(got.loc["b", "hhi"], (1 / 16) + (9 / 16))
+
+
+def test_concentration_majors_on_cow(data_dir):
+    nmc = mp.read_nmc(data_dir / "cow_nmc" / "nmc_v7_abridged_peacesciencer.csv")
+    got = mp.concentration(nmc, among="majors")
+    keep = pd.Series(mp.codes.is_major(nmc.ccode.to_numpy(), nmc.year.to_numpy()), index=nmc.index)
+    years = [1816, 1900, 1946, 1991, 2016, 2022]
+    sub = nmc[nmc.year.isin(years)]
+    want = ref.concentration(sub, "cinc", keep=keep[sub.index])
+    np.testing.assert_allclose(got.loc[years].to_numpy(float), want.to_numpy(float), rtol=1e-12)
+    # COW majors 2022 (list continues past 2016/2024): USA, UKG, FRN, GMY, RUS, CHN, JPN
+    assert got.loc[2022, "n"] == 7
+    assert got.loc[1816, "n"] == 5  # UKG, FRN, GMY (Prussia), AUH, RUS
+
+
+def test_concentration_bad_input():
+    df = pd.DataFrame({"ccode": [2, 20], "year": [2000, 2000], "x": [1.0, -1.0]})
+    with pytest.raises(ValueError, match="concentration: column 'x' must be non-negative; got -1.0"):
+        mp.concentration(df, value="x")
+    with pytest.raises(ValueError, match=r"concentration: df is missing column\(s\) \['y'\]"):
+        mp.concentration(df, value="y")
+    with pytest.raises(ValueError, match="among must be None, 'majors' or a list"):
+        mp.concentration(df.assign(x=1.0), value="x", among="poles")
+
+
+# ---- polarity and transition -----------------------------------------------------------
+
+
+def test_polarity_rule():
+    df = pd.DataFrame({
+        "ccode": [2, 365, 710, 2, 365, 710, 2, 365, 710],
+        "year": [1, 1, 1, 2, 2, 2, 3, 3, 3],
+        "x": [0.6, 0.2, 0.2, 0.4, 0.4, 0.2, 0.34, 0.33, 0.33],
+    })
+    got = mp.polarity(df, value="x", among=None, threshold=0.25)
+    assert got["label"].tolist() == ["unipolar", "bipolar", "multipolar"]
+    assert got["poles"].tolist() == [(2,), (2, 365), (2, 365, 710)]
+    assert got["n_poles"].tolist() == [1, 2, 3]
+    # the optional majority rule: a leader with >= 0.4 makes year 2 unipolar too
+    strict = mp.polarity(df, value="x", among=None, threshold=0.25, unipolar=0.4)
+    assert strict["label"].tolist() == ["unipolar", "unipolar", "multipolar"]
+    with pytest.raises(ValueError, match=r"polarity: threshold must be in \(0, 1\]; got 0"):
+        mp.polarity(df, value="x", threshold=0)
+
+
+def test_polarity_on_cow_majors(data_dir):
+    nmc = mp.read_nmc(data_dir / "cow_nmc" / "nmc_v7_abridged_peacesciencer.csv")
+    pol = mp.polarity(nmc)
+    assert set(pol["label"].dropna()) <= {"unipolar", "bipolar", "multipolar"}
+    assert pol.loc[2016, "poles"][0] == 710  # China leads the majors in CINC
+    assert 2 in pol.loc[2016, "poles"]
+
+
+def test_transition_china_overtakes_usa(data_dir):
+    nmc = mp.read_nmc(data_dir / "cow_nmc" / "NMC-60-abridged.csv")
+    tr = mp.transition(nmc, "CHN", 2)
+    years_over = tr.index[tr["overtake"]].tolist()
+    assert years_over, "China overtakes the US in CINC in COW's data"
+    assert tr.loc[2016, "leader"] == 710
+    sub = nmc.set_index(["ccode", "year"])["cinc"]
+    assert tr.loc[2000, "ratio"] == pytest.approx(sub[(710, 2000)] / sub[(2, 2000)], rel=1e-15)
+    assert tr["parity"].dtype == bool
+    lo = tr["ratio"].between(0.8, 1.25)
+    assert (tr["parity"] == lo).all()
+
+
+def test_transition_bad_input():
+    df = pd.DataFrame({"ccode": [2, 710], "year": [1, 1], "x": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="transition: a and b must be different states"):
+        mp.transition(df, 2, "USA", value="x")
+    with pytest.raises(ValueError, match="transition: parity must satisfy"):
+        mp.transition(df, 2, 710, value="x", parity=(1.2, 0.9))
+    with pytest.raises(ValueError, match="transition: state 'RUS' has no rows"):
+        mp.transition(df, 2, "RUS", value="x")
