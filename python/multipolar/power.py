@@ -122,6 +122,27 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     return pd.Series(values, index=df.index, name="cinc")
 
 
+def _resolve_states(xs: Sequence[object], ccodes: np.ndarray, func: str, arg: str) -> np.ndarray:
+    """States named by the user, as ccodes: an int is a ccode (a COW state, or any code
+    the frame itself uses, such as the demo world's), a string a COW abbreviation."""
+    from .codes import lookup_state
+
+    out = []
+    present = None
+    for x in xs:
+        if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+            if present is None:
+                present = set(np.unique(ccodes).tolist())
+            if int(x) in present:
+                out.append(int(x))
+                continue
+        try:
+            out.append(lookup_state(x, codes="cowabb"))
+        except (TypeError, ValueError):
+            raise ValueError(f"{func}: {arg} has an unknown state; got {x!r}") from None
+    return np.asarray(out, dtype=np.int64)
+
+
 def _among_mask(df: pd.DataFrame, among: object, by: str, func: str) -> np.ndarray | None:
     """Rows of ``df`` inside the set analysed, or None for all rows."""
     if among is None:
@@ -138,14 +159,11 @@ def _among_mask(df: pd.DataFrame, among: object, by: str, func: str) -> np.ndarr
         from .codes import is_major
 
         return is_major(ccode, df["year"].to_numpy())
-    from .codes import lookup_states
-
-    try:
-        wanted = lookup_states(list(among), codes="cowabb")
-    except TypeError:
+    if not isinstance(among, (list, tuple, set, np.ndarray, pd.Index, pd.Series)):
         raise TypeError(
             f"{func}: among must be None, 'majors' or a list of states; got {among!r}"
-        ) from None
+        )
+    wanted = _resolve_states(list(among), ccode, func, "among")
     return np.isin(ccode, np.asarray(wanted, dtype=np.int64))
 
 
@@ -182,7 +200,7 @@ def concentration(
         None: every row with a value. ``"majors"``: COW major powers of that year
         (a state counts in any year a major-power spell covers; spells that end
         on the list's last date continue). A list: these states (ints are COW
-        ccodes, strings COW abbreviations).
+        ccodes, or any code the frame uses; strings COW abbreviations).
 
     Returns
     -------
@@ -355,7 +373,8 @@ def transition(
     df : DataFrame
         State-year frame with ``ccode``, ``year`` and ``value``.
     a, b : int or str
-        The two states: an int is a COW ccode, a string a COW abbreviation.
+        The two states: an int is a COW ccode (or any code the frame uses), a
+        string a COW abbreviation.
     value : str
         Capability column (``cinc`` by default, recomputed if absent).
     parity : (float, float)
@@ -391,10 +410,7 @@ def transition(
     if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
         df = df.assign(cinc=cinc(df))
     require_columns(df, ["ccode", "year", value], func)
-    from .codes import lookup_state
-
-    ca = lookup_state(a, codes="cowabb")
-    cb = lookup_state(b, codes="cowabb")
+    ca, cb = _resolve_states([a, b], df["ccode"].to_numpy(), func, "a or b").tolist()
     if ca == cb:
         raise ValueError(f"{func}: a and b must be different states; got {a!r} and {b!r}")
     check_unique_pairs(df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year"))
