@@ -179,7 +179,7 @@ typedef struct {
     int cidx;
     npy_intp n;
     npy_intp ngroups;
-    const double *totals; /* k x ngroups */
+    const double *totals; /* k x ngroups; inverted before the row pass */
     double *out;
 } shares_ctx_t;
 
@@ -292,6 +292,10 @@ multipolar_group_shares(PyObject *self, PyObject *args)
                                         totals + c * ngroups, NULL, &err);
     }
     if (err.status == MULTIPOLAR_OK) {
+        /* multiply by the inverse in the row pass: one division per group, not per row */
+        for (npy_intp j = 0; j < ntotals; j++) {
+            totals[j] = totals[j] > 0.0 ? 1.0 / totals[j] : 0.0;
+        }
         const npy_intp nblocks = (n + MP_SHARE_BLOCK - 1) / MP_SHARE_BLOCK;
         if (n >= 8 * MP_SHARE_BLOCK) {
             multipolar_parallel_for(nblocks, shares_block, &ctx);

@@ -33,6 +33,11 @@ MP_FN(accumulate)(const char *values, npy_intp vstride, const char *codes, npy_i
                   npy_intp n, npy_intp ngroups, double *totals, npy_intp *counts,
                   multipolar_error_t *err)
 {
+    /* Rows of one group often come in runs (frames sorted by year): add a run in
+     * a register and store once, instead of a load-add-store chain through
+     * totals[g] on every row. */
+    npy_intp run_g = -1, run_n = 0;
+    double run_sum = 0.0;
     for (npy_intp i = 0; i < n; i++) {
         const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
         const double v = (double)(*(const MP_V_T *)(values + i * vstride));
@@ -51,34 +56,52 @@ MP_FN(accumulate)(const char *values, npy_intp vstride, const char *codes, npy_i
             err->value = v;
             return;
         }
+        if (g != run_g) {
+            if (run_g >= 0) {
+                if (totals != NULL) {
+                    totals[run_g] += run_sum;
+                }
+                if (counts != NULL) {
+                    counts[run_g] += run_n;
+                }
+            }
+            run_g = g;
+            run_sum = 0.0;
+            run_n = 0;
+        }
+        run_sum += v;
+        run_n += 1;
+    }
+    if (run_g >= 0) {
         if (totals != NULL) {
-            totals[g] += v;
+            totals[run_g] += run_sum;
         }
         if (counts != NULL) {
-            counts[g] += 1;
+            counts[run_g] += run_n;
         }
     }
 }
 
 /*
  * Add each row's share of its group total to share_sum and count it.
- * in:  values, codes as above (already validated by accumulate), totals
+ * in:  values, codes as above (already validated by accumulate), inv_totals
+ *      (1 / group total, or 0 for a group whose total is zero)
  * NaN: a missing value adds nothing and is not counted; a group whose total is
  *      zero has no defined shares and counts as missing for this component
- * out: share_sum[n] += v / totals[g]; share_cnt[n] += 1 (contiguous, double/int)
+ * out: share_sum[n] += v * inv_totals[g]; share_cnt[n] += 1 (contiguous)
  */
 static void
 MP_FN(add_shares)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
-                  npy_intp n, const double *totals, double *share_sum, npy_int32 *share_cnt)
+                  npy_intp n, const double *inv_totals, double *share_sum, npy_int32 *share_cnt)
 {
     for (npy_intp i = 0; i < n; i++) {
         const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
         const double v = (double)(*(const MP_V_T *)(values + i * vstride));
-        const double t = totals[g];
-        if (npy_isnan(v) || t == 0.0) {
+        const double inv = inv_totals[g];
+        if (npy_isnan(v) || inv == 0.0) {
             continue;
         }
-        share_sum[i] += v / t;
+        share_sum[i] += v * inv;
         share_cnt[i] += 1;
     }
 }
