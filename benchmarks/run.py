@@ -3,11 +3,13 @@ time measured in the same run, and the ratio.
 
     python benchmarks/run.py            # full sizes (a few minutes)
     python benchmarks/run.py --quick    # smaller inputs
+    python benchmarks/run.py power      # only the families whose file name contains "power"
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -19,15 +21,16 @@ from _timing import print_rows  # noqa: E402
 def main() -> None:
     quick = "--quick" in sys.argv
     all_rows = []
+    only = [a for a in sys.argv[1:] if not a.startswith("-")]
     for path in sorted(HERE.glob("bench_*.py")):
+        if only and not any(o in path.stem for o in only):
+            continue
         mod = importlib.import_module(path.stem)
         fn = getattr(mod, "rows", None)
         if fn is None:
             continue
-        try:
-            all_rows += fn(quick=quick)
-        except TypeError:
-            all_rows += fn()
+        takes_quick = "quick" in inspect.signature(fn).parameters
+        all_rows += fn(quick=quick) if takes_quick else fn()
         print(f"# {path.stem} done", file=sys.stderr)
     print_rows(all_rows)
 
