@@ -9,7 +9,6 @@
 #include "multipolar.h"
 
 #include "power.h"
-#include "similarity.h"
 #include "validation.h"
 
 static PyMethodDef multipolar_methods[] = {
@@ -19,10 +18,6 @@ static PyMethodDef multipolar_methods[] = {
      "group_concentration($module, values, codes, ngroups, /)\n--\n\nSee multipolar.concentration."},
     {"first_duplicate", multipolar_first_duplicate, METH_VARARGS,
      "first_duplicate($module, a, b, /)\n--\n\nRow of the first repeated (a, b) pair; -1 none; -2 range too large."},
-    {"similarity_years", multipolar_similarity_years, METH_VARARGS,
-     "similarity_years($module, year_ptr, nitems, row_key, year_key, entry_row, entry_item, "
-     "entry_level, levels, implicit, weights, measures, nthreads, drop_empty, /)\n--\n\n"
-     "See multipolar.similarity."},
     {NULL, NULL, 0, NULL},
 };
 
