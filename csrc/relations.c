@@ -1,0 +1,652 @@
+/*
+ * relations.c -- the relations family: events into dyadic matrices, wrapped by
+ * multipolar.relations (RelationMatrix.from_events, RelationMatrix.update,
+ * dyad_series, event_tensor) and multipolar.distributed.
+ *
+ *   decay_accumulate(out, quad_out, code1, map1, code2, map2, weight, time,
+ *                    quad, used, at, day, half_life)
+ *       out[i, j] += sum of w * 2^(-(at - t) / h) over the events from actor i
+ *       to actor j with t <= at: the exponentially decayed event score with
+ *       half-life h (a score halves every h), e.g. Goldstein (1992) weights on
+ *       GDELT events. Exponential decay factorizes, 2^(-(T - t)/h) =
+ *       2^(-(T - T0)/h) 2^(-(T0 - t)/h), so partial matrices built at T0 and
+ *       rescaled to T add up to the batch matrix (incremental updates, Dask).
+ *       quad_out[q - 1, i, j] adds the decay factor alone: decayed event counts
+ *       per QuadClass q.
+ *   bin_accumulate(out, code1, map1, code2, map2, weight, time, edges, used)
+ *       out[k, i, j] += w over the events in time bin k = [edges[k], edges[k+1]).
+ *
+ * Actors arrive as integer codes (pandas Categorical codes, any code dtype)
+ * with a small map from codes to output positions, so a 50M-row column is
+ * read as it is. Events are split into contiguous blocks on threads, each
+ * with its own accumulator (never a shared hot one); the blocks are added in
+ * order afterwards. Results are correct for any event order.
+ */
+#include "multipolar.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relations.h"
+#include "threads.h"
+
+/* Everything the loops read; filled and validated by the entry points. */
+typedef struct {
+    const char *code1, *code2, *weight, *time, *quad;
+    npy_intp s_code1, s_code2, s_weight, s_time, s_quad;
+    const npy_int64 *map1, *map2; /* contiguous copies */
+    npy_intp nmap1, nmap2;
+    npy_intp nactors;
+    /* decay */
+    npy_int64 at, day;
+    double half_life;
+    const double *table;
+    npy_intp ntable;
+    /* bins */
+    const npy_int64 *edges;
+    npy_intp nbins;
+} mp_events_t;
+
+/* ---- loop instantiations: [weight dtype][code dtype] ------------------------ */
+#define MP_W_T npy_float64
+#define MP_W_NAME float64
+#define MP_C_T npy_int8
+#define MP_C_NAME int8
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int16
+#define MP_C_NAME int16
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int32
+#define MP_C_NAME int32
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int64
+#define MP_C_NAME int64
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#undef MP_W_T
+#undef MP_W_NAME
+
+#define MP_W_T npy_float32
+#define MP_W_NAME float32
+#define MP_C_T npy_int8
+#define MP_C_NAME int8
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int16
+#define MP_C_NAME int16
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int32
+#define MP_C_NAME int32
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int64
+#define MP_C_NAME int64
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#undef MP_W_T
+#undef MP_W_NAME
+
+#define MP_W_T npy_int64
+#define MP_W_NAME int64
+#define MP_C_T npy_int8
+#define MP_C_NAME int8
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int16
+#define MP_C_NAME int16
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int32
+#define MP_C_NAME int32
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int64
+#define MP_C_NAME int64
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#undef MP_W_T
+#undef MP_W_NAME
+
+#define MP_W_T npy_int32
+#define MP_W_NAME int32
+#define MP_C_T npy_int8
+#define MP_C_NAME int8
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int16
+#define MP_C_NAME int16
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int32
+#define MP_C_NAME int32
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#define MP_C_T npy_int64
+#define MP_C_NAME int64
+#include "relations_loops.h"
+#undef MP_C_T
+#undef MP_C_NAME
+#undef MP_W_T
+#undef MP_W_NAME
+
+/* ---- dispatch tables, in the order of multipolar.h's dtype lists ------------ */
+typedef void (*events_fn)(const mp_events_t *, npy_intp, npy_intp, double *, double *,
+                          npy_uint8 *, npy_intp *, multipolar_error_t *);
+
+#define MP_ROW(base, vname, ctype, typenum) \
+    {base##_##vname##_int8, base##_##vname##_int16, base##_##vname##_int32, base##_##vname##_int64},
+#define MP_DECAY_ROW(vname, ctype, typenum) MP_ROW(decay_loop, vname, ctype, typenum)
+#define MP_BIN_ROW(vname, ctype, typenum) MP_ROW(bin_loop, vname, ctype, typenum)
+static const events_fn decay_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_DECAY_ROW)};
+static const events_fn bin_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_BIN_ROW)};
+#undef MP_DECAY_ROW
+#undef MP_BIN_ROW
+#undef MP_ROW
+
+/* ---- threaded driver ----------------------------------------------------------- */
+
+/* Events per thread below which one thread is faster. */
+#define MP_EV_BLOCK ((npy_intp)1 << 19)
+/* Most scratch memory the extra accumulators may take. */
+#define MP_EV_SCRATCH ((npy_intp)256 << 20)
+/* Most entries of the per-day decay table. */
+#define MP_EV_TABLE ((npy_intp)1 << 16)
+
+typedef struct {
+    const mp_events_t *ev;
+    events_fn fn;
+    npy_intp n;
+    npy_intp ntasks;
+    double **acc;
+    double **qacc;
+    npy_uint8 **used;
+    npy_intp (*counts)[MP_EV_NCOUNT];
+    multipolar_error_t *err;
+} run_t;
+
+/* One contiguous block of events into its own accumulator. Runs without the GIL. */
+static void
+run_task(void *arg, npy_intp t)
+{
+    const run_t *r = (const run_t *)arg;
+    const npy_intp q = r->n / r->ntasks, m = r->n % r->ntasks;
+    const npy_intp lo = q * t + (t < m ? t : m);
+    const npy_intp hi = lo + q + (t < m ? 1 : 0);
+    r->fn(r->ev, lo, hi, r->acc[t], r->qacc != NULL ? r->qacc[t] : NULL,
+          r->used != NULL ? r->used[t] : NULL, r->counts[t], &r->err[t]);
+}
+
+/*
+ * Run fn over n events into out (nout doubles), qout (nq doubles or NULL) and
+ * used (nactors flags or NULL), on threads when n is large. Holds the GIL on
+ * entry and exit; releases it around the loops. Returns the counts tuple, or
+ * NULL with an exception set (out may then be partly updated).
+ */
+static PyObject *
+run_events(const mp_events_t *ev, events_fn fn, npy_intp n, double *out, npy_intp nout,
+           double *qout, npy_intp nq, npy_uint8 *used, const char *func, const char *codes_arg)
+{
+    npy_intp ntasks = 1;
+    double *accs[64] = {NULL};
+    double *qaccs[64] = {NULL};
+    npy_uint8 *useds[64] = {NULL};
+    npy_intp counts[64][MP_EV_NCOUNT];
+    multipolar_error_t errs[64];
+    PyObject *result = NULL;
+    NPY_BEGIN_THREADS_DEF;
+
+    if (n >= 2 * MP_EV_BLOCK) {
+        ntasks = multipolar_num_threads();
+        if (ntasks > n / MP_EV_BLOCK) {
+            ntasks = n / MP_EV_BLOCK;
+        }
+        const npy_intp per = (nout + nq) * (npy_intp)sizeof(double) + ev->nactors;
+        while (ntasks > 1 && (per > MP_EV_SCRATCH || (ntasks - 1) * per > MP_EV_SCRATCH)) {
+            ntasks--;
+        }
+        if (ntasks > 64) {
+            ntasks = 64;
+        }
+    }
+    memset(counts, 0, sizeof(counts));
+    for (npy_intp t = 0; t < ntasks; t++) {
+        errs[t] = (multipolar_error_t){MULTIPOLAR_OK, 0, 0.0};
+    }
+    accs[0] = out;
+    qaccs[0] = qout;
+    useds[0] = used;
+    for (npy_intp t = 1; t < ntasks; t++) {
+        accs[t] = PyMem_RawCalloc((size_t)(nout > 0 ? nout : 1), sizeof(double));
+        qaccs[t] = qout != NULL ? PyMem_RawCalloc((size_t)(nq > 0 ? nq : 1), sizeof(double)) : NULL;
+        useds[t] = used != NULL ? PyMem_RawCalloc((size_t)(ev->nactors > 0 ? ev->nactors : 1), 1)
+                                : NULL;
+        if (accs[t] == NULL || (qout != NULL && qaccs[t] == NULL) ||
+            (used != NULL && useds[t] == NULL)) {
+            PyErr_NoMemory();
+            goto done;
+        }
+    }
+    run_t run = {ev, fn, n, ntasks, accs, qout != NULL ? qaccs : NULL, used != NULL ? useds : NULL,
+                 counts, errs};
+
+    NPY_BEGIN_THREADS_THRESHOLDED(n);
+    if (ntasks > 1) {
+        multipolar_parallel_for(ntasks, run_task, &run);
+        /* add the blocks in order */
+        for (npy_intp t = 1; t < ntasks; t++) {
+            for (npy_intp k = 0; k < nout; k++) {
+                out[k] += accs[t][k];
+            }
+            for (npy_intp k = 0; qout != NULL && k < nq; k++) {
+                qout[k] += qaccs[t][k];
+            }
+            for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
+                used[k] |= useds[t][k];
+            }
+        }
+    }
+    else {
+        run_task(&run, 0);
+    }
+    NPY_END_THREADS;
+
+    for (npy_intp t = 0; t < ntasks; t++) {
+        if (errs[t].status == MULTIPOLAR_ERR_CODE_RANGE) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s: %s must be below the length of their map; got %zd at row %zd", func,
+                         codes_arg, (Py_ssize_t)errs[t].value, (Py_ssize_t)errs[t].index);
+            goto done;
+        }
+        if (multipolar_raise_status(&errs[t], func, codes_arg) < 0) {
+            goto done;
+        }
+    }
+    for (npy_intp t = 1; t < ntasks; t++) {
+        for (int c = 0; c < MP_EV_NCOUNT; c++) {
+            counts[0][c] += counts[t][c];
+        }
+    }
+    result = Py_BuildValue("(nnnnn)", (Py_ssize_t)counts[0][0], (Py_ssize_t)counts[0][1],
+                           (Py_ssize_t)counts[0][2], (Py_ssize_t)counts[0][3],
+                           (Py_ssize_t)counts[0][4]);
+done:
+    for (npy_intp t = 1; t < ntasks; t++) {
+        PyMem_RawFree(accs[t]);
+        PyMem_RawFree(qaccs[t]);
+        PyMem_RawFree(useds[t]);
+    }
+    return result;
+}
+
+/* ---- argument checks (GIL held) ------------------------------------------------ */
+
+/* A float64, C-contiguous, aligned, native, writeable array of ndim dimensions. */
+static int
+check_out(PyArrayObject *arr, const char *func, const char *arg, int ndim)
+{
+    if (PyArray_TYPE(arr) != NPY_FLOAT64) {
+        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be float64; got %R", func, arg,
+                     (PyObject *)PyArray_DESCR(arr));
+        return -1;
+    }
+    if (PyArray_NDIM(arr) != ndim) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be %d-D; got ndim %d", func, arg, ndim,
+                     PyArray_NDIM(arr));
+        return -1;
+    }
+    if (!PyArray_IS_C_CONTIGUOUS(arr) || !PyArray_ISWRITEABLE(arr) || !PyArray_ISALIGNED(arr) ||
+        !PyArray_ISNOTSWAPPED(arr)) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: %s must be C-contiguous, aligned, native and writeable", func, arg);
+        return -1;
+    }
+    return 0;
+}
+
+/* None or an ndarray; *arr is NULL for None. */
+static int
+optional_array(PyObject *obj, const char *func, const char *arg, PyArrayObject **arr)
+{
+    if (obj == Py_None) {
+        *arr = NULL;
+        return 0;
+    }
+    if (!PyArray_Check(obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s must be None or an ndarray; got %R", func, arg,
+                     (PyObject *)Py_TYPE(obj));
+        return -1;
+    }
+    *arr = (PyArrayObject *)obj;
+    return 0;
+}
+
+/* A contiguous copy of an int64 1-D map with entries in [-1, nactors); NULL on error. */
+static npy_int64 *
+copy_map(PyArrayObject *arr, npy_intp nactors, const char *func, const char *arg, npy_intp *len)
+{
+    const int idx = multipolar_check_1d(arr, func, arg, 1, -1);
+    if (idx < 0) {
+        return NULL;
+    }
+    if (idx != 3) {
+        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be int64; got %R", func, arg,
+                     (PyObject *)PyArray_DESCR(arr));
+        return NULL;
+    }
+    const npy_intp n = PyArray_DIM(arr, 0);
+    npy_int64 *out = PyMem_RawMalloc((size_t)(n > 0 ? n : 1) * sizeof(npy_int64));
+    if (out == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    const char *data = PyArray_BYTES(arr);
+    const npy_intp stride = PyArray_STRIDE(arr, 0);
+    for (npy_intp i = 0; i < n; i++) {
+        const npy_int64 v = *(const npy_int64 *)(data + i * stride);
+        if (v < -1 || v >= nactors) {
+            PyErr_Format(PyExc_ValueError, "%s: %s entries must be in [-1, %zd); got %lld at %zd",
+                         func, arg, (Py_ssize_t)nactors, (long long)v, (Py_ssize_t)i);
+            PyMem_RawFree(out);
+            return NULL;
+        }
+        out[i] = v;
+    }
+    *len = n;
+    return out;
+}
+
+/*
+ * Check and record the event columns shared by both entry points. Sets *cidx
+ * and *widx (dispatch positions) and fills ev; maps are copied (caller frees).
+ */
+static int
+fill_events(mp_events_t *ev, PyArrayObject *code1, PyArrayObject *map1, PyArrayObject *code2,
+            PyArrayObject *map2, PyArrayObject *weight, PyArrayObject *time, PyArrayObject *used,
+            npy_intp nactors, const char *func, int *cidx, int *widx, npy_intp *n)
+{
+    *cidx = multipolar_check_1d(code1, func, "code1", 1, -1);
+    if (*cidx < 0) {
+        return -1;
+    }
+    *n = PyArray_DIM(code1, 0);
+    const int c2 = multipolar_check_1d(code2, func, "code2", 1, *n);
+    if (c2 < 0) {
+        return -1;
+    }
+    if (c2 != *cidx) {
+        PyErr_Format(PyExc_TypeError, "%s: code2 dtype must equal code1's (%R); got %R", func,
+                     (PyObject *)PyArray_DESCR(code1), (PyObject *)PyArray_DESCR(code2));
+        return -1;
+    }
+    *widx = multipolar_check_1d(weight, func, "weight", 0, *n);
+    if (*widx < 0) {
+        return -1;
+    }
+    const int tidx = multipolar_check_1d(time, func, "time", 1, *n);
+    if (tidx < 0) {
+        return -1;
+    }
+    if (tidx != 3) {
+        PyErr_Format(PyExc_TypeError, "%s: time dtype must be int64; got %R", func,
+                     (PyObject *)PyArray_DESCR(time));
+        return -1;
+    }
+    if (used != NULL) {
+        if ((PyArray_TYPE(used) != NPY_UINT8 && PyArray_TYPE(used) != NPY_BOOL) ||
+            PyArray_NDIM(used) != 1 || PyArray_DIM(used, 0) != nactors ||
+            !PyArray_IS_C_CONTIGUOUS(used) || !PyArray_ISWRITEABLE(used)) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s: used must be a writeable contiguous uint8 or bool array of length "
+                         "%zd; got %R",
+                         func, (Py_ssize_t)nactors, (PyObject *)used);
+            return -1;
+        }
+    }
+    ev->code1 = PyArray_BYTES(code1);
+    ev->s_code1 = PyArray_STRIDE(code1, 0);
+    ev->code2 = PyArray_BYTES(code2);
+    ev->s_code2 = PyArray_STRIDE(code2, 0);
+    ev->weight = PyArray_BYTES(weight);
+    ev->s_weight = PyArray_STRIDE(weight, 0);
+    ev->time = PyArray_BYTES(time);
+    ev->s_time = PyArray_STRIDE(time, 0);
+    ev->nactors = nactors;
+    ev->map1 = copy_map(map1, nactors, func, "map1", &ev->nmap1);
+    if (ev->map1 == NULL) {
+        return -1;
+    }
+    ev->map2 = copy_map(map2, nactors, func, "map2", &ev->nmap2);
+    if (ev->map2 == NULL) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- entry points ----------------------------------------------------------------- */
+
+PyObject *
+multipolar_decay_accumulate(PyObject *self, PyObject *args)
+{
+    static const char func[] = "decay_accumulate";
+    PyArrayObject *out = NULL, *code1 = NULL, *map1 = NULL, *code2 = NULL, *map2 = NULL,
+                  *weight = NULL, *time = NULL; /* borrowed from args */
+    PyObject *qout_obj = NULL, *quad_obj = NULL, *used_obj = NULL; /* borrowed from args */
+    PyArrayObject *qout = NULL, *quad = NULL, *used = NULL;         /* borrowed from args */
+    long long at = 0, day = 0;
+    double half_life = 0.0;
+    mp_events_t ev;
+    double *table = NULL;
+    PyObject *result = NULL;
+    int cidx = 0, widx = 0;
+    npy_intp n = 0;
+    NPY_BEGIN_THREADS_DEF;
+
+    memset(&ev, 0, sizeof(ev));
+    /* 1. parse */
+    if (!PyArg_ParseTuple(args, "O!OO!O!O!O!O!O!OOLLd:decay_accumulate", &PyArray_Type, &out,
+                          &qout_obj, &PyArray_Type, &code1, &PyArray_Type, &map1, &PyArray_Type,
+                          &code2, &PyArray_Type, &map2, &PyArray_Type, &weight, &PyArray_Type,
+                          &time, &quad_obj, &used_obj, &at, &day, &half_life)) {
+        return NULL;
+    }
+    /* 2. validate */
+    if (check_out(out, func, "out", 2) < 0) {
+        return NULL;
+    }
+    const npy_intp nactors = PyArray_DIM(out, 0);
+    if (PyArray_DIM(out, 1) != nactors) {
+        PyErr_Format(PyExc_ValueError, "%s: out must be square; got shape (%zd, %zd)", func,
+                     (Py_ssize_t)nactors, (Py_ssize_t)PyArray_DIM(out, 1));
+        return NULL;
+    }
+    if (optional_array(qout_obj, func, "quad_out", &qout) < 0 ||
+        optional_array(quad_obj, func, "quad", &quad) < 0 ||
+        optional_array(used_obj, func, "used", &used) < 0) {
+        return NULL;
+    }
+    if ((qout == NULL) != (quad == NULL)) {
+        PyErr_Format(PyExc_ValueError, "%s: quad_out and quad must both be None or both arrays",
+                     func);
+        return NULL;
+    }
+    if (qout != NULL) {
+        if (check_out(qout, func, "quad_out", 3) < 0) {
+            return NULL;
+        }
+        if (PyArray_DIM(qout, 0) != 4 || PyArray_DIM(qout, 1) != nactors ||
+            PyArray_DIM(qout, 2) != nactors) {
+            PyErr_Format(PyExc_ValueError, "%s: quad_out must have shape (4, %zd, %zd); got %R",
+                         func, (Py_ssize_t)nactors, (Py_ssize_t)nactors, qout_obj);
+            return NULL;
+        }
+    }
+    if (!(day > 0)) {
+        PyErr_Format(PyExc_ValueError, "%s: day must be > 0; got %lld", func, day);
+        return NULL;
+    }
+    if (!(half_life > 0.0)) {
+        PyErr_Format(PyExc_ValueError, "%s: half_life must be > 0 (inf: no decay); got %R", func,
+                     PyTuple_GET_ITEM(args, 12));
+        return NULL;
+    }
+    if (fill_events(&ev, code1, map1, code2, map2, weight, time, used, nactors, func, &cidx, &widx,
+                    &n) < 0) {
+        goto done;
+    }
+    if (quad != NULL) {
+        const int qidx = multipolar_check_1d(quad, func, "quad", 1, n);
+        if (qidx < 0) {
+            goto done;
+        }
+        if (qidx != 0) {
+            PyErr_Format(PyExc_TypeError, "%s: quad dtype must be int8; got %R", func,
+                         (PyObject *)PyArray_DESCR(quad));
+            goto done;
+        }
+        ev.quad = PyArray_BYTES(quad);
+        ev.s_quad = PyArray_STRIDE(quad, 0);
+        npy_intp bad = -1;
+        npy_int8 badq = 0;
+        NPY_BEGIN_THREADS_THRESHOLDED(n);
+        for (npy_intp i = 0; i < n; i++) {
+            const npy_int8 q = *(const npy_int8 *)(ev.quad + i * ev.s_quad);
+            if (q < 1 || q > 4) {
+                bad = i;
+                badq = q;
+                break;
+            }
+        }
+        NPY_END_THREADS;
+        if (bad >= 0) {
+            PyErr_Format(PyExc_ValueError, "%s: quad must be 1, 2, 3 or 4; got %d at row %zd", func,
+                         (int)badq, (Py_ssize_t)bad);
+            goto done;
+        }
+    }
+    ev.at = (npy_int64)at;
+    ev.day = (npy_int64)day;
+    ev.half_life = half_life;
+    /* 3. allocate the per-day table: 2^(-k day / h), one exp2 per day */
+    if (npy_isfinite(half_life)) {
+        ev.ntable = n < MP_EV_TABLE ? (n > 0 ? n : 1) : MP_EV_TABLE;
+        table = PyMem_RawMalloc((size_t)ev.ntable * sizeof(double));
+        if (table == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        const double step = (double)day / half_life;
+        for (npy_intp k = 0; k < ev.ntable; k++) {
+            table[k] = exp2(-(double)k * step);
+        }
+        ev.table = table;
+    }
+    /* 4.-6. release the GIL, loop on threads, translate */
+    const npy_intp nn = nactors * nactors;
+    result = run_events(&ev, decay_table[widx][cidx], n, (double *)PyArray_DATA(out), nn,
+                        qout != NULL ? (double *)PyArray_DATA(qout) : NULL, 4 * nn,
+                        used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func,
+                        "code1/code2");
+    /* 7. clean up */
+done:
+    PyMem_RawFree(table);
+    PyMem_RawFree((void *)ev.map1);
+    PyMem_RawFree((void *)ev.map2);
+    return result;
+}
+
+PyObject *
+multipolar_bin_accumulate(PyObject *self, PyObject *args)
+{
+    static const char func[] = "bin_accumulate";
+    PyArrayObject *out = NULL, *code1 = NULL, *map1 = NULL, *code2 = NULL, *map2 = NULL,
+                  *weight = NULL, *time = NULL, *edges_arr = NULL; /* borrowed from args */
+    PyObject *used_obj = NULL;                                     /* borrowed from args */
+    PyArrayObject *used = NULL;                                    /* borrowed from args */
+    mp_events_t ev;
+    npy_int64 *edges = NULL;
+    PyObject *result = NULL;
+    int cidx = 0, widx = 0;
+    npy_intp n = 0;
+
+    memset(&ev, 0, sizeof(ev));
+    /* 1. parse */
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!O!O!O:bin_accumulate", &PyArray_Type, &out,
+                          &PyArray_Type, &code1, &PyArray_Type, &map1, &PyArray_Type, &code2,
+                          &PyArray_Type, &map2, &PyArray_Type, &weight, &PyArray_Type, &time,
+                          &PyArray_Type, &edges_arr, &used_obj)) {
+        return NULL;
+    }
+    /* 2. validate */
+    if (check_out(out, func, "out", 3) < 0) {
+        return NULL;
+    }
+    const npy_intp nbins = PyArray_DIM(out, 0);
+    const npy_intp nactors = PyArray_DIM(out, 1);
+    if (PyArray_DIM(out, 2) != nactors) {
+        PyErr_Format(PyExc_ValueError, "%s: out must have shape (bins, N, N); got (%zd, %zd, %zd)",
+                     func, (Py_ssize_t)nbins, (Py_ssize_t)nactors,
+                     (Py_ssize_t)PyArray_DIM(out, 2));
+        return NULL;
+    }
+    if (optional_array(used_obj, func, "used", &used) < 0) {
+        return NULL;
+    }
+    const int eidx = multipolar_check_1d(edges_arr, func, "edges", 1, nbins + 1);
+    if (eidx < 0) {
+        return NULL;
+    }
+    if (eidx != 3) {
+        PyErr_Format(PyExc_TypeError, "%s: edges dtype must be int64; got %R", func,
+                     (PyObject *)PyArray_DESCR(edges_arr));
+        return NULL;
+    }
+    /* 3. allocate: a contiguous, checked copy of the edges */
+    edges = PyMem_RawMalloc((size_t)(nbins + 1) * sizeof(npy_int64));
+    if (edges == NULL) {
+        return PyErr_NoMemory();
+    }
+    for (npy_intp k = 0; k <= nbins; k++) {
+        edges[k] = *(const npy_int64 *)(PyArray_BYTES(edges_arr) + k * PyArray_STRIDE(edges_arr, 0));
+        if (k > 0 && !(edges[k] > edges[k - 1])) {
+            PyErr_Format(PyExc_ValueError, "%s: edges must be strictly increasing; got %lld after %lld",
+                         func, (long long)edges[k], (long long)edges[k - 1]);
+            goto done;
+        }
+    }
+    if (fill_events(&ev, code1, map1, code2, map2, weight, time, used, nactors, func, &cidx, &widx,
+                    &n) < 0) {
+        goto done;
+    }
+    ev.edges = edges;
+    ev.nbins = nbins;
+    /* 4.-6. release the GIL, loop on threads, translate */
+    const npy_intp nout = multipolar_mul_size(nbins, multipolar_mul_size(nactors, nactors));
+    result = run_events(&ev, bin_table[widx][cidx], n, (double *)PyArray_DATA(out), nout, NULL, 0,
+                        used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func, "code1/code2");
+    /* 7. clean up */
+done:
+    PyMem_RawFree(edges);
+    PyMem_RawFree((void *)ev.map1);
+    PyMem_RawFree((void *)ev.map2);
+    return result;
+}

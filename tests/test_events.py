@@ -1,0 +1,433 @@
+"""Event matrices: RelationMatrix.from_events / update / decay_to / quad_counts against a slow
+reference; dyad_series and event_tensor; direct _core calls (decay_accumulate, bin_accumulate)."""
+
+from __future__ import annotations
+
+import gc
+import pickle
+import sys
+import threading
+import warnings
+
+import multipolar as mp
+import numpy as np
+import pandas as pd
+import pytest
+from multipolar import _core
+from multipolar.relations import RelationMatrix
+
+TOL = 1e-12
+
+
+def quiet(fn, *args, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return fn(*args, **kw)
+
+
+@pytest.fixture(scope="module")
+def real(data_dir):
+    d = data_dir / "gdelt"
+    return mp.read_gdelt([d / "20191024143000.export.CSV", d / "gdelt1_events_sample_reed9999.tsv"],
+                         progress=False)
+
+
+def synthetic(n=3000, n_actors=12, seed=0, days=400, missing=0.05, unit="ns"):
+    rng = np.random.default_rng(seed)
+    names = [f"A{i:02d}" for i in range(n_actors)]
+    a1 = rng.choice(names, n).astype(object)
+    a2 = rng.choice(names, n).astype(object)
+    a1[rng.random(n) < missing] = None
+    a2[rng.random(n) < missing] = None
+    date = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, days, n), unit="D")
+    return pd.DataFrame({
+        "actor1": pd.Categorical(a1), "actor2": pd.Categorical(a2),
+        "date": date.as_unit(unit),
+        "goldstein": np.round(rng.uniform(-10, 10, n), 1),
+        "quad_class": rng.integers(1, 5, n).astype(np.int8),
+        "tone": rng.normal(size=n),
+    })
+
+
+def reference(ev, *, weight="goldstein", half_life=None, directed=True, at=None, actors=None):
+    """The obvious per-event loop."""
+    e = ev[ev["actor1"].notna() & ev["actor2"].notna()]
+    if actors is None:
+        actors = sorted(set(e["actor1"].astype(object)) | set(e["actor2"].astype(object)))
+    pos = {a: i for i, a in enumerate(actors)}
+    T = ev["date"].max() if at is None else pd.Timestamp(at)
+    n = len(actors)
+    out = np.zeros((n, n))
+    quad = np.zeros((4, n, n))
+    for a, b, t, g, q in zip(e["actor1"], e["actor2"], e["date"], e["goldstein"], e["quad_class"]):
+        if a not in pos or b not in pos or t > T:
+            continue
+        w = g if weight == "goldstein" else 1.0 if weight == "count" else float(q == int(weight[-1]))
+        f = 1.0 if half_life is None else 2.0 ** (-((T - t) / pd.Timedelta(half_life)))
+        pairs = [(pos[a], pos[b])]
+        if not directed and a != b:
+            pairs.append((pos[b], pos[a]))
+        for i, j in pairs:
+            out[i, j] += w * f
+            quad[q - 1, i, j] += f
+    return out, quad, actors, T
+
+
+def close(a, b):
+    return np.max(np.abs(a - b)) <= TOL * max(np.max(np.abs(b)), 1e-300)
+
+
+# ---------------------------------------------------------------- from_events
+
+
+@pytest.mark.parametrize("weight", ["goldstein", "count", "quad3"])
+@pytest.mark.parametrize("half_life", [None, "30D"])
+@pytest.mark.parametrize("directed", [True, False])
+def test_from_events_matches_reference(weight, half_life, directed):
+    ev = synthetic()
+    with pytest.warns(UserWarning, match="with a missing actor"):
+        R = RelationMatrix.from_events(ev, weight=weight, half_life=half_life, directed=directed)
+    want, quad, actors, T = reference(ev, weight=weight, half_life=half_life, directed=directed)
+    assert list(R.actors) == actors and R.codes == "cameo" and R.at == T
+    assert close(R.values, want)
+    assert close(R.quad_counts, quad)
+    assert not R.values.flags.writeable and not R.quad_counts.flags.writeable
+
+
+def test_real_gdelt_matrix_matches_reference(real):
+    with pytest.warns(UserWarning, match="2035 with a missing actor"):
+        R = RelationMatrix.from_events(real, half_life="90D")
+    want, quad, actors, _ = reference(real, half_life="90D")
+    assert list(R.actors) == actors and R.at == pd.Timestamp("2019-10-24")
+    assert close(R.values, want) and close(R.quad_counts, quad)
+    # summing the quad counts without decay counts the events
+    C = quiet(RelationMatrix.from_events, real, weight="count")
+    assert np.array_equal(C.quad_counts.sum(axis=0), C.values)
+
+
+def test_explicit_actors_at_and_columns():
+    ev = synthetic()
+    actors = ["A03", "A01", "A07", "ZZZ"]
+    at = "2020-06-01"
+    with pytest.warns(UserWarning, match="outside actors; .* after at"):
+        R = RelationMatrix.from_events(ev, actors=actors, at=at, half_life="10D")
+    want, _, _, _ = reference(ev, actors=actors, at=at, half_life="10D")
+    assert list(R.actors) == actors and R.at == pd.Timestamp(at)
+    assert close(R.values, want)
+    # other column names, a weight column, an array weight, object and int64 codes
+    ev2 = ev.rename(columns={"actor1": "src", "actor2": "dst", "date": "when"})
+    ev2["src"] = ev2["src"].astype(object)
+    R2 = quiet(RelationMatrix.from_events, ev2, actor_cols=("src", "dst"), time_col="when",
+               weight="tone")
+    R3 = quiet(RelationMatrix.from_events, ev, weight=ev["tone"].to_numpy())
+    assert R2.equals(R3)
+    num = ev.assign(actor1=ev["actor1"].cat.codes.astype(np.int64) + 2,
+                    actor2=ev["actor2"].cat.codes.astype(np.int64) + 2)
+    num = num[(num.actor1 >= 2) & (num.actor2 >= 2)]
+    R4 = RelationMatrix.from_events(num, weight="count")
+    assert R4.codes == "cow" and R4.actors.dtype == np.int64
+    assert R4.values.sum() == len(num)
+
+
+@pytest.mark.parametrize("code_dtype", [np.int8, np.int16, np.int32, np.int64])
+@pytest.mark.parametrize("unit", ["s", "ns"])
+def test_code_dtypes_and_time_units(code_dtype, unit):
+    ev = synthetic(unit=unit)
+    base = quiet(RelationMatrix.from_events, synthetic(), half_life="7D")
+    cat = ev["actor1"].cat
+    codes1 = ev["actor1"].cat.codes.to_numpy().astype(code_dtype)
+    codes2 = ev["actor2"].cat.codes.to_numpy().astype(code_dtype)
+    # Categorical.from_codes picks its own code dtype; the C side must take any of them
+    ev["actor1"] = pd.Categorical.from_codes(codes1, categories=cat.categories)
+    ev["actor2"] = pd.Categorical.from_codes(codes2, categories=ev["actor2"].cat.categories)
+    R = quiet(RelationMatrix.from_events, ev, half_life="7D")
+    assert R.equals(base)
+    tz = ev.assign(date=ev["date"].dt.tz_localize("UTC").dt.tz_convert("Asia/Tokyo"))
+    assert quiet(RelationMatrix.from_events, tz, half_life="7D").equals(base)
+
+
+def test_subday_times_use_exact_decay():
+    ev = pd.DataFrame({"actor1": ["A", "A"], "actor2": ["B", "B"],
+                       "date": pd.to_datetime(["2020-01-01 06:00", "2020-01-02 00:00"]),
+                       "goldstein": [1.0, 1.0]})
+    R = RelationMatrix.from_events(ev, half_life="12h")
+    assert R["A", "B"] == pytest.approx(1 + 2 ** -1.5, rel=1e-15)
+
+
+# ---------------------------------------------------------------- update / decay_to
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+@pytest.mark.parametrize("half_life", [None, "45D"])
+def test_update_equals_batch_in_any_order(fixed, half_life):
+    ev = synthetic(n=4000, n_actors=30, seed=3)
+    rng = np.random.default_rng(1)
+    order = rng.permutation(len(ev))
+    cuts = np.sort(rng.choice(len(ev), 4, replace=False))
+    chunks = np.split(order, cuts)
+    actors = [f"A{i:02d}" for i in range(0, 30, 2)] if fixed else None
+    B = quiet(RelationMatrix.from_events, ev, half_life=half_life, actors=actors)
+    A = quiet(RelationMatrix.from_events, ev.iloc[chunks[0]], half_life=half_life, actors=actors)
+    for c in chunks[1:]:
+        assert quiet(A.update, ev.iloc[c]) is A
+    assert A.equals(B, rtol=TOL)
+    assert list(A.actors) == list(B.actors) and A.at == B.at
+    assert np.max(np.abs(A.quad_counts - B.quad_counts)) <= TOL * np.max(B.quad_counts)
+
+
+def test_update_adds_new_actors_and_reports(real):
+    old = real.iloc[:2111]
+    new = real.iloc[2111:]
+    A = quiet(RelationMatrix.from_events, old, half_life="30D")
+    n_before = len(A)
+    with pytest.warns(UserWarning, match="RelationMatrix.update: left out .* missing actor"):
+        A.update(new)
+    B = quiet(RelationMatrix.from_events, real, half_life="30D")
+    assert len(A) > n_before and A.equals(B)
+    fixed = quiet(RelationMatrix.from_events, old, half_life="30D", actors=["USA", "CHN"])
+    with pytest.warns(UserWarning, match="outside actors"):
+        fixed.update(new)
+    assert list(fixed.actors) == ["USA", "CHN"]
+
+
+def test_decay_to_and_snapshots():
+    ev = synthetic()
+    R = quiet(RelationMatrix.from_events, ev, half_life="30D")
+    snap = R.copy()
+    later = pd.Timestamp("2021-06-01")
+    assert R.decay_to(later) is R and R.at == later
+    want = quiet(RelationMatrix.from_events, ev, half_life="30D", at=later)
+    assert R.equals(want)
+    assert snap.equals(quiet(RelationMatrix.from_events, ev, half_life="30D"))
+    with pytest.raises(ValueError, match="must not be before at"):
+        R.decay_to("2020-01-01")
+    for derived in (snap, R.T, R.sub(list(R.actors[:3]))):
+        with pytest.raises(TypeError, match="must come from RelationMatrix.from_events"):
+            derived.update(ev)
+        assert derived.quad_counts is None
+    plain = RelationMatrix([[0.0]], actors=[2])
+    with pytest.raises(TypeError, match="from_events"):
+        plain.decay_to("2020-01-01")
+    # pickling keeps the event state
+    P = pickle.loads(pickle.dumps(R))
+    assert P.equals(R) and np.array_equal(P.quad_counts, R.quad_counts)
+    quiet(P.update, ev.iloc[:10])
+    quiet(R.update, ev.iloc[:10])
+    assert P.equals(R)
+    # no decay: only at moves
+    S = quiet(RelationMatrix.from_events, ev)
+    v = S.values.copy()
+    S.decay_to(later)
+    assert np.array_equal(S.values, v)
+
+
+def test_array_weights_need_weights_on_update():
+    ev = synthetic(n=200)
+    R = quiet(RelationMatrix.from_events, ev, weight=np.ones(200))
+    with pytest.raises(ValueError, match="weight must be given"):
+        R.update(ev)
+    quiet(R.update, ev, weight=np.ones(200))
+    assert R.equals(quiet(RelationMatrix.from_events, pd.concat([ev, ev]), weight="count"))
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        ({"half_life": "-3D"}, ValueError, "half_life must be positive"),
+        ({"half_life": "soon"}, ValueError, "half_life must be a fixed duration"),
+        ({"weight": "nope"}, KeyError, "weight column not found"),
+        ({"weight": np.ones(3)}, ValueError, "one value per event"),
+        ({"time_col": "x"}, KeyError, "time_col column not found"),
+        ({"actor_cols": "actor1"}, TypeError, "actor_cols must be a pair"),
+        ({"at": 2020}, TypeError, "at must be a time"),
+        ({"directed": "yes"}, TypeError, "directed must be a bool"),
+        ({"codes": "klingon"}, ValueError, "codes must be one of"),
+        ({"time_col": "tone"}, TypeError, "must be datetime64"),
+    ],
+)
+def test_from_events_bad_arguments(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        quiet(RelationMatrix.from_events, synthetic(n=50), **kwargs)
+
+
+def test_bad_frames():
+    with pytest.raises(TypeError, match="events must be a pandas DataFrame"):
+        RelationMatrix.from_events([1, 2])
+    ev = synthetic(n=50).assign(quad_class=7)
+    with pytest.raises(ValueError, match="quad_class' must hold 1, 2, 3 or 4"):
+        quiet(RelationMatrix.from_events, ev)
+    empty = synthetic(n=50).iloc[:0]
+    R = RelationMatrix.from_events(empty)
+    assert R.shape == (0, 0) and R.at is None
+    quiet(R.update, synthetic(n=50))
+    assert R.equals(quiet(RelationMatrix.from_events, synthetic(n=50)))
+
+
+# ---------------------------------------------------------------- dyad_series / event_tensor
+
+
+def test_dyad_series_matches_pandas(real):
+    for both in (False, True):
+        s = mp.dyad_series(real, "USA", "CHN", freq="YS", weight="count", both=both)
+        m = (real.actor1 == "USA") & (real.actor2 == "CHN")
+        if both:
+            m |= (real.actor1 == "CHN") & (real.actor2 == "USA")
+        want = real[m].set_index("date").resample("YS").size().astype(float)
+        got = s[s.index >= want.index[0]][: len(want)]
+        assert np.array_equal(got.to_numpy(), want.to_numpy())
+        assert s.sum() == m.sum() and s.name == ("USA<->CHN" if both else "USA->CHN")
+    g = mp.dyad_series(real, "USA", "USA", freq="MS")
+    m = (real.actor1 == "USA") & (real.actor2 == "USA")
+    assert g.sum() == pytest.approx(real.goldstein[m].sum(), rel=1e-12)
+
+
+def test_event_tensor_bins_sum_to_the_undecayed_matrix(real):
+    X = quiet(mp.event_tensor, real, freq="MS", weight="goldstein")
+    R = quiet(RelationMatrix.from_events, real)
+    assert list(X.actors) == list(R.actors)
+    assert close(X.values.sum(axis=0), R.values)
+    assert X.times[0] == pd.Timestamp("1982-01-01") and X.times[-1] == pd.Timestamp("2019-10-01")
+    assert len(X.times) == X.values.shape[0] and (X.times.day == 1).all()
+    k = X.times.get_loc(pd.Timestamp("2019-10-01"))
+    month = real[(real.date >= "2019-10-01") & (real.date < "2019-11-01")]
+    M = quiet(RelationMatrix.from_events, month, actors=list(X.actors))
+    assert close(X.values[k], M.values)
+    assert X.matrix(k).equals(M, check_at=False)
+    U = quiet(mp.event_tensor, real, freq="YS", actors=["USA", "CHN", "RUS"], directed=False,
+              weight="count")
+    assert np.array_equal(U.values, np.swapaxes(U.values, 1, 2))
+    with pytest.raises(ValueError, match="freq must be"):
+        quiet(mp.event_tensor, real, freq="bogus")
+
+
+# ---------------------------------------------------------------- direct _core calls
+
+
+def _core_args(n=100, nact=5, seed=0):
+    rng = np.random.default_rng(seed)
+    return {
+        "out": np.zeros((nact, nact)), "quad_out": np.zeros((4, nact, nact)),
+        "code1": rng.integers(-1, nact, n).astype(np.int16),
+        "map1": np.arange(nact, dtype=np.int64),
+        "code2": rng.integers(-1, nact, n).astype(np.int16),
+        "map2": np.arange(nact, dtype=np.int64),
+        "weight": rng.normal(size=n), "time": rng.integers(0, 50, n).astype(np.int64),
+        "quad": rng.integers(1, 5, n).astype(np.int8), "used": None, "at": 40, "day": 1,
+        "half_life": 7.0,
+    }
+
+
+@pytest.mark.parametrize(
+    "key,value,exc,match",
+    [
+        ("out", np.zeros((5, 4)), ValueError, "out must be square"),
+        ("out", np.zeros((5, 5), np.float32), TypeError, "out dtype must be float64"),
+        ("out", np.zeros((5, 5))[:, ::-1], ValueError, "C-contiguous"),
+        ("quad_out", np.zeros((3, 5, 5)), ValueError, "quad_out must have shape"),
+        ("quad_out", None, ValueError, "both be None"),
+        ("code1", np.zeros(100, np.float64), TypeError, "code1 dtype must be one of"),
+        ("code2", np.zeros(100, np.int32), TypeError, "code2 dtype must equal code1"),
+        ("code2", np.zeros(99, np.int16), ValueError, "code2 must have length 100"),
+        ("map1", np.array([0, 1, 9], np.int64), ValueError, "map1 entries must be in"),
+        ("map1", np.arange(5, dtype=np.int32), TypeError, "map1 dtype must be int64"),
+        ("map1", np.arange(2, dtype=np.int64), ValueError, "below the length of their map"),
+        ("weight", np.zeros(100, ">f8"), ValueError, "native byte order"),
+        ("weight", np.zeros(100, np.complex128), TypeError, "weight dtype"),
+        ("time", np.zeros(100, np.int32), TypeError, "time dtype must be int64"),
+        ("quad", np.full(100, 5, np.int8), ValueError, "quad must be 1, 2, 3 or 4"),
+        ("quad", np.ones(100, np.int64), TypeError, "quad dtype must be int8"),
+        ("used", np.zeros(3, np.uint8), ValueError, "used must be a writeable"),
+        ("used", [0] * 5, TypeError, "used must be None or an ndarray"),
+        ("day", 0, ValueError, "day must be > 0"),
+        ("half_life", 0.0, ValueError, "half_life must be > 0"),
+        ("half_life", float("nan"), ValueError, "half_life must be > 0"),
+    ],
+)
+def test_core_decay_accumulate_rejects_bad_input(key, value, exc, match):
+    args = _core_args()
+    args[key] = value
+    with pytest.raises(exc, match=f"decay_accumulate: .*{match}"):
+        _core.decay_accumulate(*args.values())
+
+
+def test_core_decay_counts_and_readonly_out():
+    args = _core_args()
+    counts = _core.decay_accumulate(*args.values())
+    assert sum(counts) == 100 and counts[1] > 0 and counts[3] > 0
+    ro = np.zeros((5, 5))
+    ro.flags.writeable = False
+    args = _core_args()
+    args["out"] = ro
+    with pytest.raises(ValueError, match="writeable"):
+        _core.decay_accumulate(*args.values())
+    with pytest.raises(TypeError):
+        _core.decay_accumulate(1, 2, 3)
+
+
+def test_core_bin_accumulate_bad_input():
+    a = _core_args()
+    good = [np.zeros((3, 5, 5)), a["code1"], a["map1"], a["code2"], a["map2"], a["weight"],
+            a["time"], np.array([0, 10, 20, 30], np.int64), None]
+    counts = _core.bin_accumulate(*good)
+    assert sum(counts) == 100
+    for pos, value, match in [
+        (7, np.array([0, 10, 10, 30], np.int64), "edges must be strictly increasing"),
+        (7, np.array([0, 10, 30], np.int64), "edges must have length 4"),
+        (0, np.zeros((3, 5, 4)), "out must have shape"),
+        (8, np.zeros(5, np.float64), "used must be a writeable"),
+    ]:
+        args = list(good)
+        args[pos] = value
+        with pytest.raises((ValueError, TypeError), match=f"bin_accumulate: {match}"):
+            _core.bin_accumulate(*args)
+
+
+def test_core_threads_and_strides_give_the_serial_result(monkeypatch):
+    rng = np.random.default_rng(5)
+    n, nact = 1_200_000, 40
+    code = rng.integers(-1, nact, 2 * n).astype(np.int32)
+    time = rng.integers(0, 3000, n).astype(np.int64) * 86400
+    weight = rng.normal(size=n)
+    args = lambda: [np.zeros((nact, nact)), None, code[::2], np.arange(nact, dtype=np.int64),
+                    code[1::2], np.arange(nact, dtype=np.int64), weight, time, None, None,
+                    3000 * 86400, 86400, 90.0 * 86400]
+    monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "1")
+    one = args()
+    c1 = _core.decay_accumulate(*one)
+    monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "4")
+    four = args()
+    c4 = _core.decay_accumulate(*four)
+    assert c1 == c4 and close(four[0], one[0])
+    # concurrent calls from Python threads
+    results = [None] * 4
+
+    def work(k):
+        a = args()
+        _core.decay_accumulate(*a)
+        results[k] = a[0]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(close(r, one[0]) for r in results)
+
+
+def test_core_refcounts_unchanged():
+    args = _core_args()
+    arrays = [v for v in args.values() if isinstance(v, np.ndarray)]
+    before = [sys.getrefcount(x) for x in arrays]
+    for _ in range(200):
+        _core.decay_accumulate(*args.values())
+        bad = dict(args)
+        bad["quad"] = np.full(100, 9, np.int8)
+        with pytest.raises(ValueError):
+            _core.decay_accumulate(*bad.values())
+        bad = dict(args)
+        bad["map2"] = np.arange(1, dtype=np.int64)
+        with pytest.raises(ValueError):
+            _core.decay_accumulate(*bad.values())
+    del bad
+    gc.collect()
+    assert [sys.getrefcount(x) for x in arrays] == before
