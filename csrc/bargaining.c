@@ -1,0 +1,486 @@
+/*
+ * bargaining.c -- the bargaining family: Bueno de Mesquita's expected-utility
+ * model as formalized by Scholz, Calbert & Smith (2011), and the weighted
+ * median and mean of positions, for many issues at once. Wrapped by
+ * multipolar.bargaining (bargain, bargain_issues, evaluate_deu).
+ *
+ *   bargain_issues(position, capability, salience, issue_ptr, rounds, q, t, receiver)
+ *       Issue k holds the actors issue_ptr[k] .. issue_ptr[k+1]-1. Per round:
+ *       the forecast mu is the weighted median (weights c*s; the Condorcet
+ *       winner of votes v = c*s*(|x - x_j| - |x - x_i|)); the probability that
+ *       i beats j is P_ij = sum_k max(v_k, 0) / sum_k |v_k| over all actors k,
+ *       normalized per pair; with r = 1 the security D_i = sum_j EU_ji gives
+ *       R_i = (2 D_i - D_max - D_min) / (D_max - D_min) and the risk exponent
+ *       r_i = (1 - R_i/3) / (1 + R_i/3); with r_i, actor i's view of a
+ *       challenge of j,
+ *         EU_ij = s_j (P_ij U_s + (1 - P_ij) U_f) + (1 - s_j) U_s
+ *                 - Q U_sq - (1 - Q) (T U_b + (1 - T) U_w),
+ *       U_s = 2 - 4 (1/2 - d/2)^r, U_f = 2 - 4 (1/2 + d/2)^r,
+ *       U_b = 2 - 4 (1/2 - (d_mu + d)/4)^r, U_w = 2 - 4 (1/2 + (d_mu + d)/4)^r,
+ *       U_sq = 2 - 4 (1/2)^r, d = |x_i - x_j| / range, d_mu = |x_i - mu| / range,
+ *       and of j's challenge of i (EU_ji, same r_i), decides i's offer to j:
+ *       conflict (EU_ij > EU_ji > 0): j to x_i; compromise (EU_ij > 0 > EU_ji,
+ *       |EU_ji| < EU_ij): j moves the fraction |EU_ji / EU_ij| towards x_i;
+ *       capitulation (EU_ij > 0 > EU_ji, |EU_ji| > EU_ij): j to x_i. Each
+ *       actor takes the offer that moves it least; all move at once. With
+ *       receiver set, the offer to j is judged with r_j instead of r_i.
+ *
+ * Sources: Bueno de Mesquita, B. (1994), "Political forecasting: an expected
+ * utility method", in European Community Decision Making, Yale UP, 71-104;
+ * Scholz, J. B., Calbert, G. J. & Smith, G. A. (2011), "Unravelling Bueno de
+ * Mesquita's group decision model", J. Theoretical Politics 23(4), 510-531.
+ */
+#include "multipolar.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bargaining.h"
+#include "threads.h"
+
+/* ---- per-issue model ------------------------------------------------------ */
+
+/* Scratch of one task, sized for the largest issue (m actors). */
+typedef struct {
+    double *x, *xn, *w, *prob, *eu1, *risk, *order_x, *order_w;
+    npy_intp *order;
+} bargain_scratch_t;
+
+/* Everything a task reads; tasks write disjoint issues. */
+typedef struct {
+    const double *pos, *cap, *sal; /* contiguous copies, n */
+    const npy_int64 *ptr;          /* nissues + 1 */
+    npy_intp nissues, n, rounds, max_m, ntasks;
+    double q, t;
+    int receiver;       /* offers judged with the receiver's risk exponent instead of the proposer's */
+    double *out_pos;    /* (rounds + 1) x n */
+    double *out_median; /* nissues x (rounds + 1) */
+    double *out_mean;   /* nissues x (rounds + 1) */
+    double *scratch;    /* ntasks x per-task doubles */
+    npy_intp *iscratch; /* ntasks x m */
+} bargain_ctx_t;
+
+static int
+cmp_idx_by_x(const void *a, const void *b, const double *x)
+{
+    const double xa = x[*(const npy_intp *)a], xb = x[*(const npy_intp *)b];
+    return (xa > xb) - (xa < xb);
+}
+
+/* Insertion sort of indices by x (issues hold tens of actors). */
+static void
+argsort_small(const double *x, npy_intp m, npy_intp *order)
+{
+    for (npy_intp i = 0; i < m; i++) {
+        order[i] = i;
+    }
+    for (npy_intp i = 1; i < m; i++) {
+        const npy_intp v = order[i];
+        npy_intp j = i - 1;
+        while (j >= 0 && cmp_idx_by_x(&order[j], &v, x) > 0) {
+            order[j + 1] = order[j];
+            j--;
+        }
+        order[j + 1] = v;
+    }
+}
+
+/*
+ * Weighted median of x[0..m) with weights w >= 0: the smallest position whose
+ * cumulative weight reaches half the total; when it reaches exactly half,
+ * the midpoint with the next larger position (the set of minimizers of
+ * sum w |x_k - y| is then an interval). NaN when the total weight is 0.
+ */
+static double
+weighted_median(const double *x, const double *w, npy_intp m, npy_intp *order)
+{
+    double total = 0.0, cum = 0.0;
+    for (npy_intp i = 0; i < m; i++) {
+        total += w[i];
+    }
+    if (!(total > 0.0)) {
+        return NPY_NAN;
+    }
+    argsort_small(x, m, order);
+    const double half = 0.5 * total;
+    for (npy_intp k = 0; k < m; k++) {
+        cum += w[order[k]];
+        /* positions equal to x[order[k]] are summed before deciding */
+        if (k + 1 < m && x[order[k + 1]] == x[order[k]]) {
+            continue;
+        }
+        if (cum > half) {
+            return x[order[k]];
+        }
+        if (cum == half) {
+            for (npy_intp j = k + 1; j < m; j++) {
+                if (w[order[j]] > 0.0) {
+                    return 0.5 * (x[order[k]] + x[order[j]]);
+                }
+            }
+            return x[order[k]];
+        }
+    }
+    return x[order[m - 1]];
+}
+
+static double
+weighted_mean(const double *x, const double *w, npy_intp m)
+{
+    double sw = 0.0, swx = 0.0;
+    for (npy_intp i = 0; i < m; i++) {
+        sw += w[i];
+        swx += w[i] * x[i];
+    }
+    return sw > 0.0 ? swx / sw : NPY_NAN;
+}
+
+/* 2 - 4 b^r, the utility shape of the model; b in [0, 1]. */
+static inline double
+util(double b, double r)
+{
+    return 2.0 - 4.0 * pow(b > 0.0 ? b : 0.0, r);
+}
+
+/* Expected utility of challenger i against target j, seen with risk exponent r. */
+static inline double
+expected_utility(const double *x, const double *sal, const double *prob, npy_intp m, npy_intp i,
+                 npy_intp j, double mu, double range, double r, double q, double t)
+{
+    const double d = fabs(x[i] - x[j]) / range;
+    const double dmu = fabs(x[i] - mu) / range;
+    const double us = util(0.5 - 0.5 * d, r);
+    const double uf = util(0.5 + 0.5 * d, r);
+    const double ub = util(0.5 - 0.25 * (dmu + d), r);
+    const double uw = util(0.5 + 0.25 * (dmu + d), r);
+    const double usq = util(0.5, r);
+    const double p = prob[i * m + j];
+    return sal[j] * (p * us + (1.0 - p) * uf) + (1.0 - sal[j]) * us - q * usq -
+           (1.0 - q) * (t * ub + (1.0 - t) * uw);
+}
+
+/*
+ * One issue: m actors (pos, cap, sal contiguous), positions per round into
+ * out_pos (stride n between rounds), median and mean per round. No status:
+ * inputs were validated (finite, c >= 0, s in [0, 1]). Runs without the GIL.
+ */
+static void
+bargain_one(const bargain_ctx_t *c, npy_intp k, bargain_scratch_t *s)
+{
+    const npy_intp lo = (npy_intp)c->ptr[k], m = (npy_intp)c->ptr[k + 1] - lo;
+    const double *sal = c->sal + lo;
+    double *x = s->x, *xn = s->xn, *w = s->w;
+    double xmin = NPY_INFINITY, xmax = -NPY_INFINITY;
+    for (npy_intp i = 0; i < m; i++) {
+        x[i] = c->pos[lo + i];
+        w[i] = c->cap[lo + i] * sal[i];
+        c->out_pos[lo + i] = x[i];
+        if (x[i] < xmin) {
+            xmin = x[i];
+        }
+        if (x[i] > xmax) {
+            xmax = x[i];
+        }
+    }
+    const double range = xmax - xmin;
+    double *med = c->out_median + k * (c->rounds + 1);
+    double *mean = c->out_mean + k * (c->rounds + 1);
+    med[0] = m > 0 ? weighted_median(x, w, m, s->order) : NPY_NAN;
+    mean[0] = weighted_mean(x, w, m);
+    for (npy_intp round = 1; round <= c->rounds; round++) {
+        const double mu = med[round - 1];
+        if (m >= 2 && range > 0.0 && !npy_isnan(mu)) {
+            /* win probabilities, normalized per pair */
+            for (npy_intp i = 0; i < m; i++) {
+                s->prob[i * m + i] = 0.5;
+                for (npy_intp j = i + 1; j < m; j++) {
+                    double num = 0.0, den = 0.0;
+                    for (npy_intp v = 0; v < m; v++) {
+                        const double vote = w[v] * (fabs(x[v] - x[j]) - fabs(x[v] - x[i]));
+                        if (vote > 0.0) {
+                            num += vote;
+                        }
+                        den += fabs(vote);
+                    }
+                    const double p = den > 0.0 ? num / den : 0.5;
+                    s->prob[i * m + j] = p;
+                    s->prob[j * m + i] = den > 0.0 ? 1.0 - p : 0.5;
+                }
+            }
+            /* risk: security of each position with r = 1 */
+            double dmax = -NPY_INFINITY, dmin = NPY_INFINITY;
+            for (npy_intp i = 0; i < m; i++) {
+                double di = 0.0;
+                for (npy_intp j = 0; j < m; j++) {
+                    if (j != i) {
+                        di += expected_utility(x, sal, s->prob, m, j, i, mu, range, 1.0, c->q,
+                                               c->t);
+                    }
+                }
+                s->eu1[i] = di;
+                if (di > dmax) {
+                    dmax = di;
+                }
+                if (di < dmin) {
+                    dmin = di;
+                }
+            }
+            for (npy_intp i = 0; i < m; i++) {
+                const double R = dmax > dmin ? (2.0 * s->eu1[i] - dmax - dmin) / (dmax - dmin) : 0.0;
+                s->risk[i] = (1.0 - R / 3.0) / (1.0 + R / 3.0);
+            }
+            /* offers: i's view of (i challenges j) and (j challenges i), with r_i */
+            for (npy_intp j = 0; j < m; j++) {
+                xn[j] = x[j];
+            }
+            for (npy_intp j = 0; j < m; j++) {
+                double best = NPY_INFINITY, target = x[j];
+                for (npy_intp i = 0; i < m; i++) {
+                    if (i == j || x[i] == x[j]) {
+                        continue;
+                    }
+                    const double r = c->receiver ? s->risk[j] : s->risk[i];
+                    const double a = expected_utility(x, sal, s->prob, m, i, j, mu, range, r,
+                                                      c->q, c->t);
+                    const double b = expected_utility(x, sal, s->prob, m, j, i, mu, range, r,
+                                                      c->q, c->t);
+                    double proposal;
+                    if (a > 0.0 && b > 0.0 && a > b) {
+                        proposal = x[i]; /* conflict that i expects to win */
+                    }
+                    else if (a > 0.0 && b < 0.0 && a > -b) {
+                        proposal = x[j] + (x[i] - x[j]) * (-b / a); /* compromise */
+                    }
+                    else if (a > 0.0 && b < 0.0 && a < -b) {
+                        proposal = x[i]; /* capitulation */
+                    }
+                    else {
+                        continue;
+                    }
+                    const double move = fabs(proposal - x[j]);
+                    if (move < best) {
+                        best = move;
+                        target = proposal;
+                    }
+                }
+                xn[j] = target;
+            }
+            memcpy(x, xn, (size_t)m * sizeof(double));
+        }
+        double *row = c->out_pos + round * c->n + lo;
+        memcpy(row, x, (size_t)m * sizeof(double));
+        med[round] = m > 0 ? weighted_median(x, w, m, s->order) : NPY_NAN;
+        mean[round] = weighted_mean(x, w, m);
+    }
+}
+
+/* Issues per task. */
+#define MP_ISSUES_PER_TASK 8
+
+static void
+bargain_task(void *arg, npy_intp task)
+{
+    const bargain_ctx_t *c = (const bargain_ctx_t *)arg;
+    const npy_intp worker = task % c->ntasks;
+    const npy_intp m = c->max_m > 0 ? c->max_m : 1;
+    double *base = c->scratch + worker * (6 * m + 2 * m * m);
+    bargain_scratch_t s = {base, base + m, base + 2 * m, base + 3 * m, base + 3 * m + m * m,
+                           base + 4 * m + m * m, base + 5 * m + m * m, base + 6 * m + m * m,
+                           c->iscratch + worker * m};
+    const npy_intp stop = (task + 1) * MP_ISSUES_PER_TASK < c->nissues
+                              ? (task + 1) * MP_ISSUES_PER_TASK
+                              : c->nissues;
+    for (npy_intp k = task * MP_ISSUES_PER_TASK; k < stop; k++) {
+        bargain_one(c, k, &s);
+    }
+}
+
+/* ---- entry point ------------------------------------------------------------ */
+
+/* Read element i of a validated float64 1-D array with any stride. */
+static inline double
+at_f64(PyArrayObject *a, npy_intp i)
+{
+    return *(const double *)(PyArray_BYTES(a) + i * PyArray_STRIDE(a, 0));
+}
+
+static int
+check_f64_1d(PyArrayObject *a, const char *func, const char *arg, npy_intp n)
+{
+    if (PyArray_TYPE(a) != NPY_FLOAT64) {
+        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be float64; got %R", func, arg,
+                     (PyObject *)PyArray_DESCR(a));
+        return -1;
+    }
+    return multipolar_check_1d(a, func, arg, 0, n) < 0 ? -1 : 0;
+}
+
+static int
+raise_value(const char *func, const char *arg, const char *problem, double v, npy_intp row)
+{
+    char *repr = PyOS_double_to_string(v, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+    if (repr == NULL) {
+        return -1;
+    }
+    PyErr_Format(PyExc_ValueError, "%s: %s must be %s; got %s at row %zd", func, arg, problem,
+                 repr, (Py_ssize_t)row);
+    PyMem_Free(repr);
+    return -1;
+}
+
+PyObject *
+multipolar_bargain_issues(PyObject *self, PyObject *args)
+{
+    static const char func[] = "bargain_issues";
+    PyArrayObject *pos_arr = NULL, *cap_arr = NULL, *sal_arr = NULL, *ptr_arr = NULL; /* borrowed */
+    Py_ssize_t rounds = 0;
+    double q = 1.0, t = 1.0;
+    int receiver = 0;
+    double *copies = NULL, *scratch = NULL;
+    npy_int64 *ptr = NULL;
+    npy_intp *iscratch = NULL;
+    PyArrayObject *o_pos = NULL, *o_med = NULL, *o_mean = NULL;
+    PyObject *result = NULL;
+    NPY_BEGIN_THREADS_DEF;
+
+    /* 1. parse */
+    if (!PyArg_ParseTuple(args, "O!O!O!O!nddp:bargain_issues", &PyArray_Type, &pos_arr,
+                          &PyArray_Type, &cap_arr, &PyArray_Type, &sal_arr, &PyArray_Type,
+                          &ptr_arr, &rounds, &q, &t, &receiver)) {
+        return NULL;
+    }
+    /* 2. validate */
+    if (check_f64_1d(pos_arr, func, "position", -1) < 0) {
+        return NULL;
+    }
+    const npy_intp n = PyArray_DIM(pos_arr, 0);
+    if (check_f64_1d(cap_arr, func, "capability", n) < 0 ||
+        check_f64_1d(sal_arr, func, "salience", n) < 0) {
+        return NULL;
+    }
+    if (multipolar_check_1d(ptr_arr, func, "issue_ptr", 1, -1) < 0) {
+        return NULL;
+    }
+    if (PyArray_TYPE(ptr_arr) != NPY_INT64) {
+        PyErr_Format(PyExc_TypeError, "%s: issue_ptr dtype must be int64; got %R", func,
+                     (PyObject *)PyArray_DESCR(ptr_arr));
+        return NULL;
+    }
+    const npy_intp nptr = PyArray_DIM(ptr_arr, 0);
+    if (nptr < 1) {
+        PyErr_Format(PyExc_ValueError, "%s: issue_ptr must have at least 1 entry; got 0", func);
+        return NULL;
+    }
+    if (rounds < 0 || rounds > 100000) {
+        PyErr_Format(PyExc_ValueError, "%s: rounds must be in [0, 100000]; got %zd", func, rounds);
+        return NULL;
+    }
+    if (!(q >= 0.0 && q <= 1.0) || !(t >= 0.0 && t <= 1.0)) {
+        PyErr_Format(PyExc_ValueError, "%s: q and t must be in [0, 1]; got %R and %R", func,
+                     PyTuple_GET_ITEM(args, 5), PyTuple_GET_ITEM(args, 6));
+        return NULL;
+    }
+    const npy_intp nissues = nptr - 1;
+    ptr = PyMem_Calloc((size_t)nptr, sizeof(npy_int64));
+    copies = PyMem_Calloc((size_t)(3 * n + 1), sizeof(double));
+    if (ptr == NULL || copies == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    npy_intp max_m = 0;
+    for (npy_intp k = 0; k < nptr; k++) {
+        ptr[k] = *(const npy_int64 *)(PyArray_BYTES(ptr_arr) + k * PyArray_STRIDE(ptr_arr, 0));
+        const npy_int64 prev = k > 0 ? ptr[k - 1] : 0;
+        if (ptr[k] < prev || ptr[k] > n || (k == 0 && ptr[k] != 0) ||
+            (k == nptr - 1 && ptr[k] != n)) {
+            PyErr_Format(PyExc_ValueError,
+                         "%s: issue_ptr must rise from 0 to %zd; got %lld at %zd", func,
+                         (Py_ssize_t)n, (long long)ptr[k], (Py_ssize_t)k);
+            goto fail;
+        }
+        if (k > 0 && (npy_intp)(ptr[k] - prev) > max_m) {
+            max_m = (npy_intp)(ptr[k] - prev);
+        }
+    }
+    for (npy_intp i = 0; i < n; i++) {
+        const double x = at_f64(pos_arr, i), cv = at_f64(cap_arr, i), sv = at_f64(sal_arr, i);
+        if (!npy_isfinite(x)) {
+            raise_value(func, "position", "finite", x, i);
+            goto fail;
+        }
+        if (!(npy_isfinite(cv) && cv >= 0.0)) {
+            raise_value(func, "capability", "finite and >= 0", cv, i);
+            goto fail;
+        }
+        if (!(sv >= 0.0 && sv <= 1.0)) {
+            raise_value(func, "salience", "in [0, 1]", sv, i);
+            goto fail;
+        }
+        copies[i] = x;
+        copies[n + i] = cv;
+        copies[2 * n + i] = sv;
+    }
+    if (max_m > 4096) {
+        PyErr_Format(PyExc_ValueError, "%s: an issue may hold at most 4096 actors; got %zd", func,
+                     (Py_ssize_t)max_m);
+        goto fail;
+    }
+    /* 3. allocate */
+    const npy_intp npos = multipolar_mul_size(rounds + 1, n);
+    if (npos < 0 || multipolar_mul_size(nissues, rounds + 1) < 0) {
+        PyErr_Format(PyExc_ValueError, "%s: rounds x actors too large; got rounds %zd", func,
+                     rounds);
+        goto fail;
+    }
+    o_pos = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){rounds + 1, n}), NPY_FLOAT64, 0);
+    o_med = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){nissues, rounds + 1}), NPY_FLOAT64, 0);
+    o_mean = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){nissues, rounds + 1}), NPY_FLOAT64, 0);
+    if (o_pos == NULL || o_med == NULL || o_mean == NULL) {
+        goto fail;
+    }
+    npy_intp ntasks = (nissues + MP_ISSUES_PER_TASK - 1) / MP_ISSUES_PER_TASK;
+    npy_intp nworkers = multipolar_num_threads();
+    if (nworkers > ntasks) {
+        nworkers = ntasks;
+    }
+    if (nworkers < 1) {
+        nworkers = 1;
+    }
+    const npy_intp m1 = max_m > 0 ? max_m : 1;
+    scratch = PyMem_RawCalloc((size_t)(nworkers * (6 * m1 + 2 * m1 * m1)), sizeof(double));
+    iscratch = PyMem_RawCalloc((size_t)(nworkers * m1), sizeof(npy_intp));
+    if (scratch == NULL || iscratch == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    bargain_ctx_t ctx = {copies, copies + n, copies + 2 * n, ptr, nissues, n, rounds, max_m,
+                         nworkers, q, t, receiver, (double *)PyArray_DATA(o_pos),
+                         (double *)PyArray_DATA(o_med), (double *)PyArray_DATA(o_mean), scratch,
+                         iscratch};
+
+    /* 4. release the GIL; 5. loop: issues in tasks of 8, task t on worker t mod nworkers */
+    NPY_BEGIN_THREADS_THRESHOLDED(n * (rounds + 1));
+    if (nworkers > 1) {
+        multipolar_parallel_for(ntasks, bargain_task, &ctx);
+    }
+    else {
+        for (npy_intp task = 0; task < ntasks; task++) {
+            bargain_task(&ctx, task);
+        }
+    }
+    NPY_END_THREADS;
+
+    /* 6. translate: no failure status after validation */
+    result = PyTuple_Pack(3, o_pos, o_med, o_mean);
+    /* 7. clean up (the tuple holds its own references) */
+fail:
+    Py_XDECREF(o_pos);
+    Py_XDECREF(o_med);
+    Py_XDECREF(o_mean);
+    PyMem_Free(ptr);
+    PyMem_Free(copies);
+    PyMem_RawFree(scratch);
+    PyMem_RawFree(iscratch);
+    return result;
+}

@@ -1,0 +1,929 @@
+"""Monte Carlo projection of capabilities, concentration and polarity.
+
+A log-growth model is calibrated on a historical window of a state-year
+frame (COW NMC by default) and run forward from the last year of the data.
+Paths are simulated in C (``csrc/projection.c``) with the GIL released; the
+kernel keeps per-year histograms and counts instead of the paths themselves,
+so 10^5-10^6 paths take little memory. This module calibrates, spawns the
+random streams, calls the kernel and wraps its counts in a :class:`Projection`.
+
+Reproducibility. Paths are cut into fixed blocks of :data:`BLOCK` paths.
+Block ``b`` draws from ``PCG64(SeedSequence(seed).spawn(nblocks)[b])``
+(built directly from the seed's entropy and spawn key ``(b,)``), so a run is
+bitwise the same whether its blocks are computed in one call, in several
+calls merged with :meth:`Projection.merge`, on any number of threads, or on
+Dask workers (:func:`project_distributed`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import numbers
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import _core
+from ._validation import require_columns, require_frame, value_array
+from .io import NMC_COMPONENTS
+
+__all__ = ["BLOCK", "LABELS", "Projection", "project", "project_distributed"]
+
+#: Paths per block: each block has its own random stream. Part of the
+#: reproducibility contract -- changing it changes every result.
+BLOCK = 1024
+#: Polarity labels, in the order of :meth:`Projection.polarity`'s columns.
+LABELS = ("unipolar", "bipolar", "multipolar")
+#: Default quantiles of the bands.
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+_FUNC = "project"
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True, eq=False)
+class _Config:
+    """Everything the kernel needs; identical for all chunks of one run."""
+
+    states: tuple[int, ...]
+    n_among: int
+    pairs: tuple[tuple[int, int], ...]
+    start_year: int
+    years: tuple[int, ...]
+    log0: np.ndarray
+    drift: np.ndarray  # (H, N)
+    factor: np.ndarray  # (N, N)
+    mean_growth: np.ndarray  # (N,) calibrated, before assumptions
+    cov: np.ndarray  # (N, N) after assumptions
+    threshold: float
+    unipolar: float | None
+    bins: int
+    paths: int
+    entropy: int | Sequence[int]
+    spawn_key: tuple[int, ...]
+    pool_size: int
+    value: str
+    window: tuple[int, int]
+    n_obs: int
+    assumptions: Mapping[Any, Any] = field(default_factory=dict)
+
+    @property
+    def nblocks(self) -> int:
+        return -(-self.paths // BLOCK)
+
+    def block_paths(self, b0: int, b1: int) -> np.ndarray:
+        sizes = np.full(b1 - b0, BLOCK, dtype=np.int64)
+        if b1 == self.nblocks and self.paths % BLOCK:
+            sizes[-1] = self.paths % BLOCK
+        return sizes
+
+    def generators(self, b0: int, b1: int) -> tuple[np.random.PCG64, ...]:
+        return tuple(
+            np.random.PCG64(
+                np.random.SeedSequence(
+                    self.entropy, spawn_key=self.spawn_key + (b,), pool_size=self.pool_size
+                )
+            )
+            for b in range(b0, b1)
+        )
+
+    def same_run(self, other: _Config) -> bool:
+        return (
+            self.states == other.states
+            and self.n_among == other.n_among
+            and self.pairs == other.pairs
+            and self.years == other.years
+            and self.paths == other.paths
+            and self.bins == other.bins
+            and self.threshold == other.threshold
+            and self.unipolar == other.unipolar
+            and self.entropy == other.entropy
+            and self.spawn_key == other.spawn_key
+            and np.array_equal(self.log0, other.log0)
+            and np.array_equal(self.drift, other.drift)
+            and np.array_equal(self.factor, other.factor)
+        )
+
+
+def _state(x: object, arg: str) -> int:
+    from .codes import lookup_state
+
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, str)):
+        raise TypeError(f"{_FUNC}: {arg} must name states by ccode or COW abbreviation; got {x!r}")
+    return lookup_state(x, codes="cowabb")
+
+
+def _pairs(pairs: object) -> tuple[tuple[int, int], ...]:
+    if pairs is None:
+        return ()
+    if isinstance(pairs, tuple) and len(pairs) == 2 and not isinstance(pairs[0], (tuple, list)):
+        pairs = [pairs]
+    if not isinstance(pairs, Sequence) or isinstance(pairs, str):
+        raise TypeError(f"{_FUNC}: pairs must be a list of (a, b) states; got {pairs!r}")
+    out = []
+    for p in pairs:
+        if not isinstance(p, (tuple, list)) or len(p) != 2:
+            raise ValueError(f"{_FUNC}: pairs must hold (a, b) tuples; got {p!r}")
+        a, b = _state(p[0], "pairs"), _state(p[1], "pairs")
+        if a == b:
+            raise ValueError(f"{_FUNC}: a pair must name two different states; got {p!r}")
+        out.append((a, b))
+    return tuple(out)
+
+
+def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
+    if isinstance(among, str):
+        if among != "majors":
+            raise ValueError(f"{_FUNC}: among must be 'majors' or a list of states; got {among!r}")
+        from .codes import majors
+
+        return sorted(int(c) for c in majors(last))
+    if among is None:
+        return sorted(int(c) for c in frame_last["ccode"])
+    if not isinstance(among, Sequence) or isinstance(among, (str, bytes)):
+        raise TypeError(f"{_FUNC}: among must be 'majors' or a list of states; got {among!r}")
+    codes = sorted({_state(a, "among") for a in among})
+    if not codes:
+        raise ValueError(f"{_FUNC}: among must name at least one state; got {among!r}")
+    return codes
+
+
+def _year_vector(v: object, years: int, what: str) -> np.ndarray:
+    arr = np.asarray(v, dtype=np.float64)
+    if arr.ndim == 0:
+        arr = np.full(years, float(arr))
+    if arr.shape != (years,):
+        raise ValueError(
+            f"{_FUNC}: assumption {what!r} must be a number or one value per projected year "
+            f"({years}); got shape {arr.shape}"
+        )
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{_FUNC}: assumption {what!r} must be finite; got {v!r}")
+    return arr
+
+
+def _calibrate(
+    df: pd.DataFrame,
+    value: str,
+    years: int,
+    paths: int,
+    window: tuple[int, int],
+    among: object,
+    pairs: object,
+    seed: object,
+    assumptions: Mapping[Any, Any] | None,
+    threshold: float,
+    unipolar: float | None,
+    bins: int,
+) -> _Config:
+    require_frame(df, _FUNC, "nmc")
+    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
+        from .power import cinc
+
+        df = df.assign(cinc=cinc(df))
+    require_columns(df, ["ccode", "year", value], _FUNC, "nmc")
+    for name, v, lo in (("years", years, 1), ("paths", paths, 1), ("bins", bins, 1)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) or v < lo:
+            raise ValueError(f"{_FUNC}: {name} must be an integer >= {lo}; got {v!r}")
+    if bins > 1_000_000:
+        raise ValueError(f"{_FUNC}: bins must be <= 1000000; got {bins}")
+    if not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
+        raise ValueError(f"{_FUNC}: threshold must be in (0, 1]; got {threshold!r}")
+    if unipolar is not None and not (isinstance(unipolar, numbers.Real) and 0 < unipolar <= 1):
+        raise ValueError(f"{_FUNC}: unipolar must be None or in (0, 1]; got {unipolar!r}")
+    try:
+        w0, w1 = (int(w) for w in window)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise TypeError(f"{_FUNC}: window must be a (first, last) pair of years; got {window!r}")
+    if w1 <= w0:
+        raise ValueError(f"{_FUNC}: window must span at least two years; got {window!r}")
+
+    vals = value_array(df[value], _FUNC, value).astype(np.float64)
+    frame = pd.DataFrame(
+        {"ccode": df["ccode"].to_numpy(np.int64), "year": df["year"].to_numpy(np.int64), "v": vals}
+    )
+    if frame.duplicated(["ccode", "year"]).any():
+        dup = frame[frame.duplicated(["ccode", "year"], keep=False)].iloc[0]
+        raise ValueError(
+            f"{_FUNC}: nmc has duplicate (ccode, year) rows; got e.g. "
+            f"({int(dup.ccode)}, {int(dup.year)})"
+        )
+    if len(frame) == 0:
+        raise ValueError(f"{_FUNC}: nmc must not be empty; got 0 rows")
+    last = int(frame["year"].max())
+    at_last = frame[(frame["year"] == last) & (frame["v"] > 0)]
+    among_codes = _among(among, at_last, last)
+    pair_codes = _pairs(pairs)
+    extra = sorted({c for p in pair_codes for c in p} - set(among_codes))
+    states = tuple(among_codes + extra)
+
+    wide = frame.pivot(index="year", columns="ccode", values="v")
+    missing = [c for c in states if c not in wide.columns]
+    if missing:
+        raise ValueError(f"{_FUNC}: state(s) {missing} have no rows in nmc")
+    wide = wide.reindex(columns=list(states))
+    start = wide.loc[last].to_numpy(np.float64)
+    bad = [s for s, v in zip(states, start) if not (np.isfinite(v) and v > 0)]
+    if bad:
+        raise ValueError(
+            f"{_FUNC}: every projected state needs a positive {value!r} in the last year of the "
+            f"data ({last}); got none for {bad}"
+        )
+    win = wide.loc[(wide.index >= w0) & (wide.index <= w1)]
+    win = win.reindex(range(w0, w1 + 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(win.where(win > 0).to_numpy(np.float64))
+    growth = np.diff(logs, axis=0)
+    complete = np.all(np.isfinite(growth), axis=1)
+    growth = growth[complete]
+    if len(growth) < 3:
+        raise ValueError(
+            f"{_FUNC}: window {window!r} has {len(growth)} year(s) of growth where every projected "
+            f"state has a positive {value!r}; need at least 3"
+        )
+    mean_growth = growth.mean(axis=0)
+    cov = np.atleast_2d(np.cov(growth, rowvar=False, ddof=1))
+
+    drift = np.tile(mean_growth, (years, 1))
+    scale = np.ones(len(states))
+    assumptions = dict(assumptions or {})
+    for key, spec in assumptions.items():
+        code = _state(key, "assumptions")
+        if code not in states:
+            raise ValueError(
+                f"{_FUNC}: assumptions name state {key!r}, which is not projected; got states "
+                f"{list(states)}"
+            )
+        if not isinstance(spec, Mapping):
+            raise TypeError(
+                f"{_FUNC}: assumptions[{key!r}] must be a dict with 'drift', 'shift' and/or "
+                f"'scale'; got {spec!r}"
+            )
+        unknown = set(spec) - {"drift", "shift", "scale"}
+        if unknown:
+            raise ValueError(
+                f"{_FUNC}: assumptions[{key!r}] has unknown key(s) {sorted(unknown)}; "
+                f"allowed: drift, shift, scale"
+            )
+        i = states.index(code)
+        if "drift" in spec:
+            drift[:, i] = _year_vector(spec["drift"], years, "drift")
+        if "shift" in spec:
+            drift[:, i] += _year_vector(spec["shift"], years, "shift")
+        if "scale" in spec:
+            f = spec["scale"]
+            if not (isinstance(f, numbers.Real) and np.isfinite(f) and f >= 0):
+                raise ValueError(f"{_FUNC}: assumption 'scale' must be a number >= 0; got {f!r}")
+            scale[i] = float(f)
+    cov = cov * np.outer(scale, scale)
+    # symmetric square root F = V diag(sqrt(max(l, 0))) V': F F' = cov also for singular cov
+    lam, vec = np.linalg.eigh(cov)
+    factor = np.ascontiguousarray((vec * np.sqrt(np.clip(lam, 0.0, None))) @ vec.T)
+
+    if isinstance(seed, np.random.SeedSequence):
+        ss = seed
+    elif seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"{_FUNC}: seed must be >= 0; got {seed!r}")
+        ss = np.random.SeedSequence(None if seed is None else int(seed))
+    else:
+        raise TypeError(f"{_FUNC}: seed must be None, an int or a SeedSequence; got {seed!r}")
+    return _Config(
+        states=states,
+        n_among=len(among_codes),
+        pairs=pair_codes,
+        start_year=last,
+        years=tuple(range(last + 1, last + years + 1)),
+        log0=np.log(start),
+        drift=np.ascontiguousarray(drift),
+        factor=factor,
+        mean_growth=mean_growth,
+        cov=cov,
+        threshold=float(threshold),
+        unipolar=None if unipolar is None else float(unipolar),
+        bins=int(bins),
+        paths=int(paths),
+        entropy=ss.entropy,  # type: ignore[arg-type]
+        spawn_key=tuple(ss.spawn_key),
+        pool_size=ss.pool_size,
+        value=value,
+        window=(w0, w1),
+        n_obs=len(growth),
+        assumptions=assumptions,
+    )
+
+
+def _run(config: _Config, b0: int, b1: int, keep_paths: bool) -> Projection:
+    pair_idx = np.array(
+        [[config.states.index(a), config.states.index(b)] for a, b in config.pairs], dtype=np.int64
+    ).reshape(-1, 2)
+    out = _core.project_paths(
+        config.generators(b0, b1),
+        config.block_paths(b0, b1),
+        # arrays may arrive unaligned after (de)serialization on a worker: native aligned copies
+        np.require(config.log0, np.float64, ["C", "A"]),
+        np.require(config.drift, np.float64, ["C", "A"]),
+        np.require(config.factor, np.float64, ["C", "A"]),
+        config.n_among,
+        pair_idx,
+        config.threshold,
+        np.nan if config.unipolar is None else config.unipolar,
+        config.bins,
+        bool(keep_paths),
+    )
+    return Projection(config, (b0, b1), *out)
+
+
+def _block_range(blocks: object, nblocks: int) -> tuple[int, int]:
+    if blocks is None:
+        return 0, nblocks
+    try:
+        b0, b1 = (int(b) for b in blocks)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise TypeError(f"{_FUNC}: blocks must be None or a (start, stop) pair; got {blocks!r}")
+    if not 0 <= b0 < b1 <= nblocks:
+        raise ValueError(
+            f"{_FUNC}: blocks must satisfy 0 <= start < stop <= {nblocks}; got {blocks!r}"
+        )
+    return b0, b1
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def project(
+    nmc: pd.DataFrame,
+    *,
+    value: str = "cinc",
+    years: int = 30,
+    paths: int = 100_000,
+    window: tuple[int, int] = (1992, 2016),
+    among: object = "majors",
+    pairs: object = None,
+    seed: int | np.random.SeedSequence | None = None,
+    assumptions: Mapping[Any, Mapping[str, Any]] | None = None,
+    threshold: float = 0.15,
+    unipolar: float | None = None,
+    bins: int = 2000,
+    keep_paths: bool = False,
+    blocks: tuple[int, int] | None = None,
+) -> Projection:
+    """Monte Carlo projection of capability shares, concentration and polarity.
+
+    **Model.** For each projected state i, the annual log growth
+    ``g_it = ln v_it - ln v_i,t-1`` is observed over the calibration
+    ``window`` (the years t with t-1 and t in the window where every projected
+    state has a positive value). Its mean vector ``mu`` and covariance
+    ``Sigma`` across states (``ddof=1``) define a random walk with drift::
+
+        ln v_i,T+h = ln v_i,T+h-1 + mu_i + (F z_h)_i,   z_h ~ N(0, I),  F F' = Sigma
+
+    started from the values of the last year T of the data (the window only
+    calibrates). ``F`` is the symmetric square root of ``Sigma`` (eigenvalues
+    clipped at 0), so a singular covariance is fine. Normals come from the
+    ziggurat method (Marsaglia & Tsang 2000) on NumPy's PCG64 through its C
+    interface; see the module docstring for the block streams.
+
+    Per projected year the result holds, over paths: the distribution of each
+    state's share ``s_i = v_i / sum_{j in among} v_j``, of CON
+    ``sqrt((HHI - 1/N) / (1 - 1/N))`` (Ray & Singer 1973) and of
+    ``n_eff = 1 / HHI`` (Laakso & Taagepera 1979) among ``among``; the
+    probability of each polarity label by the rule of
+    :func:`multipolar.polarity` (poles hold a share >= ``threshold``, the
+    leader always is one; unipolar with one pole -- or a leader share >=
+    ``unipolar`` -- bipolar with two, multipolar with more); and for each pair
+    ``(a, b)`` how often ``v_a > v_b`` and in which year that first happens.
+
+    Distributions are kept as histograms of ``bins`` bins over [0, 1]
+    (shares, CON) and [1, N] (``n_eff``); quantiles interpolate linearly
+    within a bin, so they are exact to one bin width (1/2000 by default).
+    Means, label and overtaking probabilities are exact.
+
+    Parameters
+    ----------
+    nmc : DataFrame
+        State-year frame with ``ccode``, ``year`` and ``value`` (e.g. from
+        :func:`multipolar.read_nmc`). NaN or non-positive values count as
+        missing.
+    value : str
+        ``"cinc"`` (recomputed from the components if the column is absent)
+        or any single column, e.g. ``"milex"``.
+    years : int
+        Number of projected years after the last year of the data.
+    paths : int
+        Number of Monte Carlo paths.
+    window : (int, int)
+        First and last year of the calibration window (inclusive).
+    among : "majors" or list of states
+        The set whose shares, concentration and polarity are projected:
+        ``"majors"`` are the COW major powers of the last data year (spells
+        ending on the list's last date continue, DESIGN §3), a list names
+        states by ccode or COW abbreviation.
+    pairs : list of (a, b), optional
+        Dyads for overtaking: P(v_a > v_b) per year and the year ``a`` first
+        exceeds ``b``. Any two states of the frame, majors or not.
+    seed : int, SeedSequence or None
+        Seed of the run. None draws fresh entropy, recorded in
+        :attr:`Projection.seed` so the run can be repeated.
+    assumptions : dict, optional
+        Scenario changes per state (ccode or COW abbreviation): ``{"drift": x}``
+        replaces the mean log growth, ``{"shift": d}`` adds to it (each a
+        number or one value per projected year), ``{"scale": f}`` multiplies
+        its growth standard deviation (covariances scale alike). E.g.
+        ``{"CHN": {"shift": -0.02}}`` lowers China's drift by 2 points a year.
+    threshold, unipolar : float
+        Polarity rule, as in :func:`multipolar.polarity`.
+    bins : int
+        Histogram bins (resolution of the quantile bands).
+    keep_paths : bool
+        Also keep every path's values, ``(paths, years, states)`` float64, in
+        :attr:`Projection.path_values` (memory grows with paths).
+    blocks : (int, int), optional
+        Compute only blocks ``start..stop-1`` of the run (for chunked or
+        distributed runs; merge the parts with :meth:`Projection.merge`).
+
+    Returns
+    -------
+    Projection
+
+    Raises
+    ------
+    ValueError
+        Missing columns, duplicate (ccode, year) rows, a projected state with
+        no positive value in the last year, fewer than 3 complete growth years
+        in the window, bad parameters.
+    TypeError
+        Non-numeric values or wrongly typed arguments.
+
+    References
+    ----------
+    Ray, J. L., & Singer, J. D. (1973). Measuring the concentration of power
+    in the international system. *Sociological Methods & Research*, 1(4).
+    Marsaglia, G., & Tsang, W. W. (2000). The ziggurat method for generating
+    random variables. *Journal of Statistical Software*, 5(8).
+    O'Neill, M. E. (2014). PCG: A family of simple fast space-efficient
+    statistically good algorithms for random number generation. HMC-CS-2014-0905.
+
+    Examples
+    --------
+    >>> import multipolar as mp
+    >>> df = mp.demo_world(seed=1)["nmc"]                       # doctest: +SKIP
+    >>> p = mp.project(df, years=20, paths=20_000, seed=7,
+    ...                pairs=[("CHN", "USA")])                  # doctest: +SKIP
+    >>> p.polarity().loc[2030]                                  # doctest: +SKIP
+    """
+    config = _calibrate(
+        nmc, value, years, paths, window, among, pairs, seed, assumptions, threshold, unipolar,
+        bins,
+    )
+    b0, b1 = _block_range(blocks, config.nblocks)
+    return _run(config, b0, b1, keep_paths)
+
+
+def project_distributed(
+    nmc: pd.DataFrame,
+    *,
+    chunks: int | None = None,
+    keep_paths: bool = False,
+    **kwargs: Any,
+) -> Projection:
+    """:func:`project` with its blocks computed as Dask tasks.
+
+    Calibrates locally, then submits ``chunks`` tasks (default: one per 8
+    blocks) that each run a contiguous range of blocks, and merges the parts
+    with :meth:`Projection.merge`. The result is bitwise identical to
+    ``project(nmc, **kwargs)`` with the same seed. Uses the active Dask
+    scheduler (e.g. a ``distributed.Client``); ``seed=None`` is resolved
+    before submitting, so all tasks share it.
+
+    Parameters
+    ----------
+    nmc : DataFrame
+        As in :func:`project`.
+    chunks : int, optional
+        Number of tasks (at most the number of blocks).
+    keep_paths : bool
+        As in :func:`project`.
+    **kwargs
+        Any other keyword of :func:`project` (not ``blocks``).
+
+    Returns
+    -------
+    Projection
+
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster                 # doctest: +SKIP
+    >>> with LocalCluster(n_workers=2) as cl, Client(cl):             # doctest: +SKIP
+    ...     p = mp.distributed.project(nmc, paths=1_000_000, seed=1)  # doctest: +SKIP
+    """
+    import dask
+
+    if "blocks" in kwargs:
+        raise TypeError("project_distributed: blocks is chosen by the chunking; got blocks")
+    params = {
+        "value": "cinc", "years": 30, "paths": 100_000, "window": (1992, 2016),
+        "among": "majors", "pairs": None, "seed": None, "assumptions": None,
+        "threshold": 0.15, "unipolar": None, "bins": 2000,
+    }
+    unknown = set(kwargs) - set(params)
+    if unknown:
+        raise TypeError(f"project_distributed: unexpected keyword(s) {sorted(unknown)}")
+    params.update(kwargs)
+    config = _calibrate(nmc, **params)  # type: ignore[arg-type]
+    nb = config.nblocks
+    if chunks is None:
+        chunks = -(-nb // 8)
+    if isinstance(chunks, bool) or not isinstance(chunks, numbers.Integral) or chunks < 1:
+        raise ValueError(f"project_distributed: chunks must be an integer >= 1; got {chunks!r}")
+    chunks = min(int(chunks), nb)
+    edges = np.linspace(0, nb, chunks + 1).round().astype(int)
+    tasks = [
+        dask.delayed(_run)(config, int(a), int(b), keep_paths)
+        for a, b in itertools.pairwise(edges)
+        if b > a
+    ]
+    parts = dask.compute(*tasks)
+    return Projection.merge(list(parts))
+
+
+# --------------------------------------------------------------------------- result
+
+
+def _hist_quantiles(hist: np.ndarray, q: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Quantiles of histograms (last axis = bins over [lo, hi]), linear within a bin."""
+    bins = hist.shape[-1]
+    flat = hist.reshape(-1, bins).astype(np.float64)
+    cum = np.cumsum(flat, axis=1)
+    total = cum[:, -1:]
+    out = np.full((flat.shape[0], len(q)), np.nan)
+    width = (hi - lo) / bins
+    for r in range(flat.shape[0]):
+        n = total[r, 0]
+        if n <= 0:
+            continue
+        target = q * n
+        k = np.searchsorted(cum[r], target, side="left")
+        k = np.clip(k, 0, bins - 1)
+        below = np.where(k > 0, cum[r, k - 1], 0.0)
+        cnt = flat[r, k]
+        frac = np.where(cnt > 0, (target - below) / np.where(cnt > 0, cnt, 1.0), 0.0)
+        out[r] = lo + (k + np.clip(frac, 0.0, 1.0)) * width
+    return out.reshape(hist.shape[:-1] + (len(q),))
+
+
+def _qlabels(q: np.ndarray) -> list[str]:
+    return [f"q{round(float(x) * 100, 6):g}" for x in q]
+
+
+def _check_q(q: object, func: str) -> np.ndarray:
+    arr = np.atleast_1d(np.asarray(q, dtype=np.float64))
+    if arr.ndim != 1 or not np.all((arr >= 0) & (arr <= 1)):
+        raise ValueError(f"{func}: q must be probabilities in [0, 1]; got {q!r}")
+    return arr
+
+
+class Projection:
+    """Result of :func:`project`: per projected year, distributions over paths.
+
+    Attributes
+    ----------
+    years : ndarray
+        Projected years (the year after the data's last year onwards).
+    states : tuple of int
+        Projected states (ccodes): the ``among`` set first, then other pair states.
+    among : tuple of int
+        The set whose shares, concentration and polarity are reported.
+    pairs : tuple of (int, int)
+        Overtaking dyads.
+    paths : int
+        Paths computed (all blocks, or the blocks of a partial run).
+    seed : int or sequence of int
+        SeedSequence entropy of the run (pass it as ``seed`` to repeat it).
+    calibration : DataFrame
+        Per state: start value, calibrated mean log growth, growth s.d., and
+        the drift used (after assumptions, first projected year).
+    path_values : ndarray or None
+        With ``keep_paths=True``: values per (path, year, state).
+    """
+
+    def __init__(
+        self,
+        config: _Config,
+        blocks: tuple[int, int],
+        share_hist: np.ndarray,
+        con_hist: np.ndarray,
+        neff_hist: np.ndarray,
+        labels: np.ndarray,
+        poles: np.ndarray,
+        first_over: np.ndarray,
+        over: np.ndarray,
+        share_sum: np.ndarray,
+        path_values: np.ndarray | None,
+    ) -> None:
+        self._config = config
+        self.blocks = blocks
+        self._share_hist = share_hist
+        self._con_hist = con_hist
+        self._neff_hist = neff_hist
+        self._labels = labels
+        self._poles = poles
+        self._first_over = first_over
+        self._over = over
+        self._share_sum = share_sum
+        self.path_values = path_values
+        self.paths = int(labels[0].sum()) if len(labels) else 0
+
+    # -- descriptive attributes
+    @property
+    def years(self) -> np.ndarray:
+        return np.asarray(self._config.years, dtype=np.int64)
+
+    @property
+    def states(self) -> tuple[int, ...]:
+        return self._config.states
+
+    @property
+    def among(self) -> tuple[int, ...]:
+        return self._config.states[: self._config.n_among]
+
+    @property
+    def pairs(self) -> tuple[tuple[int, int], ...]:
+        return self._config.pairs
+
+    @property
+    def seed(self) -> Any:
+        return self._config.entropy
+
+    @property
+    def start_year(self) -> int:
+        return self._config.start_year
+
+    @property
+    def complete(self) -> bool:
+        """True when every block of the run is included."""
+        return self.blocks == (0, self._config.nblocks)
+
+    @property
+    def calibration(self) -> pd.DataFrame:
+        c = self._config
+        return pd.DataFrame(
+            {
+                "start_value": np.exp(c.log0),
+                "mean_growth": c.mean_growth,
+                "sd_growth": np.sqrt(np.diag(c.cov)),
+                "drift": c.drift[0],
+            },
+            index=pd.Index(c.states, name="ccode"),
+        )
+
+    def __repr__(self) -> str:
+        c = self._config
+        return (
+            f"Projection({c.value!r}, {c.years[0]}-{c.years[-1]}, {self.paths} paths, "
+            f"among {list(self.among)}, window {c.window}, blocks {self.blocks})"
+        )
+
+    # -- combining partial runs
+    @classmethod
+    def merge(cls, parts: Sequence[Projection]) -> Projection:
+        """Combine partial runs (consecutive block ranges of one run) into one.
+
+        Counts add exactly and block sums are concatenated in block order, so
+        the merge is bitwise equal to computing all blocks at once.
+
+        Raises
+        ------
+        ValueError
+            Parts of different runs, or block ranges that overlap or leave gaps.
+        """
+        if not parts:
+            raise ValueError("Projection.merge: parts must not be empty; got 0 parts")
+        parts = sorted(parts, key=lambda p: p.blocks)
+        first = parts[0]
+        for prev, nxt in itertools.pairwise(parts):
+            if not first._config.same_run(nxt._config):
+                raise ValueError("Projection.merge: parts come from different runs")
+            if prev.blocks[1] != nxt.blocks[0]:
+                raise ValueError(
+                    f"Projection.merge: block ranges must be consecutive; got {prev.blocks} "
+                    f"and {nxt.blocks}"
+                )
+        if len(parts) == 1:
+            return first
+
+        def add(name: str) -> np.ndarray:
+            out = getattr(first, name).copy()
+            for p in parts[1:]:
+                out += getattr(p, name)
+            return out
+
+        keep = all(p.path_values is not None for p in parts)
+        return cls(
+            first._config,
+            (first.blocks[0], parts[-1].blocks[1]),
+            add("_share_hist"),
+            add("_con_hist"),
+            add("_neff_hist"),
+            add("_labels"),
+            add("_poles"),
+            add("_first_over"),
+            add("_over"),
+            np.concatenate([p._share_sum for p in parts], axis=0),
+            np.concatenate([p.path_values for p in parts], axis=0) if keep else None,  # type: ignore[misc]
+        )
+
+    # -- results
+    def shares(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
+        """Quantile bands and mean of each ``among`` state's share, per year.
+
+        Returns
+        -------
+        DataFrame
+            Index (year, ccode); columns ``mean`` and one per quantile
+            (``q5``, ``q50``, ...).
+        """
+        qa = _check_q(q, "Projection.shares")
+        c = self._config
+        qs = _hist_quantiles(self._share_hist, qa, 0.0, 1.0)  # (H, na, nq)
+        mean = self._share_sum.sum(axis=0) / max(self.paths, 1)
+        idx = pd.MultiIndex.from_product([c.years, self.among], names=["year", "ccode"])
+        out = pd.DataFrame(qs.reshape(-1, len(qa)), index=idx, columns=_qlabels(qa))
+        out.insert(0, "mean", mean.reshape(-1))
+        return out
+
+    def concentration(self, q: Sequence[float] = QUANTILES) -> pd.DataFrame:
+        """Quantile bands of CON and of the effective number ``n_eff`` per year.
+
+        Returns
+        -------
+        DataFrame
+            Index year; columns ``con_q5, ..., n_eff_q5, ...``.
+        """
+        qa = _check_q(q, "Projection.concentration")
+        na = self._config.n_among
+        con = _hist_quantiles(self._con_hist, qa, 0.0, 1.0)
+        neff = _hist_quantiles(self._neff_hist, qa, 1.0, float(max(na, 1)))
+        if na < 2:
+            con[:] = np.nan
+            neff[:] = 1.0
+        labels = _qlabels(qa)
+        data = {f"con_{lab}": con[:, k] for k, lab in enumerate(labels)}
+        data.update({f"n_eff_{lab}": neff[:, k] for k, lab in enumerate(labels)})
+        return pd.DataFrame(data, index=pd.Index(self.years, name="year"))
+
+    def polarity(self) -> pd.DataFrame:
+        """Probability of each polarity label per year (rows sum to 1).
+
+        Returns
+        -------
+        DataFrame
+            Index year; columns ``unipolar``, ``bipolar``, ``multipolar``.
+        """
+        n = max(self.paths, 1)
+        return pd.DataFrame(
+            self._labels / n, index=pd.Index(self.years, name="year"), columns=list(LABELS)
+        )
+
+    def poles(self) -> pd.DataFrame:
+        """Probability that each ``among`` state is a pole, per year.
+
+        Returns
+        -------
+        DataFrame
+            Index year; one column per ccode.
+        """
+        n = max(self.paths, 1)
+        return pd.DataFrame(
+            self._poles / n,
+            index=pd.Index(self.years, name="year"),
+            columns=pd.Index(self.among, name="ccode"),
+        )
+
+    def _pair_names(self) -> list[str]:
+        from .codes import convert
+
+        out = []
+        for a, b in self.pairs:
+            na, nb = convert(np.array([a, b]), from_="cow", to="cowabb")
+            out.append(f"{na}>{nb}")
+        return out
+
+    def overtaking(self) -> pd.DataFrame:
+        """Overtaking probabilities of each pair ``(a, b)`` per year.
+
+        Returns
+        -------
+        DataFrame
+            Index (pair, year) with pair labelled ``"CHN>USA"``; columns
+            ``p_over`` (P(v_a > v_b) that year), ``p_first`` (P(that year is
+            the first projected year with v_a > v_b)) and ``p_by`` (P(v_a > v_b
+            in some year up to and including that year)). P(never within the
+            horizon) is ``1 - p_by`` of the last year.
+        """
+        n = max(self.paths, 1)
+        names = self._pair_names()
+        H = len(self.years)
+        frames = []
+        for k, name in enumerate(names):
+            first = self._first_over[k, :H] / n
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "pair": name,
+                        "year": self.years,
+                        "p_over": self._over[k] / n,
+                        "p_first": first,
+                        "p_by": np.cumsum(self._first_over[k, :H]) / n,
+                    }
+                )
+            )
+        if not frames:
+            return pd.DataFrame(
+                {"p_over": [], "p_first": [], "p_by": []},
+                index=pd.MultiIndex.from_arrays([[], []], names=["pair", "year"]),
+            )
+        return pd.concat(frames, ignore_index=True).set_index(["pair", "year"])
+
+    def summary(self, q: Sequence[float] = (0.05, 0.5, 0.95)) -> pd.DataFrame:
+        """One row per projected year: label probabilities, CON and ``n_eff``
+        bands, each ``among`` state's median share and each pair's
+        P(overtaken by that year).
+
+        Returns
+        -------
+        DataFrame
+            Index year; columns ``p_unipolar, p_bipolar, p_multipolar``,
+            ``con_q5 ...``, ``n_eff_q5 ...``, ``share_<ABB>_q50`` per state and
+            ``p_<A>><B>_by`` per pair.
+        """
+        from .codes import convert
+
+        pol = self.polarity().add_prefix("p_")
+        conc = self.concentration(q)
+        sh = self.shares([0.5])["q50"].unstack("ccode")
+        abbs = convert(np.asarray(sh.columns, dtype=np.int64), from_="cow", to="cowabb")
+        sh.columns = [f"share_{a}_q50" for a in abbs]
+        parts = [pol, conc, sh]
+        if self.pairs:
+            ov = self.overtaking()["p_by"].unstack("pair")
+            ov.columns = [f"p_{c}_by" for c in ov.columns]
+            parts.append(ov)
+        out = pd.concat(parts, axis=1)
+        out.index.name = "year"
+        return out
+
+    def plot(
+        self,
+        ax: Any = None,
+        states: Sequence[int | str] | None = None,
+        bands: tuple[tuple[float, float], ...] = ((0.05, 0.95), (0.25, 0.75)),
+    ) -> Any:
+        """Fan chart: median share of each ``among`` state with shaded quantile bands.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Axes to draw on (a new figure otherwise).
+        states : list of states, optional
+            Subset of ``among`` to draw (ccodes or COW abbreviations).
+        bands : tuple of (lo, hi)
+            Quantile bands, widest first.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        from .codes import convert
+        from .plot import _new_axes
+
+        if ax is None:
+            ax = _new_axes()
+        chosen = list(self.among) if states is None else [_state(s, "states") for s in states]
+        qs = sorted({x for b in bands for x in b} | {0.5})
+        sh = self.shares(qs)
+        labels = _qlabels(np.asarray(qs))
+        lab = dict(zip(qs, labels))
+        for code in chosen:
+            if code not in self.among:
+                raise ValueError(f"Projection.plot: state {code} is not in among {self.among}")
+            d = sh.xs(code, level="ccode")
+            (line,) = ax.plot(
+                d.index, d[lab[0.5]],
+                label=str(convert(np.array([code]), from_="cow", to="cowabb")[0]),
+            )
+            for k, (lo, hi) in enumerate(bands):
+                ax.fill_between(
+                    d.index, d[lab[lo]], d[lab[hi]], color=line.get_color(),
+                    alpha=0.12 + 0.1 * k, linewidth=0,
+                )
+        ax.set_xlabel("year")
+        ax.set_ylabel(f"share of {self._config.value} among the set")
+        ax.set_title(f"Projected shares ({self.paths:,} paths, from {self.start_year})")
+        ax.legend(loc="best", fontsize="small")
+        return ax
