@@ -128,20 +128,13 @@ multipolar_code_index(PyArrayObject *arr)
 }
 
 /*
- * Check a 1-D input array: supported dtype (value or code list), native byte
- * order, aligned, and (if n >= 0) length n. Raises TypeError/ValueError naming
- * func and arg; returns the dtype's list position or -1.
+ * Check the layout of a 1-D input array: ndim 1, native byte order, aligned,
+ * and (if n >= 0) length n. Raises ValueError naming func and arg; returns 0
+ * or -1.
  */
 static inline int
-multipolar_check_1d(PyArrayObject *arr, const char *func, const char *arg, int codes, npy_intp n)
+multipolar_check_1d_layout(PyArrayObject *arr, const char *func, const char *arg, npy_intp n)
 {
-    const int idx = codes ? multipolar_code_index(arr) : multipolar_value_index(arr);
-    if (idx < 0) {
-        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be one of %s; got %R", func, arg,
-                     codes ? "int8, int16, int32, int64" : "float64, float32, int64, int32",
-                     (PyObject *)PyArray_DESCR(arr));
-        return -1;
-    }
     if (PyArray_NDIM(arr) != 1) {
         PyErr_Format(PyExc_ValueError, "%s: %s must be 1-D; got ndim %d", func, arg,
                      PyArray_NDIM(arr));
@@ -157,7 +150,41 @@ multipolar_check_1d(PyArrayObject *arr, const char *func, const char *arg, int c
                      (Py_ssize_t)n, (Py_ssize_t)PyArray_DIM(arr, 0));
         return -1;
     }
-    return idx;
+    return 0;
+}
+
+/*
+ * Check a 1-D input array of the value or code dtype lists: supported dtype
+ * (TypeError), then the layout as multipolar_check_1d_layout. Returns the
+ * dtype's list position or -1.
+ */
+static inline int
+multipolar_check_1d(PyArrayObject *arr, const char *func, const char *arg, int codes, npy_intp n)
+{
+    const int idx = codes ? multipolar_code_index(arr) : multipolar_value_index(arr);
+    if (idx < 0) {
+        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be one of %s; got %R", func, arg,
+                     codes ? "int8, int16, int32, int64" : "float64, float32, int64, int32",
+                     (PyObject *)PyArray_DESCR(arr));
+        return -1;
+    }
+    return multipolar_check_1d_layout(arr, func, arg, n) < 0 ? -1 : idx;
+}
+
+/*
+ * Check a 1-D input array of exactly one dtype (typenum, named tname in the
+ * message), then its layout. Returns 0 or -1 with TypeError/ValueError set.
+ */
+static inline int
+multipolar_check_typed_1d(PyArrayObject *arr, const char *func, const char *arg, int typenum,
+                          const char *tname, npy_intp n)
+{
+    if (!PyArray_EquivTypenums(PyArray_TYPE(arr), typenum)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be %s; got %R", func, arg, tname,
+                     (PyObject *)PyArray_DESCR(arr));
+        return -1;
+    }
+    return multipolar_check_1d_layout(arr, func, arg, n);
 }
 
 #endif /* MULTIPOLAR_H */

@@ -32,13 +32,8 @@ multipolar_first_duplicate(PyObject *self, PyObject *args)
         return NULL;
     }
     /* 2. validate: int64 only; the wrapper casts other integer keys */
-    if (PyArray_TYPE(a) != NPY_INT64 || PyArray_TYPE(b) != NPY_INT64) {
-        PyErr_Format(PyExc_TypeError, "%s: a and b must be int64; got %R and %R", func,
-                     (PyObject *)PyArray_DESCR(a), (PyObject *)PyArray_DESCR(b));
-        return NULL;
-    }
-    if (multipolar_check_1d(a, func, "a", 1, -1) < 0 ||
-        multipolar_check_1d(b, func, "b", 1, PyArray_DIM(a, 0)) < 0) {
+    if (multipolar_check_typed_1d(a, func, "a", NPY_INT64, "int64", -1) < 0 ||
+        multipolar_check_typed_1d(b, func, "b", NPY_INT64, "int64", PyArray_DIM(a, 0)) < 0) {
         return NULL;
     }
     const npy_intp n = PyArray_DIM(a, 0);
