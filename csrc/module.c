@@ -8,7 +8,13 @@
 #define MULTIPOLAR_MODULE_C
 #include "multipolar.h"
 
+#include "bargaining.h"
+#include "gdelt.h"
 #include "power.h"
+#include "projection.h"
+#include "relations.h"
+#include "scenarios.h"
+#include "similarity.h"
 #include "validation.h"
 
 static PyMethodDef multipolar_methods[] = {
@@ -18,6 +24,30 @@ static PyMethodDef multipolar_methods[] = {
      "group_concentration($module, values, codes, ngroups, /)\n--\n\nSee multipolar.concentration."},
     {"first_duplicate", multipolar_first_duplicate, METH_VARARGS,
      "first_duplicate($module, a, b, /)\n--\n\nRow of the first repeated (a, b) pair; -1 none; -2 range too large."},
+    {"similarity_years", multipolar_similarity_years, METH_VARARGS,
+     "similarity_years($module, year_ptr, nitems, row_key, year_key, entry_row, entry_item, "
+     "entry_level, levels, implicit, weights, measures, nthreads, drop_empty, /)\n--\n\n"
+     "See multipolar.similarity."},
+    {"gdelt_parse", multipolar_gdelt_parse, METH_VARARGS,
+     "gdelt_parse($module, buf, start, stop, fmt, strict, actor_vocab, event_vocab, base_vocab, "
+     "root_vocab, allowed, source, line0, /)\n--\n\nSee multipolar.read_gdelt."},
+    {"decay_accumulate", multipolar_decay_accumulate, METH_VARARGS,
+     "decay_accumulate($module, out, quad_out, code1, map1, code2, map2, weight, time, quad, "
+     "used, at, day, half_life, /)\n--\n\nSee multipolar.relations.RelationMatrix.from_events."},
+    {"bin_accumulate", multipolar_bin_accumulate, METH_VARARGS,
+     "bin_accumulate($module, out, code1, map1, code2, map2, weight, time, edges, used, /)"
+     "\n--\n\nSee multipolar.event_tensor."},
+    {"project_paths", multipolar_project_paths, METH_VARARGS,
+     "project_paths($module, bitgens, block_paths, log0, drift, factor, n_among, pairs, "
+     "threshold, unipolar, bins, keep, /)\n--\n\nSee multipolar.project."},
+    {"block_normals", multipolar_block_normals, METH_VARARGS,
+     "block_normals($module, bitgens, n, /)\n--\n\nSee multipolar.projection."},
+    {"bargain_issues", multipolar_bargain_issues, METH_VARARGS,
+     "bargain_issues($module, position, capability, salience, issue_ptr, rounds, q, t, receiver, /)"
+     "\n--\n\nSee multipolar.bargain."},
+    {"ach_sensitivity", multipolar_ach_sensitivity, METH_VARARGS,
+     "ach_sensitivity($module, bitgens, block_draws, prior, kind, a, b, /)\n--\n\n"
+     "See multipolar.compete."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -31,16 +31,71 @@ _EXPORTS = {
     "majors": "codes",
     # readers
     "read_nmc": "io",
+    "read_trade": "io",
+    "read_alliances": "io",
+    "read_unvotes": "io",
+    "read_idealpoints": "io",
+    # similarity and structure
+    "s_score": "similarity",
+    "kappa": "similarity",
+    "scott_pi": "similarity",
+    "tau_b": "similarity",
+    "similarity": "similarity",
+    "similarity_matrix": "similarity",
+    "ideal_distance": "similarity",
+    "blocs": "structure",
+    "alignment": "structure",
+    "polarization": "structure",
+    "balance": "structure",
     # relations
     "RelationMatrix": "relations",
+    "dyad_series": "relations",
+    "event_tensor": "relations",
+    # events
+    "read_gdelt": "gdelt",
+    "goldstein": "cameo",
     # power
     "cinc": "power",
     "concentration": "power",
     "polarity": "power",
     "transition": "power",
-    # demo world
+    # trade and groupings
+    "dependence": "trade",
+    "dependence_matrix": "trade",
+    "partners": "trade",
+    "partner_concentration": "trade",
+    "Group": "groups",
+    "GROUPS": "groups",
+    "group_power": "groups",
+    "group_cohesion": "groups",
+    "group_trade": "groups",
+    # demo world and plots
     "demo_world": "datasets",
+    "demo_states": "datasets",
+    "demo_majors": "datasets",
+    "plot_shares": "plot",
+    "plot_concentration": "plot",
+    "power_chart": "plot",
+    # scenarios, projection, bargaining
+    "Indicator": "scenarios",
+    "Scenario": "scenarios",
+    "Direction": "scenarios",
+    "Threshold": "scenarios",
+    "Distribution": "scenarios",
+    "score_scenarios": "scenarios",
+    "compete": "scenarios",
+    "project": "projection",
+    "Projection": "projection",
+    "bargain": "bargaining",
+    "bargain_issues": "bargaining",
+    "evaluate_deu": "bargaining",
+    "read_deu": "io",
 }
+
+_SUBMODULES = (
+    "codes", "io", "relations", "power", "trade", "groups", "datasets", "plot",
+    "gdelt", "cameo", "distributed", "scenarios", "projection", "bargaining",
+)
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
@@ -48,7 +103,7 @@ __all__ = sorted(_EXPORTS) + ["__version__"]
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        if name in {"codes", "io", "relations", "power", "datasets", "plot"}:
+        if name in _SUBMODULES:
             return importlib.import_module(f"{__name__}.{name}")
         raise AttributeError(f"module 'multipolar' has no attribute {name!r}")
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
@@ -58,3 +113,9 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_EXPORTS))
+
+
+# ``similarity`` names both a submodule and its main function. Loading the
+# submodule sets the package attribute to the module, so bind the function here,
+# once the submodule is loaded; later imports of the submodule leave it in place.
+from .similarity import similarity  # noqa: E402

@@ -238,3 +238,570 @@ def read_trade(path: str | os.PathLike[str]) -> pd.DataFrame:
         # same rules as the trade functions; the table itself is discarded.
         dyad_table(out, func)
     return out
+
+
+# --------------------------------------------------------------------------- alliances, UN votes
+
+
+#: Obligation flags of :func:`read_alliances`, per source.
+ALLIANCE_FLAGS = {
+    "cow": ("defense", "neutrality", "nonaggression", "entente"),
+    "atop": ("defense", "offense", "neutral", "nonagg", "consul"),
+}
+# Column names of each known layout, mapped to ours.
+_ALLY_LAYOUTS = {
+    "cow": (
+        # peacesciencer's directed dyad-year file
+        {"cow_defense": "defense", "cow_neutral": "neutrality", "cow_nonagg": "nonaggression",
+         "cow_entente": "entente"},
+        # COW's alliance_v4.1_by_dyad_yearly.csv / by_directed_yearly.csv
+        {"defense": "defense", "neutrality": "neutrality", "nonaggression": "nonaggression",
+         "entente": "entente"},
+    ),
+    "atop": (
+        {"atop_defense": "defense", "atop_offense": "offense", "atop_neutral": "neutral",
+         "atop_nonagg": "nonagg", "atop_consul": "consul"},
+        # ATOP's own directed dyad-year file (statea, stateb, ...)
+        {"defense": "defense", "offense": "offense", "neutral": "neutral", "nonagg": "nonagg",
+         "consul": "consul"},
+    ),
+}
+
+
+def _read_table(path: str | os.PathLike[str] | pd.DataFrame, func: str, **kwargs) -> pd.DataFrame:
+    if isinstance(path, pd.DataFrame):
+        return path.copy()
+    try:
+        return pd.read_csv(path, low_memory=False, **kwargs)
+    except FileNotFoundError:
+        raise
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"{func}: path is not a readable CSV file; got {os.fspath(path)!r}: {exc}"
+        ) from None
+
+
+def _int_key(raw: pd.DataFrame, col: str, func: str) -> np.ndarray:
+    from ._validation import value_array
+
+    series = raw[col]
+    if series.isna().any():
+        row = int(np.flatnonzero(series.isna().to_numpy())[0])
+        raise ValueError(
+            f"{func}: column {col!r} must not be empty; got an empty field in data row {row + 1}"
+        )
+    arr = value_array(series, func, col)
+    if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
+        raise ValueError(f"{func}: column {col!r} must hold integers; got {arr[arr != np.round(arr)][0]!r}")
+    return arr.astype(np.int64)
+
+
+def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.DataFrame:
+    """Read a directed dyad-year alliance file and code each dyad-year 0-3.
+
+    Layouts read:
+
+    - ``source="cow"``: peacesciencer's directed dyad-year COW file
+      (``ccode1, ccode2, year, cow_defense, cow_neutral, cow_nonagg,
+      cow_entente``) and COW's own ``alliance_v4.1_by_dyad_yearly.csv`` /
+      ``..._by_directed_yearly.csv`` (``version4id, ccode1, state_name1, ccode2,
+      state_name2, dyad_st_day, ..., defense, neutrality, nonaggression,
+      entente, year, version``). COW's files list a dyad once per treaty; they
+      are mirrored (both orders) and collapsed to one row per dyad-year, each
+      flag the maximum over the treaties. Rows with ``year`` 0 (two in v4.1) are
+      expanded over ``dyad_st_year..dyad_end_year`` when both are given,
+      otherwise left out with a warning.
+    - ``source="atop"``: peacesciencer's ATOP v5 directed dyad-year file
+      (``ccode1, ccode2, year, atop_defense, atop_offense, atop_neutral,
+      atop_nonagg, atop_consul``) and ATOP's own ddyr file (``statea, stateb,
+      year, defense, offense, neutral, nonagg, consul, ...``). ATOP rows are
+      directed (obligations may be one-sided) and are read as they are.
+
+    ``code`` (DESIGN §4): COW 3 defence, 2 neutrality or non-aggression,
+    1 entente, 0 none; ATOP 3 defence or offence, 2 neutrality or consultation,
+    1 non-aggression only, 0 an alliance in force with none of these
+    obligations (the ranking of Chiba, Johnson & Leeds as used by fpsim).
+    Dyad-years without an alliance are absent (code 0 by implication). An empty
+    flag counts as 0. The package never downloads alliance data.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file (optionally compressed).
+    source : {"cow", "atop"}
+
+    Returns
+    -------
+    DataFrame
+        ``ccode1, ccode2, year, code`` (int64) and the obligation flags (int64,
+        0/1): COW ``defense, neutrality, nonaggression, entente``; ATOP
+        ``defense, offense, neutral, nonagg, consul``. One row per directed
+        dyad-year, sorted by year, ccode1, ccode2.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``source``, a layout that is neither of the above, empty keys, or
+        flags other than 0/1.
+
+    Warns
+    -----
+    UserWarning
+        COW rows with year 0 that cannot be expanded.
+
+    References
+    ----------
+    Gibler, D. M. (2009). *International Military Alliances, 1648-2008*. CQ Press
+    (COW Formal Alliances v4.1). Leeds, B. A., Ritter, J. M., Mitchell, S. M., &
+    Long, A. G. (2002). Alliance Treaty Obligations and Provisions, 1815-1944.
+    *International Interactions*, 28, 237-260.
+
+    Examples
+    --------
+    >>> import multipolar as mp
+    >>> ally = mp.read_alliances("cow_alliance.csv")  # doctest: +SKIP
+    >>> ally.loc[(ally.ccode1 == 2) & (ally.ccode2 == 200) & (ally.year == 1949), "code"]  # doctest: +SKIP
+    """
+    func = "read_alliances"
+    import warnings
+
+    if source not in ALLIANCE_FLAGS:
+        raise ValueError(f"{func}: source must be 'cow' or 'atop'; got {source!r}")
+    raw = _read_table(path, func)
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    if source == "atop" and "ccode1" not in raw.columns and {"statea", "stateb"} <= set(raw.columns):
+        raw = raw.rename(columns={"statea": "ccode1", "stateb": "ccode2"})
+    flags = ALLIANCE_FLAGS[source]
+    layout = None
+    for i, names in enumerate(_ALLY_LAYOUTS[source]):
+        if set(names) <= set(raw.columns):
+            layout = i
+            break
+    if layout is None or not {"ccode1", "ccode2", "year"} <= set(raw.columns):
+        wanted = [["ccode1", "ccode2", "year", *names] for names in _ALLY_LAYOUTS[source]]
+        raise ValueError(
+            f"{func}: path is not a known {source} alliance layout (columns {wanted[0]} or "
+            f"{wanted[1]}); got columns {list(raw.columns)}"
+        )
+    names = _ALLY_LAYOUTS[source][layout]
+    c1 = _int_key(raw, "ccode1", func)
+    c2 = _int_key(raw, "ccode2", func)
+    yr = _int_key(raw, "year", func)
+    cols = {}
+    for src, dst in names.items():
+        v = pd.to_numeric(raw[src], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~np.isnan(v) & (v != 0) & (v != 1)
+        textual = raw[src].notna().to_numpy() & np.isnan(v)
+        if bad.any() or textual.any():
+            row = int(np.flatnonzero(bad | textual)[0])
+            raise ValueError(
+                f"{func}: column {src!r} must hold 0/1 flags; got {raw[src].iloc[row]!r} in data "
+                f"row {row + 1}"
+            )
+        cols[dst] = np.nan_to_num(v, nan=0.0).astype(np.int64)
+    mirror = source == "cow" and layout == 1
+    if mirror:
+        zero = yr == 0
+        if zero.any():
+            keep = ~zero
+            parts = []
+            lost = 0
+            if {"dyad_st_year", "dyad_end_year"} <= set(raw.columns):
+                st = pd.to_numeric(raw["dyad_st_year"], errors="coerce").to_numpy(np.float64)
+                en = pd.to_numeric(raw["dyad_end_year"], errors="coerce").to_numpy(np.float64)
+            else:
+                st = en = np.full(len(raw), np.nan)
+            for i in np.flatnonzero(zero).tolist():
+                if np.isfinite(st[i]) and np.isfinite(en[i]) and 0 < st[i] <= en[i]:
+                    span = np.arange(int(st[i]), int(en[i]) + 1, dtype=np.int64)
+                    parts.append((i, span))
+                else:
+                    lost += 1
+            if lost:
+                warnings.warn(
+                    f"{func}: left out {lost} row(s) with year 0 and no usable dyad start/end "
+                    f"year", UserWarning, stacklevel=2,
+                )
+            idx = np.concatenate([np.flatnonzero(keep)] + [np.full(len(s), i) for i, s in parts])
+            yr = np.concatenate([yr[keep]] + [s for _, s in parts])
+            c1, c2 = c1[idx], c2[idx]
+            cols = {k: v[idx] for k, v in cols.items()}
+        c1, c2 = np.concatenate([c1, c2]), np.concatenate([c2, c1])
+        yr = np.concatenate([yr, yr])
+        cols = {k: np.concatenate([v, v]) for k, v in cols.items()}
+    out = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": yr, **cols})
+    out = out[out["ccode1"] != out["ccode2"]] if mirror else out
+    if out.duplicated(["ccode1", "ccode2", "year"]).any():
+        out = out.groupby(["ccode1", "ccode2", "year"], as_index=False, sort=False)[
+            list(flags)
+        ].max()
+    f = {k: out[k].to_numpy() == 1 for k in flags}
+    if source == "cow":
+        code = np.select([f["defense"], f["neutrality"] | f["nonaggression"], f["entente"]],
+                         [3, 2, 1], 0)
+    else:
+        code = np.select(
+            [f["defense"] | f["offense"], f["neutral"] | f["consul"], f["nonagg"]], [3, 2, 1], 0
+        )
+    out.insert(3, "code", code.astype(np.int64))
+    out = out.sort_values(["year", "ccode1", "ccode2"], kind="stable").reset_index(drop=True)
+    return out[["ccode1", "ccode2", "year", "code", *flags]]
+
+
+#: UN member-state names whose unvotes rows carry no ISO2 code, and their COW ccodes.
+_UNVOTES_NAMES = {
+    "Federal Republic of Germany": 260,
+    "Yemen Arab Republic": 678,
+    "Zanzibar": 511,
+}
+_VOTE_TEXT = {"yes": 1.0, "abstain": 2.0, "no": 3.0}
+
+
+def read_unvotes(
+    path: str | os.PathLike[str],
+    *,
+    roll_calls: str | os.PathLike[str] | pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Read UN General Assembly roll-call votes (Voeten) into ``rcid, ccode, year, vote``.
+
+    Two layouts:
+
+    - Voeten's long file (``UNVotesPublished``: ``rcid, session, vote, ccode,
+      member, ..., year``): votes 1 yes, 2 abstain, 3 no; 8 (absent) and 9 (not
+      a member) become NaN (the rows are kept).
+    - The unvotes 2021 tables (``un_votes``: ``rcid, country, country_code,
+      vote`` with yes/abstain/no text and ISO 3166 alpha-2 codes). The year of
+      each roll call comes from ``roll_calls`` (the ``un_roll_calls`` table, or
+      any frame with ``rcid`` and ``date`` or ``year``). ISO2 codes, including
+      the historical CS, YU, DD, YD and YE, map to COW ccodes in the year of
+      the vote (:func:`multipolar.codes.convert`); three states the table
+      leaves without a code are mapped by name (Federal Republic of Germany
+      260, Yemen Arab Republic 678, Zanzibar 511). Rows that still cannot be
+      mapped are left out and reported in a warning. Namibia's code "NA" is
+      read as a code, not as missing.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The votes file (CSV, optionally compressed).
+    roll_calls : str, path-like or DataFrame, optional
+        Required for the unvotes layout.
+
+    Returns
+    -------
+    DataFrame
+        ``rcid, ccode, year`` (int64) and ``vote`` (float64: 1, 2, 3 or NaN),
+        in file order.
+
+    Raises
+    ------
+    ValueError
+        Unknown layout, votes outside 1/2/3/8/9 (or yes/abstain/no), a
+        roll call without a year, or the unvotes layout without ``roll_calls``.
+
+    Warns
+    -----
+    UserWarning
+        Rows whose country cannot be mapped to a COW ccode.
+
+    References
+    ----------
+    Voeten, E. (2013). Data and analyses of voting in the UN General Assembly.
+    In B. Reinalda (Ed.), *Routledge Handbook of International Organization*.
+    Robinson, D. unvotes: United Nations General Assembly Voting Data (R package).
+
+    Examples
+    --------
+    >>> import multipolar as mp
+    >>> v = mp.read_unvotes("voeten_UNVotesPublished.csv.gz")  # doctest: +SKIP
+    >>> v2 = mp.read_unvotes("un_votes.csv.gz", roll_calls="un_roll_calls.csv.gz")  # doctest: +SKIP
+    """
+    func = "read_unvotes"
+    import warnings
+
+    if isinstance(path, pd.DataFrame):
+        header = [str(c).strip().lower() for c in path.columns]
+    else:
+        header = [str(c).strip().lower() for c in _read_table(path, func, nrows=0).columns]
+    if {"rcid", "ccode", "vote", "year"} <= set(header):
+        raw = _read_table(path, func, usecols=lambda c: str(c).strip().lower() in
+                          ("rcid", "ccode", "vote", "year")) if not isinstance(path, pd.DataFrame) else path.copy()
+        raw.columns = [str(c).strip().lower() for c in raw.columns]
+        vote = pd.to_numeric(raw["vote"], errors="coerce").to_numpy(np.float64)
+        textual = raw["vote"].notna().to_numpy() & np.isnan(vote)
+        bad = textual | (~np.isnan(vote) & ~np.isin(vote, (1, 2, 3, 8, 9)))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"{func}: column 'vote' must hold 1, 2, 3, 8 or 9; got {raw['vote'].iloc[row]!r} "
+                f"in data row {row + 1}"
+            )
+        vote = np.where(vote >= 8, np.nan, vote)
+        return pd.DataFrame({
+            "rcid": _int_key(raw, "rcid", func),
+            "ccode": _int_key(raw, "ccode", func),
+            "year": _int_key(raw, "year", func),
+            "vote": vote,
+        })
+    if not {"rcid", "country_code", "vote"} <= set(header):
+        raise ValueError(
+            f"{func}: path is neither Voeten's long file (rcid, ccode, vote, year) nor the unvotes "
+            f"table (rcid, country, country_code, vote); got columns {header}"
+        )
+    if roll_calls is None:
+        raise ValueError(
+            f"{func}: roll_calls must be given for the unvotes layout (it holds the years); got None"
+        )
+    raw = _read_table(path, func, keep_default_na=False, na_values=[""])
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    rc = _read_table(roll_calls, "read_unvotes", keep_default_na=False, na_values=[""])
+    rc.columns = [str(c).strip().lower() for c in rc.columns]
+    if "rcid" not in rc.columns or not ({"year", "date"} & set(rc.columns)):
+        raise ValueError(
+            f"{func}: roll_calls must have 'rcid' and 'date' or 'year' columns; got {list(rc.columns)}"
+        )
+    if "year" in rc.columns:
+        rc_year = pd.to_numeric(rc["year"], errors="coerce")
+    else:
+        rc_year = pd.to_datetime(rc["date"], errors="coerce").dt.year
+    year_of = pd.Series(rc_year.to_numpy(np.float64), index=_int_key(rc, "rcid", func))
+    year_of = year_of[~year_of.index.duplicated()]
+    rcid = _int_key(raw, "rcid", func)
+    years = year_of.reindex(rcid).to_numpy(np.float64)
+    if np.isnan(years).any():
+        row = int(np.flatnonzero(np.isnan(years))[0])
+        raise ValueError(f"{func}: roll_calls has no year for rcid {rcid[row]} (data row {row + 1})")
+    text = raw["vote"].astype(str).str.strip().str.lower()
+    vote = text.map(_VOTE_TEXT).to_numpy(np.float64)
+    if np.isnan(vote).any():
+        row = int(np.flatnonzero(np.isnan(vote))[0])
+        raise ValueError(
+            f"{func}: column 'vote' must be yes, abstain or no; got {raw['vote'].iloc[row]!r} in "
+            f"data row {row + 1}"
+        )
+    from .codes import convert
+
+    code = raw["country_code"].astype(object).where(raw["country_code"].notna(), None)
+    name = raw["country"].astype(str) if "country" in raw.columns else pd.Series([""] * len(raw))
+    keys = pd.DataFrame({"code": code.to_numpy(), "name": name.to_numpy(), "year": years})
+    uniq = keys.drop_duplicates().reset_index(drop=True)
+    ccode_u = np.full(len(uniq), -1, dtype=np.int64)
+    known: dict[str, bool] = {}
+    for c in uniq["code"].dropna().unique().tolist():
+        try:
+            convert([c], from_="iso2", to="cow")
+            known[c] = True
+        except ValueError:
+            known[c] = False
+    has = uniq["code"].map(lambda c: c is not None and known.get(c, False)).to_numpy(bool)
+    if has.any():
+        res = convert(uniq["code"][has].to_numpy(dtype=object), from_="iso2", to="cow",
+                      year=uniq["year"][has].to_numpy())
+        res = np.asarray(res, dtype=np.float64)
+        ccode_u[has] = np.where(np.isnan(res), -1, np.nan_to_num(res, nan=-1)).astype(np.int64)
+    by_name = ~has & uniq["name"].isin(list(_UNVOTES_NAMES)).to_numpy()
+    ccode_u[by_name] = uniq["name"][by_name].map(_UNVOTES_NAMES).to_numpy(np.int64)
+    idx = keys.merge(uniq.assign(_i=np.arange(len(uniq))), on=["code", "name", "year"],
+                     how="left")["_i"].to_numpy()
+    ccode = ccode_u[idx]
+    lost = ccode < 0
+    if lost.any():
+        missing = keys[lost].drop_duplicates(["code", "name"])
+        examples = [f"{n} ({c})" for c, n in zip(missing["code"], missing["name"])][:5]
+        warnings.warn(
+            f"{func}: left out {int(lost.sum())} vote(s) whose country has no COW ccode, e.g. "
+            f"{examples}", UserWarning, stacklevel=2,
+        )
+    keep = ~lost
+    return pd.DataFrame({
+        "rcid": rcid[keep],
+        "ccode": ccode[keep],
+        "year": years[keep].astype(np.int64),
+        "vote": vote[keep],
+    })
+
+
+def read_idealpoints(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read Bailey, Strezhnev & Voeten's UN General Assembly ideal-point estimates.
+
+    Layouts: the country-session file (``IdealpointestimatesAll_Jul2023``:
+    ``ccode, session, NVotesAll, IdealPointAll, ...``; year = 1945 + session)
+    and the country-year file (``IdealpointsJuly2025``: ``ccode, year,
+    idealpointfp, idealpointall, idealpointlegacy, nvotesfp, ..., nvotesall``).
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    DataFrame
+        ``ccode, year`` (int64), ``idealpoint`` (float64, the estimate from all
+        votes) and ``nvotes`` (float64), then, where the file has them,
+        ``idealpointfp`` (foreign-policy votes only), ``idealpointlegacy``,
+        ``nvotesfp`` and ``session``. Empty fields are NaN. File order.
+
+    Raises
+    ------
+    ValueError
+        A layout that is neither of the above, or duplicate (ccode, year) rows.
+
+    References
+    ----------
+    Bailey, M. A., Strezhnev, A., & Voeten, E. (2017). Estimating dynamic state
+    preferences from United Nations voting data. *Journal of Conflict Resolution*,
+    61(2), 430-456.
+
+    Examples
+    --------
+    >>> import multipolar as mp
+    >>> ip = mp.read_idealpoints("IdealpointestimatesAll_Jul2023.csv")  # doctest: +SKIP
+    """
+    func = "read_idealpoints"
+    from ._validation import check_unique_pairs
+
+    raw = _read_table(path, func)
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    out = pd.DataFrame({"ccode": _int_key(raw, "ccode", func)} if "ccode" in raw.columns else {})
+    if {"ccode", "session", "idealpointall"} <= set(raw.columns):
+        session = _int_key(raw, "session", func)
+        out["year"] = session + 1945
+        out["idealpoint"] = pd.to_numeric(raw["idealpointall"], errors="coerce").to_numpy(np.float64)
+        out["nvotes"] = pd.to_numeric(raw.get("nvotesall"), errors="coerce").to_numpy(np.float64) \
+            if "nvotesall" in raw.columns else np.nan
+        out["session"] = session
+    elif {"ccode", "year", "idealpointall"} <= set(raw.columns):
+        out["year"] = _int_key(raw, "year", func)
+        out["idealpoint"] = pd.to_numeric(raw["idealpointall"], errors="coerce").to_numpy(np.float64)
+        out["nvotes"] = pd.to_numeric(raw["nvotesall"], errors="coerce").to_numpy(np.float64) \
+            if "nvotesall" in raw.columns else np.nan
+        for extra in ("idealpointfp", "idealpointlegacy", "nvotesfp"):
+            if extra in raw.columns:
+                out[extra] = pd.to_numeric(raw[extra], errors="coerce").to_numpy(np.float64)
+    else:
+        raise ValueError(
+            f"{func}: path is not a known ideal-point layout (ccode, session, IdealPointAll or "
+            f"ccode, year, idealpointall); got columns {list(raw.columns)}"
+        )
+    check_unique_pairs(out["ccode"].to_numpy(), out["year"].to_numpy(), func, ("ccode", "year"))
+    return out
+
+
+# ---- DEU III (EU legislative decision-making) -----------------------------------
+
+#: DEU III actor codes, in the file's column order: Commission, Parliament, then members.
+DEU_ACTORS = (
+    "com", "ep", "at", "be", "bu", "cr", "cy", "cz", "dk", "ee", "fi", "fr", "de", "el", "hu",
+    "ie", "it", "lv", "lt", "lu", "mt", "nl", "pl", "pt", "ro", "si", "sk", "es", "se", "uk",
+)
+_DEU_META = {
+    "prnr": "proposal", "prname": "proposal_name", "isnr": "issue", "type": "type",
+    "council": "council", "proc": "procedure", "counvte": "council_vote", "issues": "n_issues",
+    "intro": "intro", "finact": "final_act", "rp": "reference", "out": "outcome",
+}
+
+
+def read_deu(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read DEU III ("EU Decides") positions, saliences and outcomes.
+
+    Reads the tab-separated redistribution of DEU III (Arregui & Perarnaud
+    2022) whose second line is not an issue but a capability proxy (GDP,
+    apparently trillions of USD; the Commission and the Parliament carry
+    Germany's value), as published with the ``predictioneers_game`` project.
+    The first line is the header: 13 metadata columns, then ``p<actor>``
+    positions and ``s<actor>`` saliences for 30 actors (:data:`DEU_ACTORS`),
+    then ``rp`` (reference point) and ``out`` (outcome). A file without the
+    GDP line is accepted too (``gdp`` is then NaN).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.tsv`` file.
+
+    Returns
+    -------
+    DataFrame
+        Long: one row per (issue, actor), issues in file order, actors in
+        :data:`DEU_ACTORS` order (364 x 30 rows for the full file). Columns
+        ``issue`` (issue id, str), ``proposal``, ``proposal_name``, ``type``,
+        ``council``, ``procedure``, ``council_vote``, ``intro`` (raw
+        "dd-mm-yy" text), ``final_act`` (raw text; partly mangled in this
+        redistribution, do not rely on it), ``n_issues``, ``reference`` and
+        ``outcome`` (0-100 issue scale), ``actor`` (code), ``position`` (0-100
+        issue scale), ``salience`` (rescaled from 0-100 to [0, 1]) and ``gdp``
+        (the capability proxy). Empty fields are NaN: ``position`` is NaN where
+        an actor took no position (or was not a member), ``outcome`` where the
+        redistributor removed an invalid value (11 issues). No row is dropped.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, a salience outside 0-100, or a non-numeric value.
+
+    References
+    ----------
+    Arregui, J., & Perarnaud, C. (2022). A new dataset on legislative
+    decision-making in the European Union: the DEU III dataset. *Journal of
+    European Public Policy*, 29(1), 12-22. doi:10.34810/data53.
+
+    Examples
+    --------
+    >>> import multipolar as mp
+    >>> deu = mp.read_deu("deu3_blksv.tsv")  # doctest: +SKIP
+    >>> deu.dropna(subset=["position"]).groupby("issue").size().describe()  # doctest: +SKIP
+    """
+    func = "read_deu"
+    from ._validation import require_columns
+
+    try:
+        raw = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{func}: path is not a readable DEU file; got {os.fspath(path)!r}: {exc}")
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    pcols = [f"p{a}" for a in DEU_ACTORS]
+    scols = [f"s{a}" for a in DEU_ACTORS]
+    require_columns(raw, ["isnr", "out", *pcols, *scols], func, arg="path")
+    raw = raw.apply(lambda col: col.str.strip())
+
+    def num(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+        vals = frame[cols].replace("", np.nan)
+        try:
+            return vals.astype(np.float64).to_numpy()
+        except ValueError:
+            bad = pd.to_numeric(vals.stack(), errors="coerce").isna()
+            raise ValueError(
+                f"{func}: columns {cols[0]}..{cols[-1]} must be numeric; got "
+                f"{vals.stack()[bad].iloc[0]!r}"
+            ) from None
+
+    gdp = np.full(len(DEU_ACTORS), np.nan)
+    if len(raw) and raw["isnr"].iloc[0] == "":
+        gdp = num(raw.iloc[:1], pcols)[0]
+        raw = raw.iloc[1:].reset_index(drop=True)
+    pos = num(raw, pcols)
+    sal = num(raw, scols)
+    bad = (sal < 0) | (sal > 100)
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise ValueError(
+            f"{func}: salience must be in 0-100; got {sal[r, c]!r} for actor "
+            f"{DEU_ACTORS[c]!r} in data row {r + 1}"
+        )
+    n_issue, n_actor = pos.shape
+    out = pd.DataFrame(index=pd.RangeIndex(n_issue * n_actor))
+    for src, dst in _DEU_META.items():
+        if src not in raw.columns:
+            continue
+        col = raw[src]
+        if src in ("rp", "out", "issues"):
+            vals = num(raw, [src])[:, 0]
+        else:
+            vals = col.replace("", np.nan).to_numpy(dtype=object)
+        out[dst] = np.repeat(vals, n_actor)
+    out["actor"] = np.tile(np.asarray(DEU_ACTORS, dtype=object), n_issue)
+    out["position"] = pos.reshape(-1)
+    out["salience"] = sal.reshape(-1) / 100.0
+    out["gdp"] = np.tile(gdp, n_issue)
+    return out
