@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable
 
 
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    """Best wall time of ``repeat`` calls, in seconds (one warm-up call first)."""
-    fn()
+def best_of(fn: Callable[[], object], repeat: int = 3, warmup: bool = True) -> float:
+    """Best wall time of ``repeat`` calls, in seconds (after one warm-up call unless told not)."""
+    if warmup:
+        fn()
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
