@@ -34,6 +34,12 @@
     X(int32, npy_int32, NPY_INT32)  \
     X(int64, npy_int64, NPY_INT64)
 
+/* One dispatch-table row: the typed loops `base_<vname>_<code>` for every code
+ * dtype, in the order of MULTIPOLAR_CODE_DTYPES (see each_code_dtype.h). */
+#define MULTIPOLAR_CODE_ROW(base, vname)                                          \
+    {base##_##vname##_int8, base##_##vname##_int16, base##_##vname##_int32,       \
+     base##_##vname##_int64}
+
 /* Status codes returned by GIL-free loops; zero is success. */
 typedef enum {
     MULTIPOLAR_OK = 0,

@@ -24,29 +24,31 @@
 #include "threads.h"
 
 /* ---- loop instantiations ------------------------------------------------ */
+#define MP_LOOPS_HEADER "power_loops.h"
 #define MP_V_T npy_float64
 #define MP_V_NAME float64
-#include "power_codes.h"
+#include "each_code_dtype.h"
 #undef MP_V_T
 #undef MP_V_NAME
 
 #define MP_V_T npy_float32
 #define MP_V_NAME float32
-#include "power_codes.h"
+#include "each_code_dtype.h"
 #undef MP_V_T
 #undef MP_V_NAME
 
 #define MP_V_T npy_int64
 #define MP_V_NAME int64
-#include "power_codes.h"
+#include "each_code_dtype.h"
 #undef MP_V_T
 #undef MP_V_NAME
 
 #define MP_V_T npy_int32
 #define MP_V_NAME int32
-#include "power_codes.h"
+#include "each_code_dtype.h"
 #undef MP_V_T
 #undef MP_V_NAME
+#undef MP_LOOPS_HEADER
 
 /* ---- dispatch tables: [value dtype][code dtype], in the order of multipolar.h's lists ---- */
 typedef void (*accumulate_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp, npy_intp,
@@ -56,18 +58,15 @@ typedef void (*add_shares_fn)(const char *, npy_intp, const char *, npy_intp, np
 typedef void (*scatter_groups_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp,
                                   npy_intp *, double *);
 
-#define MP_ROW(base, vname, ctype, typenum) \
-    {base##_##vname##_int8, base##_##vname##_int16, base##_##vname##_int32, base##_##vname##_int64},
-#define MP_ACC_ROW(vname, ctype, typenum) MP_ROW(accumulate, vname, ctype, typenum)
-#define MP_ADD_ROW(vname, ctype, typenum) MP_ROW(add_shares, vname, ctype, typenum)
-#define MP_SCT_ROW(vname, ctype, typenum) MP_ROW(scatter_groups, vname, ctype, typenum)
+#define MP_ACC_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(accumulate, vname),
+#define MP_ADD_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(add_shares, vname),
+#define MP_SCT_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(scatter_groups, vname),
 static const accumulate_fn accumulate_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_ACC_ROW)};
 static const add_shares_fn add_shares_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_ADD_ROW)};
 static const scatter_groups_fn scatter_groups_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_SCT_ROW)};
 #undef MP_ACC_ROW
 #undef MP_ADD_ROW
 #undef MP_SCT_ROW
-#undef MP_ROW
 
 /* ---- sorting helper ------------------------------------------------------ */
 

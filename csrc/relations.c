@@ -49,119 +49,43 @@ typedef struct {
 } mp_events_t;
 
 /* ---- loop instantiations: [weight dtype][code dtype] ------------------------ */
+#define MP_LOOPS_HEADER "relations_loops.h"
 #define MP_W_T npy_float64
 #define MP_W_NAME float64
-#define MP_C_T npy_int8
-#define MP_C_NAME int8
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int16
-#define MP_C_NAME int16
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int32
-#define MP_C_NAME int32
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int64
-#define MP_C_NAME int64
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
+#include "each_code_dtype.h"
 #undef MP_W_T
 #undef MP_W_NAME
 
 #define MP_W_T npy_float32
 #define MP_W_NAME float32
-#define MP_C_T npy_int8
-#define MP_C_NAME int8
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int16
-#define MP_C_NAME int16
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int32
-#define MP_C_NAME int32
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int64
-#define MP_C_NAME int64
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
+#include "each_code_dtype.h"
 #undef MP_W_T
 #undef MP_W_NAME
 
 #define MP_W_T npy_int64
 #define MP_W_NAME int64
-#define MP_C_T npy_int8
-#define MP_C_NAME int8
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int16
-#define MP_C_NAME int16
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int32
-#define MP_C_NAME int32
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int64
-#define MP_C_NAME int64
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
+#include "each_code_dtype.h"
 #undef MP_W_T
 #undef MP_W_NAME
 
 #define MP_W_T npy_int32
 #define MP_W_NAME int32
-#define MP_C_T npy_int8
-#define MP_C_NAME int8
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int16
-#define MP_C_NAME int16
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int32
-#define MP_C_NAME int32
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-#define MP_C_T npy_int64
-#define MP_C_NAME int64
-#include "relations_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
+#include "each_code_dtype.h"
 #undef MP_W_T
 #undef MP_W_NAME
+
+#undef MP_LOOPS_HEADER
 
 /* ---- dispatch tables, in the order of multipolar.h's dtype lists ------------ */
 typedef void (*events_fn)(const mp_events_t *, npy_intp, npy_intp, double *, double *,
                           npy_uint8 *, npy_intp *, multipolar_error_t *);
 
-#define MP_ROW(base, vname, ctype, typenum) \
-    {base##_##vname##_int8, base##_##vname##_int16, base##_##vname##_int32, base##_##vname##_int64},
-#define MP_DECAY_ROW(vname, ctype, typenum) MP_ROW(decay_loop, vname, ctype, typenum)
-#define MP_BIN_ROW(vname, ctype, typenum) MP_ROW(bin_loop, vname, ctype, typenum)
+#define MP_DECAY_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(decay_loop, vname),
+#define MP_BIN_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(bin_loop, vname),
 static const events_fn decay_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_DECAY_ROW)};
 static const events_fn bin_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_BIN_ROW)};
 #undef MP_DECAY_ROW
 #undef MP_BIN_ROW
-#undef MP_ROW
 
 /* ---- threaded driver ----------------------------------------------------------- */
 
@@ -344,13 +268,7 @@ optional_array(PyObject *obj, const char *func, const char *arg, PyArrayObject *
 static npy_int64 *
 copy_map(PyArrayObject *arr, npy_intp nactors, const char *func, const char *arg, npy_intp *len)
 {
-    const int idx = multipolar_check_1d(arr, func, arg, 1, -1);
-    if (idx < 0) {
-        return NULL;
-    }
-    if (idx != 3) {
-        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be int64; got %R", func, arg,
-                     (PyObject *)PyArray_DESCR(arr));
+    if (multipolar_check_typed_1d(arr, func, arg, NPY_INT64, "int64", -1) < 0) {
         return NULL;
     }
     const npy_intp n = PyArray_DIM(arr, 0);

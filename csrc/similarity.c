@@ -91,29 +91,9 @@ enum {
 };
 
 /* ---- loop instantiations ------------------------------------------------- */
-#define MP_C_T npy_int8
-#define MP_C_NAME int8
-#include "similarity_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-
-#define MP_C_T npy_int16
-#define MP_C_NAME int16
-#include "similarity_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-
-#define MP_C_T npy_int32
-#define MP_C_NAME int32
-#include "similarity_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
-
-#define MP_C_T npy_int64
-#define MP_C_NAME int64
-#include "similarity_loops.h"
-#undef MP_C_T
-#undef MP_C_NAME
+#define MP_LOOPS_HEADER "similarity_loops.h"
+#include "each_code_dtype.h"
+#undef MP_LOOPS_HEADER
 
 /* ---- dispatch tables: [code dtype], in the order of multipolar.h's list ---- */
 typedef void (*count_entries_fn)(const char *, npy_intp, const char *, npy_intp, const char *,

@@ -32,7 +32,7 @@ def cinc(df: pd.DataFrame, components=COMPONENTS) -> pd.Series:
 
 
 def concentration_of(values) -> dict:
-    """Every concentration measure of one group's values, straight from DESIGN §4."""
+    """Every concentration measure of one group's values, straight from the definitions."""
     v = [float(x) for x in values if not math.isnan(float(x))]
     n = len(v)
     res = dict.fromkeys(("hhi", "con", "n_eff", "entropy", "gini", "top1", "top2"), np.nan)

@@ -5,7 +5,7 @@ with a 2-, 3- or 4-digit code whose first two digits are its *root* (01-20).
 The tables below are facts written from the CAMEO codebook; the full
 Goldstein table is not carried by the package but read from a path the user
 gives (GDELT's published ``CAMEO.goldsteinscale.txt``) or downloaded from
-GDELT into a cache (DESIGN §3).
+GDELT into a cache.
 
 Quad classes group the roots into four kinds of event. GDELT's grouping
 (its ``QuadClass`` column; GDELT 2.0 event codebook) is

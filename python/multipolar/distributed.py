@@ -1,6 +1,6 @@
 """Dask versions of the heavy event paths: :func:`relation_matrix`.
 
-Decayed event matrices distribute exactly (DESIGN §4): with half-life h, the
+Decayed event matrices distribute exactly: with half-life h, the
 matrix of a chunk of events built at its own latest time T_c is rescaled to a
 common time T by :math:`2^{-(T - T_c)/h}`, and the rescaled chunk matrices add
 up to the matrix of all events,
@@ -140,9 +140,8 @@ def relation_matrix(
 
     Notes
     -----
-    Partial matrices merge as :math:`A(T) = \\sum_c 2^{-(T - T_c)/h} A_c(T_c)`
-    (DESIGN §4); ``directed=False`` symmetrizes each partial, which commutes
-    with the sum.
+    Partial matrices merge as :math:`A(T) = \\sum_c 2^{-(T - T_c)/h} A_c(T_c)`;
+    ``directed=False`` symmetrizes each partial, which commutes with the sum.
 
     Examples
     --------

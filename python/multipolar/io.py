@@ -1,4 +1,4 @@
-"""Readers for public data files, returning tidy pandas frames (DESIGN §3).
+"""Readers for public data files, returning tidy pandas frames.
 
 Missing values are NaN in memory: each reader says which source codes it turns
 into NaN. Nothing is dropped silently.
@@ -317,7 +317,7 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
       year, defense, offense, neutral, nonagg, consul, ...``). ATOP rows are
       directed (obligations may be one-sided) and are read as they are.
 
-    ``code`` (DESIGN §4): COW 3 defence, 2 neutrality or non-aggression,
+    ``code``: COW 3 defence, 2 neutrality or non-aggression,
     1 entente, 0 none; ATOP 3 defence or offence, 2 neutrality or consultation,
     1 non-aggression only, 0 an alliance in force with none of these
     obligations (the ranking of Chiba, Johnson & Leeds as used by fpsim).

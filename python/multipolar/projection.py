@@ -422,7 +422,7 @@ def project(
     among : "majors" or list of states
         The set whose shares, concentration and polarity are projected:
         ``"majors"`` are the COW major powers of the last data year (spells
-        ending on the list's last date continue, DESIGN §3), a list names
+        ending on the list's last date continue), a list names
         states by ccode or COW abbreviation.
     pairs : list of (a, b), optional
         Dyads for overtaking: P(v_a > v_b) per year and the year ``a`` first

@@ -6,7 +6,7 @@ portfolios, decayed event scores, trade dependence. It is the result type the
 event-, similarity- and trade-built matrices of this package share, so every
 method here works on all of them.
 
-A matrix knows the code system of its actors (``.codes``, see DESIGN §3):
+A matrix knows the code system of its actors (``.codes``):
 an integer names a state by its COW ccode only in a ``"cow"`` matrix, and a
 string is read in the matrix's own system. ``"AUS"`` is Austria in COW and
 Australia in ISO3 and CAMEO, so actors are never compared across systems
@@ -366,7 +366,7 @@ class RelationMatrix:
     Notes
     -----
     ``==`` compares identity, as for any Python object; use :meth:`equals`
-    to compare contents with the tolerance of DESIGN §4.
+    to compare contents with a relative tolerance.
 
     Examples
     --------
@@ -835,7 +835,7 @@ class RelationMatrix:
             if isinstance(key, (int, np.integer)):
                 found = int(key)
             elif self._codes == "cow" and isinstance(key, str):
-                # DESIGN §3: a string names a state by its COW abbreviation
+                # a string names a state by its COW abbreviation
                 # in a COW-based matrix.
                 from .codes import lookup_state
 
@@ -1170,7 +1170,7 @@ class RelationMatrix:
     def equals(self, other: Any, rtol: float = 1e-12, *, check_at: bool = True) -> bool:
         """Whether ``other`` holds the same matrix, up to rounding.
 
-        DESIGN §4: floating sums depend on order, so two matrices are equal
+        Floating sums depend on order, so two matrices are equal
         when they have the same actors and code system and
         ``max|A − B| ≤ rtol · max|B|`` over the finite scores, with ``other``
         as B. NaN must sit at the same pairs, and infinite scores must match
@@ -1336,7 +1336,7 @@ class RelationMatrix:
         weights when ``half_life`` is None. Because the decay is exponential,
         :math:`A(T') = 2^{-(T' - T)/h} A(T)` for events up to T, so matrices
         of separate chunks of events merge by rescaling to a common time and
-        adding (DESIGN §4): :meth:`update` and
+        adding: :meth:`update` and
         :func:`multipolar.distributed.relation_matrix` rely on it.
 
         Parameters

@@ -81,7 +81,7 @@ __all__ = [
 MEASURES = ("s", "s_sq", "kappa", "pi", "taub", "s_w", "s_w_sq")
 _MEASURE_ID = {m: i for i, m in enumerate(MEASURES)}
 _WEIGHTED = frozenset({"s_w", "s_w_sq"})
-#: Possible levels of each kind of portfolio (DESIGN §4).
+#: Possible levels of each kind of portfolio.
 ALLIANCE_LEVELS = (0.0, 1.0, 2.0, 3.0)
 BINARY_LEVELS = (0.0, 1.0)
 VOTE_LEVELS = (1.0, 2.0, 3.0)
