@@ -24,6 +24,11 @@
 #define MP_XCAT3(a, b, c) MP_CAT3(a, b, c)
 #define MP_FN(base) MP_XCAT3(base, MP_W_NAME, MP_C_NAME)
 
+#ifndef MP_EV_CHUNK
+/* Events per chunk of the decay loop's two phases (stack buffers of this length). */
+#define MP_EV_CHUNK 512
+#endif
+
 /*
  * Decayed accumulation over events [lo, hi).
  * acc:  acc[pa * N + pb] += w * 2^(-(at - t) / h); qacc (if the context has
@@ -55,59 +60,93 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
     const double *table = ev->table;
     const npy_uint64 ntable = (npy_uint64)ev->ntable;
     npy_intp n_used = 0, n_missing = 0, n_outside = 0, n_after = 0, n_nan = 0;
-    for (npy_intp i = lo; i < hi; i++) {
-        const npy_intp a = (npy_intp)(*(const MP_C_T *)(code1 + i * s1));
-        const npy_intp b = (npy_intp)(*(const MP_C_T *)(code2 + i * s2));
-        /* one unsigned compare per code on the hot path: missing (< 0) or beyond the map */
-        if ((npy_uintp)a >= (npy_uintp)nmap1 || (npy_uintp)b >= (npy_uintp)nmap2) {
-            if (a < 0 || b < 0) {
-                n_missing++;
+    /* Two phases per chunk of events: the branchy checks and the decay factor
+     * write (cell, value) pairs to small stack buffers, then a tight loop adds
+     * them into acc. Splitting keeps each loop's registers free of the other's. */
+    npy_intp cell[MP_EV_CHUNK];
+    double value[MP_EV_CHUNK], factor[MP_EV_CHUNK];
+    npy_int8 qclass[MP_EV_CHUNK];
+    npy_intp seen_a[MP_EV_CHUNK], seen_b[MP_EV_CHUNK];
+    for (npy_intp base = lo; base < hi && err->status == MULTIPOLAR_OK; base += MP_EV_CHUNK) {
+        const npy_intp stop = hi - base < MP_EV_CHUNK ? hi : base + MP_EV_CHUNK;
+        npy_intp m = 0, nseen = 0;
+        for (npy_intp i = base; i < stop; i++) {
+            const npy_intp a = (npy_intp)(*(const MP_C_T *)(code1 + i * s1));
+            const npy_intp b = (npy_intp)(*(const MP_C_T *)(code2 + i * s2));
+            /* one unsigned compare per code on the hot path: missing (< 0) or beyond the map */
+            if ((npy_uintp)a >= (npy_uintp)nmap1 || (npy_uintp)b >= (npy_uintp)nmap2) {
+                if (a < 0 || b < 0) {
+                    n_missing++;
+                    continue;
+                }
+                err->status = MULTIPOLAR_ERR_CODE_RANGE;
+                err->index = i;
+                err->value = (double)(a >= nmap1 ? a : b);
+                break;
+            }
+            const npy_intp pa = (npy_intp)map1[a];
+            const npy_intp pb = (npy_intp)map2[b];
+            if ((pa | pb) < 0) {
+                n_outside++;
                 continue;
             }
-            err->status = MULTIPOLAR_ERR_CODE_RANGE;
-            err->index = i;
-            err->value = (double)(a >= nmap1 ? a : b);
-            break;
+            /* both actors are in the output: they count as present (used[]), whatever
+             * the time and weight; marked in a loop of their own after the chunk */
+            seen_a[nseen] = pa;
+            seen_b[nseen] = pb;
+            nseen++;
+            const npy_int64 t = *(const npy_int64 *)(time + i * st);
+            if (t > at || t == NPY_MIN_INT64) {
+                if (t == NPY_MIN_INT64) {
+                    n_nan++;
+                }
+                else {
+                    n_after++;
+                }
+                continue;
+            }
+            const double w = (double)(*(const MP_W_T *)(weight + i * sw));
+            if (npy_isnan(w)) {
+                n_nan++;
+                continue;
+            }
+            double f = 1.0;
+            if (decay) {
+                const npy_uint64 dt = (npy_uint64)at - (npy_uint64)t;
+                const double kd = (double)dt * inv_day + 0.5;
+                const npy_uint64 k = kd < (double)ntable ? (npy_uint64)kd : ntable;
+                f = (k < ntable && k * day == dt) ? table[k] : exp2(-(double)dt / h);
+            }
+            cell[m] = pa * n + pb;
+            value[m] = w * f;
+            if (qacc != NULL) {
+                /* validated 1..4 by the entry point */
+                factor[m] = f;
+                qclass[m] = *(const npy_int8 *)(quad + i * sq);
+            }
+            m++;
         }
-        const npy_intp pa = (npy_intp)map1[a];
-        const npy_intp pb = (npy_intp)map2[b];
-        if ((pa | pb) < 0) {
-            n_outside++;
-            continue;
+        for (npy_intp j = 0; j < m; j++) {
+            acc[cell[j]] += value[j];
         }
         if (used != NULL) {
-            used[pa] = 1;
-            used[pb] = 1;
-        }
-        const npy_int64 t = *(const npy_int64 *)(time + i * st);
-        if (t > at || t == NPY_MIN_INT64) {
-            if (t == NPY_MIN_INT64) {
-                n_nan++;
+            /* test before storing: after the first chunks every actor is marked,
+             * and loads are cheaper than a stream of stores to the same bytes */
+            for (npy_intp j = 0; j < nseen; j++) {
+                if (!used[seen_a[j]]) {
+                    used[seen_a[j]] = 1;
+                }
+                if (!used[seen_b[j]]) {
+                    used[seen_b[j]] = 1;
+                }
             }
-            else {
-                n_after++;
-            }
-            continue;
-        }
-        const double w = (double)(*(const MP_W_T *)(weight + i * sw));
-        if (npy_isnan(w)) {
-            n_nan++;
-            continue;
-        }
-        double f = 1.0;
-        if (decay) {
-            const npy_uint64 dt = (npy_uint64)at - (npy_uint64)t;
-            const double kd = (double)dt * inv_day + 0.5;
-            const npy_uint64 k = kd < (double)ntable ? (npy_uint64)kd : ntable;
-            f = (k < ntable && k * day == dt) ? table[k] : exp2(-(double)dt / h);
         }
         if (qacc != NULL) {
-            /* validated 1..4 by the entry point */
-            const npy_int8 q = *(const npy_int8 *)(quad + i * sq);
-            qacc[(npy_intp)(q - 1) * n * n + pa * n + pb] += f;
+            for (npy_intp j = 0; j < m; j++) {
+                qacc[(npy_intp)(qclass[j] - 1) * n * n + cell[j]] += factor[j];
+            }
         }
-        acc[pa * n + pb] += w * f;
-        n_used++;
+        n_used += m;
     }
     counts[MP_EV_USED] += n_used;
     counts[MP_EV_MISSING] += n_missing;
