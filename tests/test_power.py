@@ -45,9 +45,11 @@ def test_cinc_matches_reference_all_dtypes(dtype):
     np.testing.assert_allclose(got.to_numpy(), want.to_numpy(), rtol=1e-12, atol=1e-15)
 
 
-def test_cinc_handles_minus9_and_all_missing_rows():
+@pytest.mark.parametrize("nan_frac", [0.0, 0.3])
+def test_cinc_handles_minus9_and_all_missing_rows(nan_frac):
     rng = np.random.default_rng(2)
-    df = random_panel(rng, nan_frac=0.0)
+    df = random_panel(rng, nan_frac=nan_frac)
+    df["upop"] = np.nan  # an all-missing component
     df.loc[df.index[:5], "milex"] = -9
     df.loc[df.index[7], COMP] = np.nan
     got = mp.cinc(df)

@@ -33,7 +33,8 @@ def _component_arrays(df: pd.DataFrame, cols: Sequence[str], func: str) -> tuple
     arrays = []
     for col in cols:
         arr = value_array(df[col], func, col)
-        if arr.dtype.kind in "iuf" and np.any(arr == -9):
+        # one reduction, no temporary: only a column with a negative value can hold -9
+        if len(arr) and np.fmin.reduce(arr) < 0 and np.any(arr == -9):
             arr = np.where(arr == -9, np.nan, arr.astype(np.float64))
         arrays.append(arr)
     return tuple(arrays)
