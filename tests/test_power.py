@@ -338,3 +338,20 @@ def test_states_by_frame_codes_and_unknown_states():
         mp.concentration(df, value="x", among=["XYZ"])
     with pytest.raises(TypeError, match="concentration: among must be None, 'majors' or a list"):
         mp.concentration(df, value="x", among=5)
+
+
+def test_codes_override_reads_states_in_other_systems(data_dir):
+    nmc = mp.read_nmc(data_dir / "cow_nmc" / "nmc_v7_abridged_peacesciencer.csv")
+    by_abb = mp.transition(nmc, "CHN", "USA")
+    pd.testing.assert_frame_equal(mp.transition(nmc, "CHN", "USA", codes="iso3"), by_abb)
+    pd.testing.assert_frame_equal(mp.transition(nmc, "CN", "US", codes="iso2"), by_abb)
+    # AUS is Austria in COW and Australia in ISO3: never guessed
+    cinc = nmc.set_index(["ccode", "year"])["cinc"]
+    austria = mp.transition(nmc, "AUS", "USA")
+    australia = mp.transition(nmc, "AUS", "USA", codes="iso3")
+    assert austria.loc[1930, "ratio"] == cinc[(305, 1930)] / cinc[(2, 1930)]
+    assert australia.loc[1930, "ratio"] == cinc[(900, 1930)] / cinc[(2, 1930)]
+    with pytest.raises(ValueError, match="transition: codes must be one of"):
+        mp.transition(nmc, "CHN", "USA", codes="iso4")
+    pol = mp.polarity(nmc, among=["CHN", "USA", "RUS"], codes="iso3")
+    assert set(pol.loc[2016, "poles"]) <= {710, 2, 365}

@@ -123,28 +123,35 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     return pd.Series(values, index=df.index, name="cinc")
 
 
-def _resolve_states(xs: Sequence[object], ccodes: np.ndarray, func: str, arg: str) -> np.ndarray:
+def _resolve_states(
+    xs: Sequence[object], ccodes: np.ndarray, func: str, arg: str, codes: str = "cowabb"
+) -> np.ndarray:
     """States named by the user, as ccodes: an int is a ccode (a COW state, or any code
-    the frame itself uses, such as the demo world's), a string a COW abbreviation."""
-    from .codes import lookup_state
+    the frame itself uses, such as the demo world's), a string is read in ``codes``
+    (COW abbreviations by default; with ``codes="gw"`` ints are Gleditsch-Ward numbers)."""
+    from .codes import SYSTEMS, lookup_state
 
+    if codes not in SYSTEMS:
+        raise ValueError(f"{func}: codes must be one of {list(SYSTEMS)}; got {codes!r}")
     out = []
     present = None
     for x in xs:
-        if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        if isinstance(x, (int, np.integer)) and not isinstance(x, bool) and codes != "gw":
             if present is None:
                 present = set(np.unique(ccodes).tolist())
             if int(x) in present:
                 out.append(int(x))
                 continue
         try:
-            out.append(lookup_state(x, codes="cowabb"))
+            out.append(lookup_state(x, codes=codes))
         except (TypeError, ValueError):
             raise ValueError(f"{func}: {arg} has an unknown state; got {x!r}") from None
     return np.asarray(out, dtype=np.int64)
 
 
-def _among_mask(df: pd.DataFrame, among: object, by: str, func: str) -> np.ndarray | None:
+def _among_mask(
+    df: pd.DataFrame, among: object, by: str, func: str, codes: str = "cowabb"
+) -> np.ndarray | None:
     """Rows of ``df`` inside the set analysed, or None for all rows."""
     if among is None:
         return None
@@ -164,7 +171,7 @@ def _among_mask(df: pd.DataFrame, among: object, by: str, func: str) -> np.ndarr
         raise TypeError(
             f"{func}: among must be None, 'majors' or a list of states; got {among!r}"
         )
-    wanted = _resolve_states(list(among), ccode, func, "among")
+    wanted = _resolve_states(list(among), ccode, func, "among", codes)
     return np.isin(ccode, np.asarray(wanted, dtype=np.int64))
 
 
@@ -173,6 +180,7 @@ def concentration(
     value: str = "cinc",
     by: str = "year",
     among: object = None,
+    codes: str = "cowabb",
 ) -> pd.DataFrame:
     """Concentration of capability (or any non-negative value) per year.
 
@@ -202,6 +210,10 @@ def concentration(
         (a state counts in any year a major-power spell covers; spells that end
         on the list's last date continue). A list: these states (ints are COW
         ccodes, or any code the frame uses; strings COW abbreviations).
+    codes : str
+        Code system of the strings in ``among``: ``"cowabb"`` (default),
+        ``"iso3"``, ``"iso2"``, ``"cameo"``, ``"name"``, or ``"gw"`` (then ints
+        are Gleditsch-Ward numbers). The frame itself is keyed by COW ccode.
 
     Returns
     -------
@@ -241,15 +253,15 @@ def concentration(
     require_columns(df, [value, by], func)
     if "ccode" in df.columns and by == "year":
         check_unique_pairs(df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year"))
-    codes, keys = group_codes(df[by], func, by)
+    gcodes, keys = group_codes(df[by], func, by)
     values = value_array(df[value], func, value)
-    mask = _among_mask(df, among, by, func)
+    mask = _among_mask(df, among, by, func, codes)
     ngroups = len(keys)
-    present = np.bincount(codes, minlength=ngroups) > 0 if len(keys) > len(codes) // 4 else None
+    present = np.bincount(gcodes, minlength=ngroups) > 0 if len(keys) > len(gcodes) // 4 else None
     if mask is not None:
-        values, sub_codes = values[mask], codes[mask]
+        values, sub_codes = values[mask], gcodes[mask]
     else:
-        sub_codes = codes
+        sub_codes = gcodes
     try:
         res = _core.group_concentration(values, sub_codes, ngroups)
     except ValueError as exc:
@@ -257,7 +269,7 @@ def concentration(
     out = pd.DataFrame(res, index=pd.Index(keys, name=by), columns=list(CONCENTRATION_COLUMNS))
     out["n"] = out["n"].astype(np.int64)
     if present is None:
-        present = np.bincount(codes, minlength=ngroups) > 0
+        present = np.bincount(gcodes, minlength=ngroups) > 0
     if not present.all():
         out = out[present]
     return out
@@ -269,6 +281,7 @@ def polarity(
     among: object = "majors",
     threshold: float = 0.15,
     unipolar: float | None = None,
+    codes: str = "cowabb",
 ) -> pd.DataFrame:
     """Poles and a polarity label per year, by a documented share rule.
 
@@ -287,6 +300,8 @@ def polarity(
         Capability column (``cinc`` by default, recomputed if absent).
     among : "majors", None or list of states
         As in :func:`concentration`.
+    codes : str
+        Code system of the strings in ``among``, as in :func:`concentration`.
     threshold : float
         Minimum share of a pole, in (0, 1]; default 0.15 (our choice: with COW's
         CINC it separates the US and China from the other majors after 2000).
@@ -322,8 +337,8 @@ def polarity(
     if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
         df = df.assign(cinc=cinc(df))
     require_columns(df, ["ccode", "year", value], func)
-    conc = concentration(df, value=value, by="year", among=among)
-    mask = _among_mask(df, among, "year", func)
+    conc = concentration(df, value=value, by="year", among=among, codes=codes)
+    mask = _among_mask(df, among, "year", func, codes)
     sub = df.loc[mask if mask is not None else slice(None), ["ccode", "year", value]]
     sub = sub[sub[value].notna()]
     total = sub.groupby("year")[value].transform("sum")
@@ -357,6 +372,7 @@ def transition(
     b: int | str,
     value: str = "cinc",
     parity: tuple[float, float] = (0.8, 1.25),
+    codes: str = "cowabb",
 ) -> pd.DataFrame:
     """Power-transition view of one dyad: capability ratio, parity, overtaking.
 
@@ -380,6 +396,9 @@ def transition(
         Capability column (``cinc`` by default, recomputed if absent).
     parity : (float, float)
         Lower and upper ratio bounds of the parity band, 0 < lo <= 1 <= hi.
+    codes : str
+        Code system of a string ``a`` or ``b`` (default COW abbreviations; e.g.
+        ``codes="iso3"`` reads "RUS", "CHN"), as in :func:`concentration`.
 
     Returns
     -------
@@ -411,7 +430,7 @@ def transition(
     if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
         df = df.assign(cinc=cinc(df))
     require_columns(df, ["ccode", "year", value], func)
-    ca, cb = _resolve_states([a, b], df["ccode"].to_numpy(), func, "a or b").tolist()
+    ca, cb = _resolve_states([a, b], df["ccode"].to_numpy(), func, "a or b", codes).tolist()
     if ca == cb:
         raise ValueError(f"{func}: a and b must be different states; got {a!r} and {b!r}")
     check_unique_pairs(df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year"))
