@@ -8,8 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+
+import multipolar as mp
 from multipolar.__main__ import main
 from multipolar.datasets import demo_majors, demo_world
 
@@ -72,6 +75,27 @@ def test_demo_says_synthetic_and_reports_polarity(demo_run):
     assert rows[1950][1] == "VLD" and rows[2040][1] == "KSH"
     assert {r[6] for r in rows.values()} == set(LABELS)
     assert "Transition: KSH overtakes VLD in" in stdout
+
+
+def test_demo_outlook_matches_project(demo_run):
+    _, _, stdout, _ = demo_run
+    assert "Outlook: Monte Carlo projection, 20,000 paths" in stdout
+    rows = {}
+    for ln in stdout.splitlines():
+        if ln.startswith("  in "):
+            year, rest = ln[5:].split(":", 1)
+            rows[int(year)] = [float(part.split()[-1]) for part in rest.split(",")]
+    assert sorted(rows) == [2050, 2060]
+    from multipolar.datasets import demo_majors, demo_world
+
+    world = demo_world()
+    frame = world[world["ccode"].isin(demo_majors())]
+    probs = mp.project(frame, years=20, paths=20_000, window=(2015, 2040),
+                       among=list(demo_majors()), seed=2026,
+                       pairs=[(1001, 1002)]).polarity()
+    for year, got in rows.items():
+        np.testing.assert_allclose(got, probs.loc[year].to_numpy(), atol=5e-4)
+        assert abs(sum(got) - 1) < 2e-3
 
 
 def test_demo_report_columns_are_aligned(demo_run):

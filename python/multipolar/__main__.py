@@ -205,6 +205,57 @@ def _rule(threshold: float, unipolar: float | None) -> str:
     return text
 
 
+#: Outlook settings: paths, projected years, calibration window (years before the last).
+_OUTLOOK_PATHS, _OUTLOOK_YEARS, _OUTLOOK_WINDOW = 20_000, 20, 25
+
+
+def _outlook_lines(frame: pd.DataFrame, among: object, args: argparse.Namespace) -> list[str]:
+    """A Monte Carlo outlook: polarity-label probabilities and the runner-up's chance
+    of overtaking the leader (multipolar.project on the same set of states)."""
+    from .power import polarity
+    from .projection import project
+
+    last = int(frame["year"].max())
+    pol = polarity(frame, among=among, threshold=args.threshold, unipolar=args.unipolar)
+    leaders = frame[frame["year"] == last].dropna(subset=["cinc"])
+    if among is None:
+        in_set = leaders
+    elif among == "majors":
+        from .codes import is_major
+
+        in_set = leaders[is_major(leaders["ccode"].to_numpy(), leaders["year"].to_numpy())]
+    else:
+        in_set = leaders[leaders["ccode"].isin(list(among))]
+    top = in_set.sort_values("cinc", ascending=False)["ccode"].tolist()
+    if len(top) < 2 or pol.empty:
+        return []
+    first, second = int(top[0]), int(top[1])
+    name = dict(zip(frame["ccode"], frame["stateabb"]))
+    proj_among = list(in_set["ccode"]) if among is None else among
+    try:
+        proj = project(frame, years=_OUTLOOK_YEARS, paths=_OUTLOOK_PATHS,
+                       window=(last - _OUTLOOK_WINDOW, last), among=proj_among,
+                       pairs=[(second, first)], seed=args.seed if hasattr(args, "seed") else 2026,
+                       threshold=args.threshold, unipolar=args.unipolar)
+    except ValueError as exc:
+        return ["", f"Outlook: not projected ({' '.join(str(exc).split())})."]
+    probs = proj.polarity()
+    over = proj.overtaking()["p_by"]
+    end = last + _OUTLOOK_YEARS
+    out = [
+        "",
+        f"Outlook: Monte Carlo projection, {_OUTLOOK_PATHS:,} paths, log-growth calibrated on "
+        f"{last - _OUTLOOK_WINDOW}-{last} (a projection under stated assumptions, not a forecast).",
+    ]
+    for year in (last + _OUTLOOK_YEARS // 2, end):
+        row = probs.loc[year]
+        out.append(f"  in {year}: P(unipolar) {row['unipolar']:.3f}, P(bipolar) {row['bipolar']:.3f}, "
+                   f"P(multipolar) {row['multipolar']:.3f}")
+    p_by = float(over.iloc[-1]) if len(over) else float("nan")
+    out.append(f"  P({name[second]} overtakes {name[first]} by {end}) = {p_by:.3f}")
+    return out
+
+
 def _present(
     args: argparse.Namespace,
     intro: list[str],
@@ -224,6 +275,7 @@ def _present(
         f"  Shares of CINC within that set; {_rule(args.threshold, args.unipolar)}.",
         "",
     ]
+    lines += _outlook_lines(frame, among, args)
     print("\n".join(intro + lines))
     if out is None:
         return 0

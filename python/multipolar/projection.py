@@ -29,6 +29,7 @@ import pandas as pd
 from . import _core
 from ._validation import require_columns, require_frame, value_array
 from .io import NMC_COMPONENTS
+from .trade import int_keys
 
 __all__ = ["BLOCK", "LABELS", "Projection", "project", "project_distributed"]
 
@@ -115,7 +116,24 @@ def _state(x: object, arg: str) -> int:
 
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, str)):
         raise TypeError(f"{_FUNC}: {arg} must name states by ccode or COW abbreviation; got {x!r}")
+    if isinstance(x, numbers.Integral):
+        # an int is the frame's own code (a COW ccode, or e.g. a demo-world code);
+        # the calibration checks that the frame has the state
+        return int(x)
     return lookup_state(x, codes="cowabb")
+
+
+def _labels(codes: Sequence[int]) -> list[str]:
+    """COW abbreviations of ccodes; codes that are not COW states (a demo world's) as text."""
+    from .codes import convert
+
+    out = []
+    for c in codes:
+        try:
+            out.append(str(convert(int(c), from_="cow", to="cowabb")))
+        except ValueError:
+            out.append(str(int(c)))
+    return out
 
 
 def _pairs(pairs: object) -> tuple[tuple[int, int], ...]:
@@ -192,20 +210,30 @@ def _calibrate(
             raise ValueError(f"{_FUNC}: {name} must be an integer >= {lo}; got {v!r}")
     if bins > 1_000_000:
         raise ValueError(f"{_FUNC}: bins must be <= 1000000; got {bins}")
+    if years > 100_000:
+        raise ValueError(f"{_FUNC}: years must be <= 100000; got {years}")
     if not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
         raise ValueError(f"{_FUNC}: threshold must be in (0, 1]; got {threshold!r}")
     if unipolar is not None and not (isinstance(unipolar, numbers.Real) and 0 < unipolar <= 1):
         raise ValueError(f"{_FUNC}: unipolar must be None or in (0, 1]; got {unipolar!r}")
     try:
-        w0, w1 = (int(w) for w in window)  # type: ignore[union-attr]
+        w0, w1 = window  # type: ignore[misc]
     except (TypeError, ValueError):
         raise TypeError(f"{_FUNC}: window must be a (first, last) pair of years; got {window!r}")
+    if not all(isinstance(w, numbers.Integral) and not isinstance(w, (bool, np.bool_))
+               for w in (w0, w1)):
+        raise TypeError(f"{_FUNC}: window must be a (first, last) pair of int years; got {window!r}")
+    w0, w1 = int(w0), int(w1)
     if w1 <= w0:
         raise ValueError(f"{_FUNC}: window must span at least two years; got {window!r}")
 
     vals = value_array(df[value], _FUNC, value).astype(np.float64)
     frame = pd.DataFrame(
-        {"ccode": df["ccode"].to_numpy(np.int64), "year": df["year"].to_numpy(np.int64), "v": vals}
+        {
+            "ccode": int_keys(df["ccode"], _FUNC, "ccode"),
+            "year": int_keys(df["year"], _FUNC, "year"),
+            "v": vals,
+        }
     )
     if frame.duplicated(["ccode", "year"]).any():
         dup = frame[frame.duplicated(["ccode", "year"], keep=False)].iloc[0]
@@ -806,11 +834,10 @@ class Projection:
         )
 
     def _pair_names(self) -> list[str]:
-        from .codes import convert
 
         out = []
         for a, b in self.pairs:
-            na, nb = convert(np.array([a, b]), from_="cow", to="cowabb")
+            na, nb = _labels([a, b])
             out.append(f"{na}>{nb}")
         return out
 
@@ -862,12 +889,11 @@ class Projection:
             ``con_q5 ...``, ``n_eff_q5 ...``, ``share_<ABB>_q50`` per state and
             ``p_<A>><B>_by`` per pair.
         """
-        from .codes import convert
 
         pol = self.polarity().add_prefix("p_")
         conc = self.concentration(q)
         sh = self.shares([0.5])["q50"].unstack("ccode")
-        abbs = convert(np.asarray(sh.columns, dtype=np.int64), from_="cow", to="cowabb")
+        abbs = _labels(list(sh.columns))
         sh.columns = [f"share_{a}_q50" for a in abbs]
         parts = [pol, conc, sh]
         if self.pairs:
@@ -899,7 +925,6 @@ class Projection:
         -------
         matplotlib.axes.Axes
         """
-        from .codes import convert
         from .plot import _new_axes
 
         if ax is None:
@@ -915,7 +940,7 @@ class Projection:
             d = sh.xs(code, level="ccode")
             (line,) = ax.plot(
                 d.index, d[lab[0.5]],
-                label=str(convert(np.array([code]), from_="cow", to="cowabb")[0]),
+                label=_labels([code])[0],
             )
             for k, (lo, hi) in enumerate(bands):
                 ax.fill_between(
