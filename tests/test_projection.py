@@ -318,6 +318,8 @@ def test_plot_fan_chart(nmc):
         ({"window": (2015, 2016)}, ValueError, "need at least 3"),
         ({"window": "x"}, TypeError, "window must be"),
         ({"years": 0}, ValueError, "years must be"),
+        ({"years": 10**6}, ValueError, "project: years must be <= 100000"),
+        ({"window": (1992.7, 2016)}, TypeError, "int years"),
         ({"paths": 1.5}, ValueError, "paths must be"),
         ({"threshold": 0}, ValueError, "threshold must be"),
         ({"seed": "a"}, TypeError, "seed must be"),
@@ -342,6 +344,18 @@ def test_project_bad_frames(nmc):
     gone = nmc[~((nmc.ccode == 710) & (nmc.year == nmc.year.max()))]
     with pytest.raises(ValueError, match="positive"):
         project(gone, paths=BLOCK)
+
+
+def test_project_missing_or_fractional_keys_raise(nmc):
+    """Keys are not cast blindly: a NaN ccode or a fractional year raises, a text ccode too."""
+    nan_code = nmc.assign(ccode=nmc["ccode"].astype(float))
+    nan_code.loc[nan_code.index[0], "ccode"] = np.nan
+    with pytest.raises(ValueError, match="project: column 'ccode' must not be missing"):
+        project(nan_code, paths=BLOCK)
+    with pytest.raises(ValueError, match="project: column 'year' must hold integers"):
+        project(nmc.assign(year=nmc["year"] + 0.5), paths=BLOCK)
+    with pytest.raises(TypeError, match="project: column 'ccode' must be numeric"):
+        project(nmc.assign(ccode=nmc["ccode"].astype(str)), paths=BLOCK)
 
 
 # --------------------------------------------------------------------------- direct _core calls
