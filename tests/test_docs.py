@@ -23,3 +23,10 @@ def test_docstring_examples(name, tmp_path, monkeypatch):
     flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
     result = doctest.testmod(module, optionflags=flags, report=True, verbose=False)
     assert result.failed == 0, f"{result.failed} of {result.attempted} examples failed in {name}"
+
+
+def test_every_public_name_resolves():
+    for name in multipolar.__all__:
+        assert getattr(multipolar, name) is not None, name
+    assert callable(multipolar.similarity)  # the function, not the submodule of that name
+    assert multipolar.NATO.name == "NATO" and "project" in dir(multipolar.distributed)
