@@ -108,3 +108,24 @@ def test_local_scheduler_and_argument_errors(files):
         relation_matrix(files[:1], weight=np.ones(3))
     with pytest.raises(FileNotFoundError):
         relation_matrix(["/nonexistent/file.CSV"])
+
+
+def test_lenient_reads_report_skipped_rows_and_files(files, tmp_path):
+    from pathlib import Path
+
+    from multipolar.distributed import relation_matrix
+
+    lines = Path(files[0]).read_bytes().split(b"\n")
+    bad = tmp_path / "bad.export.CSV"
+    bad.write_bytes(lines[0] + b"\n" + lines[1][:100] + b"\n" + lines[2] + b"\n")
+    broken = tmp_path / "broken.export.CSV.zip"
+    broken.write_bytes(b"PK\x03\x04 not a zip")
+    paths = [str(bad), str(broken), files[1]]
+    events = quiet(mp.read_gdelt, paths, strict=False, progress=False)
+    local = quiet(RelationMatrix.from_events, events, weight="count")
+    with pytest.warns(UserWarning) as record:
+        got = relation_matrix(paths, strict=False, weight="count")
+    assert got.equals(local, rtol=1e-12)
+    msgs = [str(w.message) for w in record]
+    assert any("skipped 1 malformed rows and 1 unreadable file(s)" in m and "line 2" in m
+               for m in msgs), msgs

@@ -235,6 +235,9 @@ def test_array_weights_need_weights_on_update():
     [
         ({"half_life": "-3D"}, ValueError, "half_life must be positive"),
         ({"half_life": "soon"}, ValueError, "half_life must be a fixed duration"),
+        # a bare number would be read as nanoseconds and decay everything silently
+        ({"half_life": 90}, TypeError, "half_life must be a duration"),
+        ({"half_life": 90.0}, TypeError, "half_life must be a duration"),
         ({"weight": "nope"}, KeyError, "weight column not found"),
         ({"weight": np.ones(3)}, ValueError, "one value per event"),
         ({"time_col": "x"}, KeyError, "time_col column not found"),

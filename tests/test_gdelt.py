@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import gzip
 import sys
+import warnings
 import zipfile
 
 import multipolar as mp
@@ -131,6 +132,11 @@ def test_goldstein_table_and_unknown_codes(gdir):
     with pytest.warns(UserWarning, match="1 codes are not in the Goldstein table"):
         out = goldstein(["040", "999", None], table=table)
     assert out[0] == table["040"] and np.isnan(out[1]) and np.isnan(out[2])
+    # an unused category outside the table (left after filtering a frame) is no unknown code
+    cat = pd.Categorical(["040", "190"], categories=["040", "190", "999"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert goldstein(cat, table=table).tolist() == [table["040"], -10.0]
     with pytest.raises(TypeError, match="goldstein: event_codes must be strings"):
         goldstein([40], table=table)
     with pytest.raises(TypeError, match="list-like"):

@@ -186,6 +186,8 @@ def test_pairwise_errors():
         s_score(["a"], ["b"], levels=(0, 1))
     with pytest.raises(ValueError, match="1-D"):
         kappa([[1]], [[1]], levels=(0, 1))
+    with pytest.raises(ValueError, match="s_score: x must be 1-D"):
+        s_score(1, 1, levels=(0, 1))
 
 
 # --------------------------------------------------------------------------- bulk, synthetic

@@ -318,7 +318,9 @@ def goldstein(event_codes: Any, table: str | os.PathLike[str] | pd.Series | None
         weights = read_goldstein_table(_default_table() if table is None else table)
     k, uniques, kind, index = _factorize(event_codes, func)
     lut = np.append(weights.reindex(uniques).to_numpy(dtype=np.float64), np.nan)
-    unknown = [u for u, w in zip(uniques, lut[:-1]) if np.isnan(w)]
+    # only codes that occur count: a Categorical may carry unused categories
+    used = np.bincount(k[k >= 0], minlength=len(uniques)) > 0 if len(k) else np.zeros(0, bool)
+    unknown = [u for u, w, hit in zip(uniques, lut[:-1], used) if np.isnan(w) and hit]
     out = lut[k]
     if unknown:
         n_rows = int(np.count_nonzero(np.isin(k, [i for i, w in enumerate(lut[:-1]) if np.isnan(w)])))

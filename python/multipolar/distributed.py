@@ -41,22 +41,40 @@ def _partial(
     events: pd.DataFrame, spec: _EventSpec, weight: Any, fixed: pd.Index | None, at: Any
 ) -> _Part:
     """One chunk's matrix at its own latest event (or ``at``); counts travel with it."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # counts are reported once, on the client
-        return _accumulate_events(events, spec, weight, fixed, at, "relation_matrix",
-                                  need_quad=None)
+    # counts are reported once, on the client; warnings.catch_warnings is not thread-safe,
+    # so the chunks (on a threaded scheduler) do not warn at all
+    return _accumulate_events(events, spec, weight, fixed, at, "relation_matrix",
+                              need_quad=None, warn=False)
 
 
 def _read_partial(
     path: str, countries: Any, codes: str, strict: bool, spec_args: dict, fixed: Any, at: Any
-) -> _Part:
-    from .gdelt import read_gdelt
+) -> tuple[_Part, int, int, str | None]:
+    """A file's partial matrix, with the rows and files the reader skipped and the first problem."""
+    from .gdelt import _allowed, _frame, _Parser, _pieces, _Problems
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        events = read_gdelt(path, countries=countries, codes=codes, strict=strict, progress=False)
+    problems = _Problems()
+    parser = _Parser(_allowed(countries, codes, "read_gdelt"), strict, problems)
+    pieces = [c for c in _pieces([path], parser, problems, False) if len(c[0])]
+    events = _frame(pieces, parser.vocab)
+    first = problems.first or (problems.bad_files[0] if problems.bad_files else None)
     spec = _EventSpec.make(events, func="relation_matrix", **spec_args)
-    return _partial(events, spec, spec_args["weight"], fixed, at)
+    part = _partial(events, spec, spec_args["weight"], fixed, at)
+    return part, problems.skipped, len(problems.bad_files), first
+
+
+def _warn_skipped(results: list[tuple[_Part, int, int, str | None]]) -> None:
+    """One warning for the rows and files the readers skipped (lenient mode)."""
+    rows = sum(r[1] for r in results)
+    files = sum(r[2] for r in results)
+    if rows or files:
+        first = next(r[3] for r in results if r[1] or r[2])
+        warnings.warn(
+            f"relation_matrix: read_gdelt skipped {rows} malformed rows and {files} unreadable "
+            f"file(s); first: {first}",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _frame_partial(events: pd.DataFrame, spec_args: dict, fixed: Any, at: Any) -> _Part:
@@ -136,7 +154,9 @@ def relation_matrix(
     Warns
     -----
     UserWarning
-        With the counts of the events left out, summed over the chunks.
+        With the counts of the events left out, summed over the chunks; with
+        ``strict=False``, also with the malformed rows and unreadable files
+        the readers skipped.
 
     Notes
     -----
@@ -185,6 +205,9 @@ def relation_matrix(
         parts = client.gather(client.compute(tasks))
     else:
         parts = list(dask.compute(*tasks))
+    if not is_frame:
+        _warn_skipped(parts)
+        parts = [r[0] for r in parts]
     spec_hl = spec.half_life
     values, quad, idx, at_out, counts = _merge_parts(parts, out_codes, fixed, at_ts, spec_hl)
     _warn_counts(func, counts, stacklevel=2)

@@ -1625,6 +1625,12 @@ class _EventSpec:
         ):
             raise TypeError(f"{func}: actor_cols must be a pair of column labels; got {actor_cols!r}")
         hl = None
+        if isinstance(half_life, (bool, np.bool_, int, np.integer, float, np.floating)):
+            # pandas reads a bare number as nanoseconds: never what a half-life means here
+            raise TypeError(
+                f"{func}: half_life must be a duration such as '90D' or a Timedelta; "
+                f"got {half_life!r}"
+            )
         if half_life is not None:
             try:
                 hl = pd.Timedelta(half_life)
@@ -1891,7 +1897,7 @@ def _symmetric(a: np.ndarray) -> np.ndarray:
 
 def _accumulate_events(
     events: pd.DataFrame, spec: _EventSpec, weight: Any, fixed: pd.Index | None,
-    at: pd.Timestamp | None, func: str, need_quad: bool | None,
+    at: pd.Timestamp | None, func: str, need_quad: bool | None, warn: bool = True,
 ) -> _Part:
     """One C pass over the events: values (N, N), quad counts, actors, at, counts."""
     from . import _core
@@ -1937,7 +1943,8 @@ def _accumulate_events(
             qout = _symmetric(qout)
     if qout is not None:
         qout.flags.writeable = False
-    _warn_counts(func, counts)
+    if warn:
+        _warn_counts(func, counts)
     return _Part(np.ascontiguousarray(out), qout, idx, at_ts, tuple(counts))
 
 

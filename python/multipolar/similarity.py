@@ -249,7 +249,7 @@ def s_score(
         y,
         lv,
         "s_w_sq" if squared else "s_w",
-        np.ones(len(np.asarray(x))) if weights is None else weights,
+        np.ones(np.size(x)) if weights is None else weights,
     )
 
 
