@@ -409,8 +409,8 @@ G8 = Group(
 #: BRICS, from the first BRIC leaders' summit (Yekaterinburg, 16 June 2009):
 #: Brazil 140, Russia 365, India 750, China 710 (their foreign ministers had met as
 #: BRIC since September 2006; we date the group from the summit). South Africa 560
-#: from 2010: invited to join on 24 December 2010, so a member at the end of 2010
-#: (its first summit was Sanya, April 2011). Egypt 651, Ethiopia 530, Iran 630 and
+#: from 2011, the group's first enlargement: invited on 24 December 2010, it took
+#: its seat as a member at the Sanya summit of 14 April 2011. Egypt 651, Ethiopia 530, Iran 630 and
 #: the United Arab Emirates 696 from 1 January 2024; Indonesia 850 from 6 January
 #: 2025. Saudi Arabia 670 was invited in August 2023 but has not confirmed its
 #: membership (BRICS documents list it inconsistently): it is not counted; add it
@@ -421,7 +421,7 @@ G8 = Group(
 #: 6 January 2025.
 BRICS = Group(
     "BRICS",
-    {140: 2009, 365: 2009, 750: 2009, 710: 2009, 560: 2010,
+    {140: 2009, 365: 2009, 750: 2009, 710: 2009, 560: 2011,
      651: 2024, 530: 2024, 630: 2024, 696: 2024, 850: 2025},
     founded=2009,
 )
