@@ -4,12 +4,16 @@
  * median and mean of positions, for many issues at once. Wrapped by
  * multipolar.bargaining (bargain, bargain_issues, evaluate_deu).
  *
- *   bargain_issues(position, capability, salience, issue_ptr, rounds, q, t, receiver)
+ *   bargain_issues(position, capability, salience, issue_ptr, rounds, q, t, receiver,
+ *                  normalization)
  *       Issue k holds the actors issue_ptr[k] .. issue_ptr[k+1]-1. Per round:
  *       the forecast mu is the weighted median (weights c*s; the Condorcet
  *       winner of votes v = c*s*(|x - x_j| - |x - x_i|)); the probability that
  *       i beats j is P_ij = sum_k max(v_k, 0) / sum_k |v_k| over all actors k,
- *       normalized per pair; with r = 1 the security D_i = sum_j EU_ji gives
+ *       normalized per pair (normalization 0, the default); with normalization
+ *       1 the denominator is instead sum_k |v_k(a, b)| summed over all ordered
+ *       pairs a != b, as public replications of Scholz et al.'s Table 2 do
+ *       (then P_ij + P_ji <= 1/2); with r = 1 the security D_i = sum_j EU_ji gives
  *       R_i = (2 D_i - D_max - D_min) / (D_max - D_min) and the risk exponent
  *       r_i = (1 - R_i/3) / (1 + R_i/3); with r_i, actor i's view of a
  *       challenge of j,
@@ -41,6 +45,10 @@
 
 /* ---- per-issue model ------------------------------------------------------ */
 
+/* Denominator of the win probability P_ij: the votes on the pair (i, j), or on all pairs. */
+#define MP_NORM_PAIR 0
+#define MP_NORM_ALL 1
+
 /* Scratch of one task, sized for the largest issue (m actors). */
 typedef struct {
     double *x, *xn, *w, *prob, *eu1, *risk, *order_x, *order_w;
@@ -54,6 +62,7 @@ typedef struct {
     npy_intp nissues, n, rounds, max_m, ntasks;
     double q, t;
     int receiver;       /* offers judged with the receiver's risk exponent instead of the proposer's */
+    int normalization;  /* MP_NORM_PAIR or MP_NORM_ALL: denominator of win probabilities */
     double *out_pos;    /* (rounds + 1) x n */
     double *out_median; /* nissues x (rounds + 1) */
     double *out_mean;   /* nissues x (rounds + 1) */
@@ -160,6 +169,66 @@ expected_utility(const double *x, const double *sal, const double *prob, npy_int
            (1.0 - q) * (t * ub + (1.0 - t) * uw);
 }
 
+/* Win probabilities per pair: P_ij = sum_k max(v_k, 0) / sum_k |v_k|; P_ij + P_ji = 1. */
+static void
+win_probabilities_pair(const double *x, const double *w, npy_intp m, double *prob)
+{
+    for (npy_intp i = 0; i < m; i++) {
+        prob[i * m + i] = 0.5;
+        for (npy_intp j = i + 1; j < m; j++) {
+            double num = 0.0, den = 0.0;
+            for (npy_intp v = 0; v < m; v++) {
+                const double vote = w[v] * (fabs(x[v] - x[j]) - fabs(x[v] - x[i]));
+                if (vote > 0.0) {
+                    num += vote;
+                }
+                den += fabs(vote);
+            }
+            const double p = den > 0.0 ? num / den : 0.5;
+            prob[i * m + j] = p;
+            prob[j * m + i] = den > 0.0 ? 1.0 - p : 0.5;
+        }
+    }
+}
+
+/*
+ * Win probabilities divided by the votes over all ordered pairs: P_ij = sum_k
+ * max(v_k(i, j), 0) / sum_{a != b} sum_k |v_k(a, b)|. As |v_k(a, b)| =
+ * |v_k(b, a)|, the total is twice the sum over unordered pairs. Without any
+ * vote on any pair, every P_ij is 1/2 (as with per-pair normalization).
+ */
+static void
+win_probabilities_all(const double *x, const double *w, npy_intp m, double *prob)
+{
+    double total = 0.0;
+    for (npy_intp i = 0; i < m; i++) {
+        prob[i * m + i] = 0.5;
+        for (npy_intp j = i + 1; j < m; j++) {
+            double pos = 0.0, neg = 0.0;
+            for (npy_intp v = 0; v < m; v++) {
+                const double vote = w[v] * (fabs(x[v] - x[j]) - fabs(x[v] - x[i]));
+                if (vote > 0.0) {
+                    pos += vote;
+                }
+                else {
+                    neg -= vote;
+                }
+            }
+            prob[i * m + j] = pos; /* votes for i over j */
+            prob[j * m + i] = neg; /* votes for j over i */
+            total += pos + neg;
+        }
+    }
+    total *= 2.0;
+    for (npy_intp i = 0; i < m; i++) {
+        for (npy_intp j = 0; j < m; j++) {
+            if (j != i) {
+                prob[i * m + j] = total > 0.0 ? prob[i * m + j] / total : 0.5;
+            }
+        }
+    }
+}
+
 /*
  * One issue: m actors (pos, cap, sal contiguous), positions per round into
  * out_pos (stride n between rounds), median and mean per round. No status:
@@ -191,22 +260,11 @@ bargain_one(const bargain_ctx_t *c, npy_intp k, bargain_scratch_t *s)
     for (npy_intp round = 1; round <= c->rounds; round++) {
         const double mu = med[round - 1];
         if (m >= 2 && range > 0.0 && !npy_isnan(mu)) {
-            /* win probabilities, normalized per pair */
-            for (npy_intp i = 0; i < m; i++) {
-                s->prob[i * m + i] = 0.5;
-                for (npy_intp j = i + 1; j < m; j++) {
-                    double num = 0.0, den = 0.0;
-                    for (npy_intp v = 0; v < m; v++) {
-                        const double vote = w[v] * (fabs(x[v] - x[j]) - fabs(x[v] - x[i]));
-                        if (vote > 0.0) {
-                            num += vote;
-                        }
-                        den += fabs(vote);
-                    }
-                    const double p = den > 0.0 ? num / den : 0.5;
-                    s->prob[i * m + j] = p;
-                    s->prob[j * m + i] = den > 0.0 ? 1.0 - p : 0.5;
-                }
+            if (c->normalization == MP_NORM_ALL) {
+                win_probabilities_all(x, w, m, s->prob);
+            }
+            else {
+                win_probabilities_pair(x, w, m, s->prob);
             }
             /* risk: security of each position with r = 1 */
             double dmax = -NPY_INFINITY, dmin = NPY_INFINITY;
@@ -336,7 +394,7 @@ multipolar_bargain_issues(PyObject *self, PyObject *args)
     PyArrayObject *pos_arr = NULL, *cap_arr = NULL, *sal_arr = NULL, *ptr_arr = NULL; /* borrowed */
     Py_ssize_t rounds = 0;
     double q = 1.0, t = 1.0;
-    int receiver = 0;
+    int receiver = 0, normalization = -1;
     double *copies = NULL, *scratch = NULL;
     npy_int64 *ptr = NULL;
     npy_intp *iscratch = NULL;
@@ -345,9 +403,15 @@ multipolar_bargain_issues(PyObject *self, PyObject *args)
     NPY_BEGIN_THREADS_DEF;
 
     /* 1. parse */
-    if (!PyArg_ParseTuple(args, "O!O!O!O!nddp:bargain_issues", &PyArray_Type, &pos_arr,
+    if (!PyArg_ParseTuple(args, "O!O!O!O!nddpi:bargain_issues", &PyArray_Type, &pos_arr,
                           &PyArray_Type, &cap_arr, &PyArray_Type, &sal_arr, &PyArray_Type,
-                          &ptr_arr, &rounds, &q, &t, &receiver)) {
+                          &ptr_arr, &rounds, &q, &t, &receiver, &normalization)) {
+        return NULL;
+    }
+    if (normalization != MP_NORM_PAIR && normalization != MP_NORM_ALL) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: normalization must be %d (pair) or %d (all); got %d", func,
+                     MP_NORM_PAIR, MP_NORM_ALL, normalization);
         return NULL;
     }
     /* 2. validate */
@@ -455,7 +519,7 @@ multipolar_bargain_issues(PyObject *self, PyObject *args)
         goto fail;
     }
     bargain_ctx_t ctx = {copies, copies + n, copies + 2 * n, ptr, nissues, n, rounds, max_m,
-                         nworkers, q, t, receiver, (double *)PyArray_DATA(o_pos),
+                         nworkers, q, t, receiver, normalization, (double *)PyArray_DATA(o_pos),
                          (double *)PyArray_DATA(o_med), (double *)PyArray_DATA(o_mean), scratch,
                          iscratch};
 

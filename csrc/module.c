@@ -43,7 +43,8 @@ static PyMethodDef multipolar_methods[] = {
     {"block_normals", multipolar_block_normals, METH_VARARGS,
      "block_normals($module, bitgens, n, /)\n--\n\nSee multipolar.projection."},
     {"bargain_issues", multipolar_bargain_issues, METH_VARARGS,
-     "bargain_issues($module, position, capability, salience, issue_ptr, rounds, q, t, receiver, /)"
+     "bargain_issues($module, position, capability, salience, issue_ptr, rounds, q, t, receiver, "
+     "normalization, /)"
      "\n--\n\nSee multipolar.bargain."},
     {"ach_sensitivity", multipolar_ach_sensitivity, METH_VARARGS,
      "ach_sensitivity($module, bitgens, block_draws, prior, kind, a, b, /)\n--\n\n"

@@ -4,6 +4,7 @@ expected-utility model, weighted median/mean, read_deu and the DEU III evaluatio
 from __future__ import annotations
 
 import gc
+import re
 import sys
 
 import multipolar as mp
@@ -46,8 +47,11 @@ def ref_eu(x, s, P, i, j, mu, rng, r, q, t):
             - q * usq - (1 - q) * (t * ub + (1 - t) * uw))
 
 
-def ref_bdm(x, c, s, rounds, q=1.0, t=1.0, receiver=False, log=None):
-    """Scholz, Calbert & Smith (2011), written out plainly, one pair at a time."""
+def ref_bdm(x, c, s, rounds, q=1.0, t=1.0, receiver=False, log=None, normalization="pair"):
+    """Scholz, Calbert & Smith (2011), written out plainly, one pair at a time.
+
+    ``normalization="all"`` divides each pair's votes for i by the votes on all ordered pairs.
+    """
     x = np.array(x, float)
     s = np.asarray(s, float)
     w = np.asarray(c, float) * s
@@ -58,11 +62,13 @@ def ref_bdm(x, c, s, rounds, q=1.0, t=1.0, receiver=False, log=None):
         mu = meds[-1]
         if m >= 2 and rng > 0 and not np.isnan(mu):
             P = [[0.5] * m for _ in range(m)]
+            total = sum(np.abs(w * (np.abs(x - x[j]) - np.abs(x - x[i]))).sum()
+                        for i in range(m) for j in range(m) if i != j)
             for i in range(m):
                 for j in range(m):
                     if i != j:
                         v = w * (np.abs(x - x[j]) - np.abs(x - x[i]))
-                        den = np.abs(v).sum()
+                        den = np.abs(v).sum() if normalization == "pair" else total
                         P[i][j] = v[v > 0].sum() / den if den > 0 else 0.5
             D = np.array([sum(ref_eu(x, s, P, j, i, mu, rng, 1.0, q, t)
                               for j in range(m) if j != i) for i in range(m)])
@@ -125,6 +131,39 @@ def test_ec_rounds_match_reference(ec):
         np.testing.assert_allclose(res.rounds["median"], med, atol=1e-9)
 
 
+#: Medians by round (1-5) of the EC example with normalization="all", perspective="receiver",
+#: as measured from ref_bdm; the figures quoted for Scholz et al.'s Table 2 are about 8.4, 9.9, 9.9.
+EC_ALL_RECEIVER_MEDIANS = [8.4272, 9.4869, 9.9356, 9.9989, 10.0]
+EC_ALL_RECEIVER_MEANS = [7.4685, 7.5259, 7.5479, 7.5522, 7.5540]
+
+
+def test_ec_normalization_all_receiver_moves_towards_10(ec):
+    res = bargain(ec, rounds=5, perspective="receiver", normalization="all")
+    pos, med = ref_bdm(ec.position, ec.capability, ec.salience, 5, receiver=True,
+                       normalization="all")
+    np.testing.assert_allclose(res.positions.to_numpy(), pos, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(res.rounds["median"], med, rtol=0, atol=1e-9)
+    got = res.rounds["median"].to_numpy()
+    assert got[0] == 7.0
+    np.testing.assert_allclose(got[1:], EC_ALL_RECEIVER_MEDIANS, rtol=0, atol=0.01)
+    np.testing.assert_allclose(res.rounds["mean"].to_numpy()[1:], EC_ALL_RECEIVER_MEANS,
+                               rtol=0, atol=0.01)
+    # qualitatively the quoted table: above 8 after round 1, rising towards 10
+    assert got[1] > 8.0
+    assert np.all(np.diff(got[1:]) >= 0) and got[3] > 9.9 and got[-1] <= 10.0
+
+
+def test_ec_default_normalization_converges_to_7(ec):
+    for perspective in ("proposer", "receiver"):
+        res = bargain(ec, rounds=10, perspective=perspective)
+        assert (res.rounds["median"] == 7.0).all()
+        assert res.forecast == 7.0
+        same = bargain(ec, rounds=10, perspective=perspective, normalization="pair")
+        assert res.positions.equals(same.positions) and res.rounds.equals(same.rounds)
+    other = bargain(ec, rounds=10, normalization="all")
+    assert not other.rounds["median"].eq(7.0).all()
+
+
 def test_ec_0_100_salience_is_rejected_until_rescaled(data_dir, ec):
     d = pd.read_csv(data_dir / "bdm_expected_utility_examples" / "ExampleActors_dmasad.csv")
     d.columns = d.columns.str.lower()
@@ -151,8 +190,9 @@ def _random_issues(seed, k):
     return pd.DataFrame(rows)
 
 
+@pytest.mark.parametrize("normalization", ["pair", "all"])
 @pytest.mark.parametrize("q,t,receiver", [(1.0, 1.0, False), (0.5, 0.7, False), (0.2, 0.0, True)])
-def test_kernel_matches_plain_python_on_random_issues(q, t, receiver):
+def test_kernel_matches_plain_python_on_random_issues(q, t, receiver, normalization):
     df = _random_issues(int(q * 10 + t), 25)
     rounds = 4
     order = np.argsort(df["issue"].to_numpy(), kind="stable")
@@ -161,10 +201,11 @@ def test_kernel_matches_plain_python_on_random_issues(q, t, receiver):
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     pos, med, mean = _core.bargain_issues(
         d.position.to_numpy(), d.capability.to_numpy(), d.salience.to_numpy(), ptr, rounds, q, t,
-        receiver,
+        receiver, {"pair": 0, "all": 1}[normalization],
     )
     for k, (_, g) in enumerate(d.groupby("issue")):
-        rp, rm = ref_bdm(g.position, g.capability, g.salience, rounds, q, t, receiver)
+        rp, rm = ref_bdm(g.position, g.capability, g.salience, rounds, q, t, receiver,
+                         normalization=normalization)
         np.testing.assert_allclose(pos[:, ptr[k]:ptr[k + 1]], rp, atol=1e-9)
         np.testing.assert_allclose(med[k], rm, atol=1e-9)
         w = (g.capability * g.salience).to_numpy()
@@ -208,11 +249,12 @@ def test_weighted_median_ties_and_zero_weight():
         assert got == ref_median(x, w)
 
 
-def test_bargain_issues_equals_bargain_per_issue():
+@pytest.mark.parametrize("normalization", ["pair", "all"])
+def test_bargain_issues_equals_bargain_per_issue(normalization):
     df = _random_issues(9, 12).sample(frac=1.0, random_state=1)
-    res = bargain_issues(df, rounds=3)
+    res = bargain_issues(df, rounds=3, normalization=normalization)
     for issue, g in df.groupby("issue"):
-        one = bargain(g, rounds=3)
+        one = bargain(g, rounds=3, normalization=normalization)
         np.testing.assert_equal(res.loc[issue, "expected_utility"], one.forecast)
         np.testing.assert_equal(res.loc[issue, "median"], one.initial_median)
         assert res.loc[issue, "n"] == len(g)
@@ -247,6 +289,13 @@ def test_bargain_bad_arguments(ec):
         bargain(ec, q=2)
     with pytest.raises(ValueError, match="perspective"):
         bargain(ec, perspective="both")
+    for bad in ("x", "Pair", None, 1):
+        want = f"bargain: normalization must be 'pair' or 'all'; got {bad!r}"
+        with pytest.raises(ValueError, match=re.escape(want)):
+            bargain(ec, normalization=bad)
+    with pytest.raises(ValueError, match=re.escape(
+            "bargain_issues: normalization must be 'pair' or 'all'; got 'x'")):
+        bargain_issues(ec.assign(issue=1), normalization="x")
     with pytest.raises(ValueError, match="missing column"):
         bargain(ec.drop(columns="salience"))
     with pytest.raises(TypeError, match="DataFrame"):
@@ -311,7 +360,7 @@ def test_evaluate_deu(deu):
 
 def _args():
     return [np.array([0.0, 1.0, 2.0]), np.ones(3), np.full(3, 0.5),
-            np.array([0, 2, 3], np.int64), 3, 1.0, 1.0, False]
+            np.array([0, 2, 3], np.int64), 3, 1.0, 1.0, False, 0]
 
 
 @pytest.mark.parametrize(
@@ -332,6 +381,8 @@ def _args():
         (4, -1, ValueError),
         (5, 1.5, ValueError),
         (6, np.nan, ValueError),
+        (8, 2, ValueError),
+        (8, -1, ValueError),
     ],
 )
 def test_core_bargain_rejects_bad_input(pos, value, exc):
@@ -341,6 +392,24 @@ def test_core_bargain_rejects_bad_input(pos, value, exc):
         _core.bargain_issues(*args)
 
 
+def test_core_bargain_normalization_argument(ec):
+    x, c, sv = (ec[k].to_numpy(np.float64) for k in ("position", "capability", "salience"))
+    ptr = np.array([0, len(x)], np.int64)
+    for code, name in ((0, "pair"), (1, "all")):
+        _, med, mean = _core.bargain_issues(x, c, sv, ptr, 4, 1.0, 1.0, True, code)
+        res = bargain(ec, rounds=4, perspective="receiver", normalization=name)
+        assert np.array_equal(med[0], res.rounds["median"].to_numpy())
+        assert np.array_equal(mean[0], res.rounds["mean"].to_numpy())
+    args = _args()
+    for bad in (7, -1, 2):
+        args[8] = bad
+        with pytest.raises(ValueError, match=re.escape(
+                f"bargain_issues: normalization must be 0 (pair) or 1 (all); got {bad}")):
+            _core.bargain_issues(*args)
+    with pytest.raises(TypeError):
+        _core.bargain_issues(*_args()[:-1])  # the argument is required
+
+
 def test_core_bargain_refcounts_and_empty():
     args = _args()
     arrays = args[:4]
@@ -348,17 +417,17 @@ def test_core_bargain_refcounts_and_empty():
     for _ in range(100):
         _core.bargain_issues(*args)
         with pytest.raises(ValueError):
-            _core.bargain_issues(args[0], args[1], args[2] * 3, args[3], 3, 1.0, 1.0, False)
+            _core.bargain_issues(args[0], args[1], args[2] * 3, args[3], 3, 1.0, 1.0, False, 0)
     gc.collect()
     assert [sys.getrefcount(a) for a in arrays] == before
     pos, med, _ = _core.bargain_issues(np.zeros(0), np.zeros(0), np.zeros(0),
-                                          np.zeros(1, np.int64), 2, 1.0, 1.0, False)
+                                          np.zeros(1, np.int64), 2, 1.0, 1.0, False, 0)
     assert pos.shape == (3, 0) and med.shape == (0, 3)
     # strided and reversed views are read correctly
     x = np.array([0.0, 9, 1, 9, 2, 9])[::2]
     got = _core.bargain_issues(x[::-1], np.ones(3), np.full(3, 0.5),
-                               np.array([0, 3], np.int64), 2, 1.0, 1.0, False)
+                               np.array([0, 3], np.int64), 2, 1.0, 1.0, False, 1)
     want = _core.bargain_issues(np.array([2.0, 1, 0]), np.ones(3), np.full(3, 0.5),
-                                np.array([0, 3], np.int64), 2, 1.0, 1.0, False)
+                                np.array([0, 3], np.int64), 2, 1.0, 1.0, False, 1)
     for a, b in zip(got, want):
         assert np.array_equal(a, b)

@@ -123,6 +123,7 @@ def bargain_issues(
     q: float,
     t: float,
     receiver: bool,
+    normalization: int,
     /,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def ach_sensitivity(

@@ -852,6 +852,16 @@ class Projection:
             the first projected year with v_a > v_b)) and ``p_by`` (P(v_a > v_b
             in some year up to and including that year)). P(never within the
             horizon) is ``1 - p_by`` of the last year.
+
+        Notes
+        -----
+        ``p_first`` marks the first projected year in which ``a`` is ahead,
+        not a crossing. When ``a`` is already ahead of ``b`` at the start
+        (the last year of the data) and stays ahead in the first projected
+        year, every path counts that year: ``p_first`` is 1 in the first
+        projected year (and 0 after), and ``p_by`` is 1 throughout. That
+        means "ahead", not an overtaking event; only a path on which ``a``
+        starts behind and later passes ``b`` is an overtaking.
         """
         n = max(self.paths, 1)
         names = self._pair_names()
