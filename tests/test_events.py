@@ -230,6 +230,42 @@ def test_array_weights_need_weights_on_update():
     assert R.equals(quiet(RelationMatrix.from_events, pd.concat([ev, ev]), weight="count"))
 
 
+def test_series_weight_aligns_to_the_events_index():
+    ev = synthetic(n=300, missing=0.0)
+    ev.index = pd.RangeIndex(1000, 1300)
+    w = pd.Series(np.arange(300, dtype=float), index=ev.index)
+    want = RelationMatrix.from_events(ev, weight=w.to_numpy())
+    # a shuffled Series gives the same matrix: labels, not positions, count
+    shuffled = w.sample(frac=1, random_state=3)
+    assert not np.array_equal(shuffled.to_numpy(), w.to_numpy())
+    assert RelationMatrix.from_events(ev, weight=shuffled).equals(want)
+    assert RelationMatrix.from_events(ev, weight=w).equals(want)
+    # an array is still read by position
+    got = RelationMatrix.from_events(ev, weight=shuffled.to_numpy())
+    assert not got.equals(want)
+    # events in another row order, weights matched by label
+    ev2 = ev.sample(frac=1, random_state=4)
+    assert RelationMatrix.from_events(ev2, weight=w).equals(want)
+    with pytest.raises(ValueError, match=r"weight Series index must not have duplicates; got \[1000\]"):
+        RelationMatrix.from_events(ev, weight=pd.concat([w.iloc[:1], w.iloc[1:-1], w.iloc[:1]]))
+    with pytest.raises(ValueError, match=r"weight Series index must match the events' index; "
+                                         r"got labels not in events \[0, 1, 2"):
+        RelationMatrix.from_events(ev, weight=w.reset_index(drop=True))
+    with pytest.raises(ValueError, match="weight Series index must match the events' index; "
+                                         "got 299 labels for 300 events"):
+        RelationMatrix.from_events(ev, weight=w.iloc[1:])
+    with pytest.raises(ValueError, match="weight array must have one value per event"):
+        RelationMatrix.from_events(ev, weight=w.to_numpy()[1:])
+    # update and event_tensor align a Series the same way
+    half = ev.iloc[:150]
+    grown = RelationMatrix.from_events(half, weight=w.loc[half.index]).update(
+        ev.iloc[150:], weight=shuffled.loc[ev.index[150:]].sample(frac=1, random_state=5))
+    assert grown.equals(want)
+    t_label = mp.event_tensor(ev, freq="MS", weight=shuffled)
+    t_pos = mp.event_tensor(ev, freq="MS", weight=w.to_numpy())
+    np.testing.assert_array_equal(t_label.values, t_pos.values)
+
+
 @pytest.mark.parametrize(
     "kwargs,exc,match",
     [
@@ -282,6 +318,39 @@ def test_dyad_series_matches_pandas(real):
     g = mp.dyad_series(real, "USA", "USA", freq="MS")
     m = (real.actor1 == "USA") & (real.actor2 == "USA")
     assert g.sum() == pytest.approx(real.goldstein[m].sum(), rel=1e-12)
+
+
+def test_dyad_series_reports_its_own_left_out_events():
+    ev = pd.DataFrame({
+        "actor1": ["RUS", "RUS", "RUS", "CHN", "CHN", "RUS", "USA", "RUS", "USA"],
+        "actor2": ["CHN", "CHN", "CHN", "RUS", "RUS", "RUS", "RUS", None, "CHN"],
+        "date": pd.to_datetime(["2024-01-05", "2024-02-01", None, "2024-01-09", "2024-03-01",
+                                "2024-01-02", "2024-02-02", "2024-02-03", "2024-03-03"]),
+        "goldstein": [4.0, np.nan, 1.0, 1.0, np.nan, np.nan, np.nan, 2.0, 3.0],
+    })
+    # RUS->CHN: one NaN weight, one NaT time; other dyads' events (NaN or not) are not reported
+    with pytest.warns(UserWarning) as rec:
+        s = mp.dyad_series(ev, "RUS", "CHN")
+    assert [str(r.message) for r in rec] == [
+        "dyad_series: left out 2 events of RUS->CHN with a missing weight or time"
+    ]
+    assert s.tolist() == [4.0, 0.0, 0.0]
+    with pytest.warns(UserWarning, match="left out 3 events of RUS<->CHN"):
+        s = mp.dyad_series(ev, "RUS", "CHN", both=True)
+    assert s.tolist() == [5.0, 0.0, 0.0]
+    with pytest.warns(UserWarning, match="left out 1 events of RUS->RUS"):
+        mp.dyad_series(ev, "RUS", "RUS")
+    with pytest.warns(UserWarning, match="left out 1 events of CHN->RUS"):
+        mp.dyad_series(ev, "CHN", "RUS")
+    # nothing of the dyad itself is missing: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mp.dyad_series(ev, "USA", "CHN").tolist() == [0.0, 0.0, 3.0]
+        assert mp.dyad_series(ev, "CHN", "USA", both=True).sum() == 3.0
+    with pytest.warns(UserWarning, match="left out 1 events of RUS->CHN"):
+        s = mp.dyad_series(ev, "RUS", "CHN", weight="count")  # the NaT time only
+    assert s.tolist() == [1.0, 1.0, 0.0]
+
 
 
 def test_event_tensor_bins_sum_to_the_undecayed_matrix(real):

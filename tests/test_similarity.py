@@ -275,12 +275,14 @@ def test_alliances_edges():
     assert "2 row(s) naming a state that is not a COW system member" in msgs  # 260, 999 in 1816
     assert "pairing a state with itself" in msgs
     assert len(out) == 23 * 22
-    # a year without alliance rows still has every dyad
-    out = similarity(data.iloc[:2], measures=("s",), years=[1816, 1817])
+    # a year without alliance rows, inside the data's years, still has every dyad
+    two = pd.concat([data.iloc[:2], data.iloc[:2].assign(year=1818)])
+    out = similarity(two, measures=("s",), years=[1816, 1817])
     assert (out.groupby("year").size() == [23 * 22, 23 * 22]).all()
-    # no rows at all, explicit years
+    # no rows at all: every year is outside the data
     empty = data.iloc[:0]
-    assert len(similarity(empty, measures=("s",), years=[1816])) == 23 * 22
+    with pytest.raises(ValueError, match=r"years outside the data \(no rows\); got \[1816\]"):
+        similarity(empty, measures=("s",), years=[1816])
     with pytest.raises(ValueError, match="no rows and no years"):
         similarity(empty)
     with pytest.raises(
@@ -383,7 +385,8 @@ def test_similarity_matrix_and_ideal_distance():
             "idealpoint": [2.0, 1.0, -0.5, 1.5, np.nan],
         }
     )
-    d = ideal_distance(ip)
+    with pytest.warns(UserWarning, match="left out 1 rows with a missing ideal point"):
+        d = ideal_distance(ip)
     assert d[["ccode1", "ccode2", "year"]].to_numpy().tolist() == [
         [2, 20, 2000],
         [2, 365, 2000],
@@ -395,6 +398,30 @@ def test_similarity_matrix_and_ideal_distance():
     assert d["distance"].tolist() == [1.0, 2.5, 1.0, 1.5, 2.5, 1.5]
     with pytest.raises(ValueError, match="duplicate"):
         ideal_distance(pd.concat([ip, ip]))
+
+
+def test_ideal_distance_reports_missing_estimates():
+    ip = pd.DataFrame(
+        {
+            "ccode": [2, 20, 365, 2, 20, 365],
+            "year": [2000, 2000, 2000, 2001, 2001, 2001],
+            "idealpoint": [2.0, np.nan, -0.5, np.nan, np.nan, 1.0],
+        }
+    )
+    with pytest.warns(UserWarning) as rec:
+        d = ideal_distance(ip)
+    assert len(rec) == 1
+    assert str(rec[0].message) == (
+        "ideal_distance: left out 3 rows with a missing ideal point, e.g. ccode 20 in 2000"
+    )
+    # only 2000 has a pair left; 2001 has one state
+    assert d[["ccode1", "ccode2", "year"]].to_numpy().tolist() == [[2, 365, 2000], [365, 2, 2000]]
+    # rows of years not asked for are not counted
+    with pytest.warns(UserWarning, match="left out 2 rows"):
+        ideal_distance(ip, years=2001)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(ideal_distance(ip.dropna())) == 2
 
 
 # --------------------------------------------------------------------------- real files
@@ -442,6 +469,56 @@ def test_cow_non_member_rows_reported(cow):
     out = ~(is_member(late.ccode1, late.year) & is_member(late.ccode2, late.year))
     assert int(out.sum()) == 396
     assert int((out & ((late.ccode1 == 260) | (late.ccode2 == 260))).sum()) == 394
+
+
+def test_years_outside_the_data_raise(cow, voeten):
+    # alliances: the COW file runs 1816-2012; a later or earlier year is not "no alliances"
+    assert (int(cow.year.min()), int(cow.year.max())) == (1816, 2012)
+    with pytest.raises(
+        ValueError, match=r"^similarity: years outside the data \(1816-2012\); got \[2020\]$"
+    ):
+        similarity(cow, measures=("s",), years=[2012, 2020])
+    with pytest.raises(ValueError, match=r"\(1816-2012\); got \[1700, 1815\]"):
+        similarity(cow, measures=("s",), years=[1700, 1815, 1816])
+    with pytest.raises(ValueError, match=r"\(1816-2012\); got \[2020\]"):
+        similarity(cow, measures=("s",), years=2020)
+    with pytest.raises(ValueError, match=r"years outside the data \(1816-2012\); got \[2020\]"):
+        similarity_matrix(cow, 2020)
+    # a year inside the range without rows stays valid: no alliances
+    data = pd.DataFrame(
+        {"ccode1": [2, 200, 2], "ccode2": [200, 2, 200], "year": [1816, 1816, 1820], "code": 3}
+    )
+    out = similarity(data, measures=("s",), years=[1818])
+    n = len(members(1818))
+    assert len(out) == n * (n - 1) and (out["n"] == n).all()
+    # each portfolio codes only the state itself (3): two items differ by 3
+    assert np.allclose(out["s"], 1 - 2 * 6 / (n * 3), rtol=0, atol=1e-14)
+    with pytest.raises(ValueError, match=r"\(1816-1820\); got \[1821\]"):
+        similarity(data, measures=("s",), years=[1818, 1821])
+    # votes: the same rule over the years of the vote rows (any vote code)
+    lo, hi = int(voeten.year.min()), int(voeten.year.max())
+    with pytest.raises(
+        ValueError, match=rf"years outside the data \({lo}-{hi}\); got \[{hi + 1}\]"
+    ):
+        similarity(voeten, kind="unvote", measures=("s",), years=[hi, hi + 1])
+    with pytest.raises(ValueError, match=rf"\({lo}-{hi}\); got \[{lo - 1}\]"):
+        similarity(voeten, kind="unvote", measures=("s",), years=lo - 1)
+    votes = _random_votes(8, [1990, 1992])
+    with pytest.raises(ValueError, match=r"\(1990-1992\); got \[1993\]"):
+        similarity(votes, kind="unvote", years=[1993])
+    with pytest.raises(ValueError, match=r"\(no rows\); got \[1990\]"):
+        similarity(votes.iloc[:0], kind="unvote", years=[1990])
+    # inside the range: a year without votes gives no dyads, as before
+    out = similarity(votes, kind="unvote", measures=("s",), years=[1991])
+    assert len(out) == 0 and list(out.columns) == ["ccode1", "ccode2", "year", "n", "s"]
+    # a year whose rows are all non-votes is inside the data too
+    out = similarity(
+        votes.assign(vote=np.where(votes.year == 1992, 9, votes.vote)),
+        kind="unvote",
+        measures=("s",),
+        years=[1992],
+    )
+    assert len(out) == 0
 
 
 def test_atop_sampled_year(data_dir):

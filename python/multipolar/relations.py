@@ -1354,7 +1354,9 @@ class RelationMatrix:
             ``"count"`` (1 per event), ``"quad1"`` .. ``"quad4"`` (1 per
             event of that QuadClass, from the ``quad_class`` column), another
             column name, or an array of one weight per event. NaN weights
-            are left out and counted.
+            are left out and counted. A pandas Series is aligned to the
+            events by index label (its index must hold the events' index
+            labels, each once); other arrays are read by position.
         half_life : str or timedelta-like, optional
             The half-life h, a fixed pandas offset such as ``"90D"`` or
             ``"12h"`` (``pandas.Timedelta`` rules). Default: no decay.
@@ -1391,7 +1393,8 @@ class RelationMatrix:
             If a named column is missing.
         ValueError
             If ``half_life`` is not positive, ``quad_class`` holds values
-            outside 1-4, or a weight array has the wrong length.
+            outside 1-4, a weight array has the wrong length, or a weight
+            Series has a duplicate label or an index other than the events'.
 
         Warns
         -----
@@ -1776,9 +1779,36 @@ def _event_keys(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return np.asarray(codes), pd.Index(uniques)
 
 
+def _align_weight(events: pd.DataFrame, weight: pd.Series, func: str) -> pd.Series:
+    """A weight Series matched to the events by index label (each label once)."""
+    widx = weight.index
+    if not widx.is_unique:
+        dups = widx[widx.duplicated()].unique()
+        raise ValueError(
+            f"{func}: weight Series index must not have duplicates; got "
+            f"{_examples(dups)}"
+        )
+    if not widx.equals(events.index):
+        pos = widx.get_indexer(events.index)
+        if len(widx) != len(events) or (pos < 0).any():
+            extra = widx[~widx.isin(events.index)]
+            got = (
+                f"labels not in events {_examples(extra)}"
+                if len(extra)
+                else f"{len(widx)} labels for {len(events)} events"
+            )
+            raise ValueError(
+                f"{func}: weight Series index must match the events' index; got {got}"
+            )
+        weight = weight.iloc[pos]
+    return weight
+
+
 def _event_weight(events: pd.DataFrame, weight: Any, n: int, func: str) -> np.ndarray:
     from ._validation import VALUE_DTYPES, value_array
 
+    if isinstance(weight, pd.Series):
+        weight = _align_weight(events, weight, func)
     if isinstance(weight, (np.ndarray, pd.Series, pd.Index, list)):
         arr = np.asarray(weight)
         if arr.ndim != 1 or len(arr) != n:
@@ -2142,6 +2172,12 @@ def dyad_series(
         float64, indexed by bin start, named "a->b" (or "a<->b"). Events of
         other dyads are left out without a warning.
 
+    Warns
+    -----
+    UserWarning
+        With the count of the dyad's own events (a to b, and b to a if
+        ``both``) left out for a missing weight or time.
+
     Examples
     --------
     >>> import pandas as pd
@@ -2158,17 +2194,42 @@ def dyad_series(
     if not isinstance(both, (bool, np.bool_)):
         raise TypeError(f"{func}: both must be a bool; got {both!r}")
     pair = [a] if _same_key(a, b) else [a, b]
-    with warnings.catch_warnings():
-        # events of other dyads are expected to be left out here
-        warnings.simplefilter("ignore", UserWarning)
-        out, times, _, _, _ = _binned(
-            events, freq, pair, weight, codes, actor_cols, time_col, func
-        )
+    # events of other dyads are left out on purpose and not reported
+    out, times, _, codes_, counts = _binned(
+        events, freq, pair, weight, codes, actor_cols, time_col, func
+    )
     if len(pair) == 1:
         vals = out[:, 0, 0].copy()
     else:
         vals = out[:, 0, 1] + (out[:, 1, 0] if both else 0.0)
     name = f"{_plain(a)}<->{_plain(b)}" if both else f"{_plain(a)}->{_plain(b)}"
+    if counts[4]:
+        # some events among a and b lack a weight or time: count the dyad's own
+        spec = _EventSpec.make(events, weight, None, True, codes_, actor_cols, time_col, func)
+        cols = _event_columns(events, spec, weight, func)
+        fixed = _normalize_actors(pair, codes_, func)
+        _, map1, map2 = _resolve_actors(cols["k1"], cols["c1"], cols["k2"], cols["c2"], fixed,
+                                        codes_, func, _DIRECT_UNION)
+        k1 = cols["k1"].astype(np.int64)
+        k2 = cols["k2"].astype(np.int64)
+        p1 = np.where(k1 >= 0, map1[np.maximum(k1, 0)], -1) if len(map1) else np.full(len(k1), -1)
+        p2 = np.where(k2 >= 0, map2[np.maximum(k2, 0)], -1) if len(map2) else np.full(len(k2), -1)
+        if len(pair) == 1:
+            own = (p1 == 0) & (p2 == 0)
+        else:
+            own = (p1 == 0) & (p2 == 1)
+            if both:
+                own |= (p1 == 1) & (p2 == 0)
+        lost = own & (
+            (cols["t"] == np.iinfo(np.int64).min) | np.isnan(cols["w"].astype(np.float64))
+        )
+        nlost = int(np.count_nonzero(lost))
+        if nlost:
+            warnings.warn(
+                f"{func}: left out {nlost} events of {name} with a missing weight or time",
+                UserWarning,
+                stacklevel=2,
+            )
     return pd.Series(vals, index=pd.DatetimeIndex(times, name=time_col), name=name)
 
 

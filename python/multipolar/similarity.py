@@ -437,6 +437,16 @@ def _years_arg(years: Any, func: str) -> np.ndarray | None:
     return np.unique(arr.astype(np.int64))
 
 
+def _check_years_in_data(years: np.ndarray, yr: np.ndarray, func: str) -> None:
+    """Raise unless every requested year lies within the first..last year of the data."""
+    if len(yr) == 0:
+        raise ValueError(f"{func}: years outside the data (no rows); got {years.tolist()}")
+    lo, hi = int(yr.min()), int(yr.max())
+    bad = years[(years < lo) | (years > hi)]
+    if len(bad):
+        raise ValueError(f"{func}: years outside the data ({lo}-{hi}); got {bad.tolist()}")
+
+
 def _factorize(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sorted uniques and inverse of non-negative int64 keys (bincount when the range is small)."""
     if len(key) == 0:
@@ -537,6 +547,8 @@ def _alliance_input(
         if len(yr) == 0:
             raise ValueError(f"{func}: data has no rows and no years were given")
         years = np.arange(int(yr.min()), int(yr.max()) + 1, dtype=np.int64)
+    else:
+        _check_years_in_data(years, yr, func)
     ymin, ymax = int(years[0]), int(years[-1])
     if ymin < 1 or ymax > 9999:
         raise ValueError(f"{func}: years must lie in 1..9999; got {ymin}..{ymax}")
@@ -626,6 +638,7 @@ def _unvote_input(data: pd.DataFrame, years: np.ndarray | None, func: str) -> di
     cc = _int_column(data, "ccode", func)
     yr = _int_column(data, "year", func)
     if years is not None:
+        _check_years_in_data(years, yr, func)
         valid &= np.isin(yr, years)
     sel = np.flatnonzero(valid)
     rcid, cc, yr, vote = rcid[sel], cc[sel], yr[sel], vote[sel]
@@ -792,7 +805,9 @@ def similarity(
     years : int or iterable of int, optional
         Years to compute. By default: alliances, every year from the first to
         the last year of ``data`` (a year without rows has no alliances); votes,
-        every year with a vote.
+        every year with a vote. Given years must lie within the first and last
+        year of ``data`` (any row counts); a year inside that range without
+        rows stays valid (no alliances; no common roll call, so no dyads).
 
     Returns
     -------
@@ -810,7 +825,9 @@ def similarity(
     ValueError
         Missing columns, codes or votes outside their sets, missing keys,
         duplicate (ccode1, ccode2, year) or (rcid, ccode) rows, unknown
-        measures, weighted measures without weights.
+        measures, weighted measures without weights, ``years`` outside the
+        first..last year of ``data`` (or any ``years`` when ``data`` has no
+        rows).
     TypeError
         ``data`` is not a DataFrame or a column is not numeric.
 
@@ -882,6 +899,12 @@ def similarity_matrix(
         N x N, actors the sorted COW ccodes (``codes="cow"``), ``at=year``; the
         input of :func:`multipolar.blocs`.
 
+    Raises
+    ------
+    ValueError
+        As for :func:`similarity`, e.g. a ``year`` outside the first..last
+        year of ``data``.
+
     Examples
     --------
     >>> import multipolar as mp
@@ -926,7 +949,7 @@ def ideal_distance(
 
     ``distance = |x_i - x_j|`` for the states with an estimate in the year
     (Bailey, Strezhnev & Voeten 2017). States with a missing estimate are left
-    out of that year.
+    out of that year, counted and reported.
 
     Parameters
     ----------
@@ -949,6 +972,12 @@ def ideal_distance(
     ValueError
         Missing columns or duplicate (ccode, year) rows.
 
+    Warns
+    -----
+    UserWarning
+        Rows (of the requested years) with a missing estimate in ``column``
+        are left out, counted and reported.
+
     References
     ----------
     Bailey, M. A., Strezhnev, A., & Voeten, E. (2017). Estimating dynamic state
@@ -968,10 +997,13 @@ def ideal_distance(
     cc = _int_column(idealpoints, "ccode", func)
     yr = _int_column(idealpoints, "year", func)
     x = value_array(idealpoints[column], func, column).astype(np.float64)
-    keep = ~np.isnan(x)
+    keep = np.ones(len(x), dtype=bool)
     yrs = _years_arg(years, func)
     if yrs is not None:
         keep &= np.isin(yr, yrs)
+    missing = keep & np.isnan(x)
+    first_missing = (int(cc[missing][0]), int(yr[missing][0])) if missing.any() else None
+    keep &= ~missing
     cc, yr, x = cc[keep], yr[keep], x[keep]
     order = np.lexsort((cc, yr))
     cc, yr, x = cc[order], yr[order], x[order]
@@ -982,6 +1014,13 @@ def ideal_distance(
             raise ValueError(
                 f"{func}: idealpoints has duplicate (ccode, year) rows; got ({cc[i]}, {yr[i]})"
             )
+    if first_missing is not None:
+        warnings.warn(
+            f"{func}: left out {int(missing.sum())} rows with a missing ideal point, "
+            f"e.g. ccode {first_missing[0]} in {first_missing[1]}",
+            UserWarning,
+            stacklevel=2,
+        )
     bounds = np.flatnonzero(np.diff(yr)) + 1
     starts = np.concatenate([[0], bounds])
     ends = np.concatenate([bounds, [len(yr)]])
