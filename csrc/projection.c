@@ -372,12 +372,7 @@ multipolar_project_paths(PyObject *self, PyObject *args)
     }
     /* 2. validate */
     const npy_intp nb = PyTuple_GET_SIZE(bitgen_obj);
-    if (multipolar_check_1d(block_arr, func, "block_paths", 1, nb) < 0) {
-        return NULL;
-    }
-    if (PyArray_TYPE(block_arr) != NPY_INT64) {
-        PyErr_Format(PyExc_TypeError, "%s: block_paths dtype must be int64; got %R", func,
-                     (PyObject *)PyArray_DESCR(block_arr));
+    if (multipolar_check_typed_1d(block_arr, func, "block_paths", NPY_INT64, "int64", nb) < 0) {
         return NULL;
     }
     if (take_f64(log0_arr, func, "log0", 1, (npy_intp[]){-1}, NULL) < 0) {

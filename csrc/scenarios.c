@@ -183,12 +183,7 @@ multipolar_ach_sensitivity(PyObject *self, PyObject *args)
     }
     /* 2. validate */
     const npy_intp nb = PyTuple_GET_SIZE(bitgen_obj);
-    if (multipolar_check_1d(block_arr, func, "block_draws", 1, nb) < 0) {
-        return NULL;
-    }
-    if (PyArray_TYPE(block_arr) != NPY_INT64) {
-        PyErr_Format(PyExc_TypeError, "%s: block_draws dtype must be int64; got %R", func,
-                     (PyObject *)PyArray_DESCR(block_arr));
+    if (multipolar_check_typed_1d(block_arr, func, "block_draws", NPY_INT64, "int64", nb) < 0) {
         return NULL;
     }
     if (PyArray_TYPE(prior_arr) != NPY_FLOAT64) {
