@@ -1167,32 +1167,7 @@ multipolar_similarity_years(PyObject *self, PyObject *args)
     if (result == NULL) {
         goto fail;
     }
-#if SIM_HAVE_THREADS
-    pthread_mutex_destroy(&ctx.lock);
-#endif
-    for (npy_intp t = 0; t < nworkers; t++) {
-        PyMem_RawFree(workers[t].bits);
-        PyMem_RawFree(workers[t].cnt);
-        PyMem_RawFree(workers[t].first);
-        PyMem_RawFree(workers[t].last);
-        PyMem_RawFree(workers[t].sym);
-    }
-    PyMem_RawFree(workers);
-    PyMem_RawFree(yp);
-    PyMem_RawFree(nit);
-    PyMem_RawFree(item_ptr);
-    PyMem_RawFree(out_ptr);
-    PyMem_RawFree(ykey);
-    PyMem_RawFree(measure);
-    PyMem_RawFree(row_year);
-    PyMem_RawFree(row_start);
-    PyMem_RawFree(next);
-    PyMem_RawFree(keys);
-    PyMem_RawFree(order);
-    PyMem_RawFree(order_tmp);
-    PyMem_RawFree(wcopy);
-    PyMem_RawFree(wtotal);
-    return result;
+    goto done;
 
 fail:
     Py_XDECREF(o_c1);
@@ -1200,6 +1175,8 @@ fail:
     Py_XDECREF(o_year);
     Py_XDECREF(o_n);
     Py_XDECREF(o_val);
+    result = NULL;
+done:
 #if SIM_HAVE_THREADS
     if (mutex_ready) {
         pthread_mutex_destroy(&ctx.lock);
@@ -1230,5 +1207,5 @@ fail:
     PyMem_RawFree(order_tmp);
     PyMem_RawFree(wcopy);
     PyMem_RawFree(wtotal);
-    return NULL;
+    return result;
 }
