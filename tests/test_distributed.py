@@ -12,8 +12,6 @@ import pandas as pd
 import pytest
 from multipolar.relations import RelationMatrix
 
-import distributed  # noqa: E402  (a test dependency: the [test] extra installs it)
-
 
 def quiet(fn, *args, **kw):
     with warnings.catch_warnings():

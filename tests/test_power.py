@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import reference as ref
-from conftest import LAYOUTS
 
 import multipolar as mp
 from multipolar import _core

@@ -104,7 +104,7 @@ _SUBMODULES = (
     "gdelt", "cameo", "distributed", "scenarios", "projection", "bargaining",
 )
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = [*sorted(_EXPORTS), "__version__"]
 
 
 def __getattr__(name: str) -> Any:
@@ -125,4 +125,4 @@ def __dir__() -> list[str]:
 # ``similarity`` names both a submodule and its main function. Loading the
 # submodule sets the package attribute to the module, so bind the function here,
 # once the submodule is loaded; later imports of the submodule leave it in place.
-from .similarity import similarity  # noqa: E402
+from .similarity import similarity as similarity  # noqa: E402

@@ -244,8 +244,10 @@ def _outlook_lines(frame: pd.DataFrame, among: object, args: argparse.Namespace)
     end = last + _OUTLOOK_YEARS
     out = [
         "",
-        f"Outlook: Monte Carlo projection, {_OUTLOOK_PATHS:,} paths, log-growth calibrated on "
-        f"{last - _OUTLOOK_WINDOW}-{last} (a projection under stated assumptions, not a forecast).",
+        (
+            f"Outlook: Monte Carlo projection, {_OUTLOOK_PATHS:,} paths, log-growth calibrated on "
+            f"{last - _OUTLOOK_WINDOW}-{last} (a projection under stated assumptions, not a forecast)."
+        ),
     ]
     for year in (last + _OUTLOOK_YEARS // 2, end):
         row = probs.loc[year]
