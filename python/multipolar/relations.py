@@ -258,7 +258,7 @@ class _Keys:
         dtype = series.dtype
         if isinstance(dtype, pd.CategoricalDtype):
             self.categories = series.cat.categories
-            self.cat_codes = np.asarray(series.cat.codes)
+            self.cat_codes = series.array.codes  # a view; ``.cat.codes`` copies
             self.missing = self.cat_codes < 0
             return
         if (
@@ -1774,7 +1774,8 @@ def _event_time(events: pd.DataFrame, col: Any, func: str) -> tuple[np.ndarray, 
 def _event_keys(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes (-1 missing; Categorical codes as they are) and their categories."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return np.asarray(series.cat.codes), series.cat.categories
+        # the Categorical's own codes, a read-only view (``.cat.codes`` builds a copy)
+        return series.array.codes, series.cat.categories
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return np.asarray(codes), pd.Index(uniques)
 
