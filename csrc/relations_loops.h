@@ -67,9 +67,15 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
     double value[MP_EV_CHUNK], factor[MP_EV_CHUNK];
     npy_int8 qclass[MP_EV_CHUNK];
     npy_intp seen_a[MP_EV_CHUNK], seen_b[MP_EV_CHUNK];
+    /* actors already marked in used[] (which may come in partly marked) */
+    npy_intp n_marked = 0;
+    for (npy_intp k = 0; used != NULL && k < n; k++) {
+        n_marked += used[k] != 0;
+    }
     for (npy_intp base = lo; base < hi && err->status == MULTIPOLAR_OK; base += MP_EV_CHUNK) {
         const npy_intp stop = hi - base < MP_EV_CHUNK ? hi : base + MP_EV_CHUNK;
         npy_intp m = 0, nseen = 0;
+        const int track = used != NULL && n_marked < n;
         for (npy_intp i = base; i < stop; i++) {
             const npy_intp a = (npy_intp)(*(const MP_C_T *)(code1 + i * s1));
             const npy_intp b = (npy_intp)(*(const MP_C_T *)(code2 + i * s2));
@@ -91,10 +97,13 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
                 continue;
             }
             /* both actors are in the output: they count as present (used[]), whatever
-             * the time and weight; marked in a loop of their own after the chunk */
-            seen_a[nseen] = pa;
-            seen_b[nseen] = pb;
-            nseen++;
+             * the time and weight; marked in a loop of their own after the chunk, and
+             * not at all once every actor is marked */
+            if (track) {
+                seen_a[nseen] = pa;
+                seen_b[nseen] = pb;
+                nseen++;
+            }
             const npy_int64 t = *(const npy_int64 *)(time + i * st);
             if (t > at || t == NPY_MIN_INT64) {
                 if (t == NPY_MIN_INT64) {
@@ -135,9 +144,11 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
             for (npy_intp j = 0; j < nseen; j++) {
                 if (!used[seen_a[j]]) {
                     used[seen_a[j]] = 1;
+                    n_marked++;
                 }
                 if (!used[seen_b[j]]) {
                     used[seen_b[j]] = 1;
+                    n_marked++;
                 }
             }
         }
