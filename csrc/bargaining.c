@@ -364,17 +364,6 @@ at_f64(PyArrayObject *a, npy_intp i)
 }
 
 static int
-check_f64_1d(PyArrayObject *a, const char *func, const char *arg, npy_intp n)
-{
-    if (PyArray_TYPE(a) != NPY_FLOAT64) {
-        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be float64; got %R", func, arg,
-                     (PyObject *)PyArray_DESCR(a));
-        return -1;
-    }
-    return multipolar_check_1d(a, func, arg, 0, n) < 0 ? -1 : 0;
-}
-
-static int
 raise_value(const char *func, const char *arg, const char *problem, double v, npy_intp row)
 {
     char *repr = PyOS_double_to_string(v, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
@@ -415,12 +404,12 @@ multipolar_bargain_issues(PyObject *self, PyObject *args)
         return NULL;
     }
     /* 2. validate */
-    if (check_f64_1d(pos_arr, func, "position", -1) < 0) {
+    if (multipolar_check_typed_1d(pos_arr, func, "position", NPY_FLOAT64, "float64", -1) < 0) {
         return NULL;
     }
     const npy_intp n = PyArray_DIM(pos_arr, 0);
-    if (check_f64_1d(cap_arr, func, "capability", n) < 0 ||
-        check_f64_1d(sal_arr, func, "salience", n) < 0) {
+    if (multipolar_check_typed_1d(cap_arr, func, "capability", NPY_FLOAT64, "float64", n) < 0 ||
+        multipolar_check_typed_1d(sal_arr, func, "salience", NPY_FLOAT64, "float64", n) < 0) {
         return NULL;
     }
     if (multipolar_check_1d(ptr_arr, func, "issue_ptr", 1, -1) < 0) {

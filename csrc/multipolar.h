@@ -134,6 +134,39 @@ multipolar_code_index(PyArrayObject *arr)
 }
 
 /*
+ * Check an input array's dtype (exactly typenum, named tname in the message;
+ * TypeError) and its number of dimensions (ValueError). Returns 0 or -1.
+ */
+static inline int
+multipolar_check_dtype_ndim(PyArrayObject *arr, const char *func, const char *arg, int typenum,
+                            const char *tname, int ndim)
+{
+    if (!PyArray_EquivTypenums(PyArray_TYPE(arr), typenum)) {
+        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be %s; got %R", func, arg, tname,
+                     (PyObject *)PyArray_DESCR(arr));
+        return -1;
+    }
+    if (PyArray_NDIM(arr) != ndim) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be %d-D; got ndim %d", func, arg, ndim,
+                     PyArray_NDIM(arr));
+        return -1;
+    }
+    return 0;
+}
+
+/* Check that an input array is aligned and in native byte order (ValueError). */
+static inline int
+multipolar_check_native(PyArrayObject *arr, const char *func, const char *arg)
+{
+    if (!PyArray_ISNOTSWAPPED(arr) || !PyArray_ISALIGNED(arr)) {
+        PyErr_Format(PyExc_ValueError, "%s: %s must be aligned and in native byte order", func,
+                     arg);
+        return -1;
+    }
+    return 0;
+}
+
+/*
  * Check the layout of a 1-D input array: ndim 1, native byte order, aligned,
  * and (if n >= 0) length n. Raises ValueError naming func and arg; returns 0
  * or -1.
@@ -146,9 +179,7 @@ multipolar_check_1d_layout(PyArrayObject *arr, const char *func, const char *arg
                      PyArray_NDIM(arr));
         return -1;
     }
-    if (!PyArray_ISNOTSWAPPED(arr) || !PyArray_ISALIGNED(arr)) {
-        PyErr_Format(PyExc_ValueError, "%s: %s must be aligned and in native byte order", func,
-                     arg);
+    if (multipolar_check_native(arr, func, arg) < 0) {
         return -1;
     }
     if (n >= 0 && PyArray_DIM(arr, 0) != n) {
@@ -185,9 +216,7 @@ static inline int
 multipolar_check_typed_1d(PyArrayObject *arr, const char *func, const char *arg, int typenum,
                           const char *tname, npy_intp n)
 {
-    if (!PyArray_EquivTypenums(PyArray_TYPE(arr), typenum)) {
-        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be %s; got %R", func, arg, tname,
-                     (PyObject *)PyArray_DESCR(arr));
+    if (multipolar_check_dtype_ndim(arr, func, arg, typenum, tname, 1) < 0) {
         return -1;
     }
     return multipolar_check_1d_layout(arr, func, arg, n);

@@ -116,19 +116,8 @@ static int
 take_f64(PyArrayObject *arr, const char *func, const char *arg, int ndim, const npy_intp *dims,
          double *dst)
 {
-    if (PyArray_TYPE(arr) != NPY_FLOAT64) {
-        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be float64; got %R", func, arg,
-                     (PyObject *)PyArray_DESCR(arr));
-        return -1;
-    }
-    if (PyArray_NDIM(arr) != ndim) {
-        PyErr_Format(PyExc_ValueError, "%s: %s must be %d-D; got ndim %d", func, arg, ndim,
-                     PyArray_NDIM(arr));
-        return -1;
-    }
-    if (!PyArray_ISNOTSWAPPED(arr) || !PyArray_ISALIGNED(arr)) {
-        PyErr_Format(PyExc_ValueError, "%s: %s must be aligned and in native byte order", func,
-                     arg);
+    if (multipolar_check_dtype_ndim(arr, func, arg, NPY_FLOAT64, "float64", ndim) < 0 ||
+        multipolar_check_native(arr, func, arg) < 0) {
         return -1;
     }
     for (int d = 0; d < ndim; d++) {

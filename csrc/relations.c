@@ -228,14 +228,7 @@ done:
 static int
 check_out(PyArrayObject *arr, const char *func, const char *arg, int ndim)
 {
-    if (PyArray_TYPE(arr) != NPY_FLOAT64) {
-        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be float64; got %R", func, arg,
-                     (PyObject *)PyArray_DESCR(arr));
-        return -1;
-    }
-    if (PyArray_NDIM(arr) != ndim) {
-        PyErr_Format(PyExc_ValueError, "%s: %s must be %d-D; got ndim %d", func, arg, ndim,
-                     PyArray_NDIM(arr));
+    if (multipolar_check_dtype_ndim(arr, func, arg, NPY_FLOAT64, "float64", ndim) < 0) {
         return -1;
     }
     if (!PyArray_IS_C_CONTIGUOUS(arr) || !PyArray_ISWRITEABLE(arr) || !PyArray_ISALIGNED(arr) ||
