@@ -38,15 +38,45 @@ typedef struct {
     const npy_int64 *map1, *map2; /* contiguous copies */
     npy_intp nmap1, nmap2;
     npy_intp nactors;
-    /* decay */
-    npy_int64 at, day;
+    /* decay: at - t = phase + kday[k] (kday[k] = k day) has the factor
+     * 2^(-(at - t) / h) = ftab[k] */
+    npy_int64 at, day, phase;
     double half_life;
-    const double *table;
-    npy_intp ntable;
+    const double *ftab;
+    const npy_int64 *kday;
+    npy_intp ntable; /* a power of two */
+    /* the fast decay loop's extended maps (see decay_fast_body): xmap1 gives
+     * pa * N, xmap2 pb, or a class value; positions [fold_lo, fold_hi1/2) are
+     * the codes 0, 1, ... of map1/map2 */
+    int fast_ok;
+    const npy_int32 *xmap1, *xmap2;
+    npy_intp xlen1, xlen2, fold_lo, fold_hi1, fold_hi2;
     /* bins */
     const npy_int64 *edges;
     npy_intp nbins;
 } mp_events_t;
+
+/* Events per chunk of the fast decay loop (stack buffers of this length). */
+#define MP_EV_CHUNK 512
+/* Class values of the extended maps: an actor outside the output, a missing
+ * code, a code beyond the map. A cell xmap1[a] + xmap2[b] below N * N is a
+ * kept event (N * N < 2^24); bits 24-25 count outside actors, 26-27 missing
+ * codes, 28-29 codes out of range, so the sum of two entries keeps each class. */
+#define MP_XMAP_OUTSIDE ((npy_int32)1 << 24)
+#define MP_XMAP_MISSING ((npy_int32)1 << 26)
+#define MP_XMAP_RANGE ((npy_int32)1 << 28)
+#define MP_XMAP_MISSING_BITS ((npy_int32)3 << 26)
+#define MP_XMAP_RANGE_BITS ((npy_int32)3 << 28)
+/* Largest actor count of the fast loop: N * N + 1 < 2^24. */
+#define MP_XMAP_MAX_ACTORS 4095
+
+#if defined(_MSC_VER)
+#define MP_ALWAYS_INLINE __forceinline
+#elif defined(__GNUC__)
+#define MP_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#define MP_ALWAYS_INLINE inline
+#endif
 
 /* ---- loop instantiations: [weight dtype][code dtype] ------------------------ */
 #define MP_LOOPS_HEADER "relations_loops.h"
@@ -77,8 +107,9 @@ typedef struct {
 #undef MP_LOOPS_HEADER
 
 /* ---- dispatch tables, in the order of multipolar.h's dtype lists ------------ */
-typedef void (*events_fn)(const mp_events_t *, npy_intp, npy_intp, double *, double *,
-                          npy_uint8 *, npy_intp *, multipolar_error_t *);
+typedef void (*events_fn)(const mp_events_t *, npy_intp, npy_intp, int, double *, double *,
+                          npy_uint8 *, npy_uint8 *, npy_uint8 *, npy_intp *,
+                          multipolar_error_t *);
 
 #define MP_DECAY_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(decay_loop, vname),
 #define MP_BIN_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(bin_loop, vname),
@@ -101,9 +132,12 @@ typedef struct {
     events_fn fn;
     npy_intp n;
     npy_intp ntasks;
+    int fast;
     double **acc;
     double **qacc;
     npy_uint8 **used;
+    npy_uint8 **seen1;
+    npy_uint8 **seen2;
     npy_intp (*counts)[MP_EV_NCOUNT];
     multipolar_error_t *err;
 } run_t;
@@ -116,27 +150,35 @@ run_task(void *arg, npy_intp t)
     const npy_intp q = r->n / r->ntasks, m = r->n % r->ntasks;
     const npy_intp lo = q * t + (t < m ? t : m);
     const npy_intp hi = lo + q + (t < m ? 1 : 0);
-    r->fn(r->ev, lo, hi, r->acc[t], r->qacc != NULL ? r->qacc[t] : NULL,
-          r->used != NULL ? r->used[t] : NULL, r->counts[t], &r->err[t]);
+    r->fn(r->ev, lo, hi, r->fast, r->acc[t], r->qacc != NULL ? r->qacc[t] : NULL,
+          r->used != NULL ? r->used[t] : NULL, r->seen1 != NULL ? r->seen1[t] : NULL,
+          r->seen2 != NULL ? r->seen2[t] : NULL, r->counts[t], &r->err[t]);
 }
 
 /*
- * Run fn over n events into out (nout doubles), qout (nq doubles or NULL) and
- * used (nactors flags or NULL), on threads when n is large. Holds the GIL on
- * entry and exit; releases it around the loops. Returns the counts tuple, or
- * NULL with an exception set (out may then be partly updated).
+ * Run fn over n events into out (nout doubles), qout (4 blocks of nout doubles,
+ * or NULL) and used (nactors flags or NULL), on threads when n is large.
+ * fast: the decay loop's fast form, whose accumulators are private blocks of
+ * nout + 1 doubles (one per thread, the first included), added into out
+ * afterwards. Holds the GIL on entry and exit; releases it around the loops.
+ * Returns the counts tuple, or NULL with an exception set (out may then be
+ * partly updated).
  */
 static PyObject *
-run_events(const mp_events_t *ev, events_fn fn, npy_intp n, double *out, npy_intp nout,
-           double *qout, npy_intp nq, npy_uint8 *used, const char *func, const char *codes_arg)
+run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *out, npy_intp nout,
+           double *qout, npy_uint8 *used, const char *func, const char *codes_arg)
 {
     npy_intp ntasks = 1;
     double *accs[64] = {NULL};
     double *qaccs[64] = {NULL};
     npy_uint8 *useds[64] = {NULL};
+    npy_uint8 *seen1s[64] = {NULL};
+    npy_uint8 *seen2s[64] = {NULL};
     npy_intp counts[64][MP_EV_NCOUNT];
     multipolar_error_t errs[64];
     PyObject *result = NULL;
+    const npy_intp nacc = fast ? nout + 1 : nout; /* doubles per private matrix */
+    const npy_intp nq = qout != NULL ? 4 * nacc : 0;
     NPY_BEGIN_THREADS_DEF;
 
     if (n >= 2 * MP_EV_BLOCK) {
@@ -144,7 +186,7 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, double *out, npy_int
         if (ntasks > n / MP_EV_BLOCK) {
             ntasks = n / MP_EV_BLOCK;
         }
-        const npy_intp per = (nout + nq) * (npy_intp)sizeof(double) + ev->nactors;
+        const npy_intp per = (nacc + nq) * (npy_intp)sizeof(double) + ev->nactors;
         while (ntasks > 1 && (per > MP_EV_SCRATCH || (ntasks - 1) * per > MP_EV_SCRATCH)) {
             ntasks--;
         }
@@ -156,41 +198,72 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, double *out, npy_int
     for (npy_intp t = 0; t < ntasks; t++) {
         errs[t] = (multipolar_error_t){MULTIPOLAR_OK, 0, 0.0};
     }
-    accs[0] = out;
-    qaccs[0] = qout;
     useds[0] = used;
-    for (npy_intp t = 1; t < ntasks; t++) {
-        accs[t] = PyMem_RawCalloc((size_t)(nout > 0 ? nout : 1), sizeof(double));
-        qaccs[t] = qout != NULL ? PyMem_RawCalloc((size_t)(nq > 0 ? nq : 1), sizeof(double)) : NULL;
-        useds[t] = used != NULL ? PyMem_RawCalloc((size_t)(ev->nactors > 0 ? ev->nactors : 1), 1)
-                                : NULL;
-        if (accs[t] == NULL || (qout != NULL && qaccs[t] == NULL) ||
-            (used != NULL && useds[t] == NULL)) {
-            PyErr_NoMemory();
-            goto done;
+    for (npy_intp t = 0; t < ntasks; t++) {
+        if (t == 0 && !fast) {
+            accs[0] = out;
+            qaccs[0] = qout;
+        }
+        else {
+            accs[t] = PyMem_RawCalloc((size_t)(nacc > 0 ? nacc : 1), sizeof(double));
+            qaccs[t] = qout != NULL ? PyMem_RawCalloc((size_t)(nq > 0 ? nq : 1), sizeof(double))
+                                    : NULL;
+            if (accs[t] == NULL || (qout != NULL && qaccs[t] == NULL)) {
+                PyErr_NoMemory();
+                goto done;
+            }
+        }
+        if (t > 0 && used != NULL) {
+            useds[t] = PyMem_RawCalloc((size_t)(ev->nactors > 0 ? ev->nactors : 1), 1);
+            if (useds[t] == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+        }
+        if (fast && used != NULL) {
+            seen1s[t] = PyMem_RawCalloc((size_t)ev->xlen1 + 1, 1);
+            seen2s[t] = PyMem_RawCalloc((size_t)ev->xlen2 + 1, 1);
+            if (seen1s[t] == NULL || seen2s[t] == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
         }
     }
-    run_t run = {ev, fn, n, ntasks, accs, qout != NULL ? qaccs : NULL, used != NULL ? useds : NULL,
-                 counts, errs};
+    run_t run = {ev,
+                 fn,
+                 n,
+                 ntasks,
+                 fast,
+                 accs,
+                 qout != NULL ? qaccs : NULL,
+                 used != NULL ? useds : NULL,
+                 fast && used != NULL ? seen1s : NULL,
+                 fast && used != NULL ? seen2s : NULL,
+                 counts,
+                 errs};
 
     NPY_BEGIN_THREADS_THRESHOLDED(n);
     if (ntasks > 1) {
         multipolar_parallel_for(ntasks, run_task, &run);
-        /* add the blocks in order */
-        for (npy_intp t = 1; t < ntasks; t++) {
-            for (npy_intp k = 0; k < nout; k++) {
-                out[k] += accs[t][k];
-            }
-            for (npy_intp k = 0; qout != NULL && k < nq; k++) {
-                qout[k] += qaccs[t][k];
-            }
-            for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
-                used[k] |= useds[t][k];
-            }
-        }
     }
     else {
         run_task(&run, 0);
+    }
+    /* add the private blocks in order */
+    for (npy_intp t = fast ? 0 : 1; t < ntasks; t++) {
+        for (npy_intp k = 0; k < nout; k++) {
+            out[k] += accs[t][k];
+        }
+        for (npy_intp c = 0; qout != NULL && c < 4; c++) {
+            for (npy_intp k = 0; k < nout; k++) {
+                qout[c * nout + k] += qaccs[t][c * nacc + k];
+            }
+        }
+    }
+    for (npy_intp t = 1; t < ntasks; t++) {
+        for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
+            used[k] |= useds[t][k];
+        }
     }
     NPY_END_THREADS;
 
@@ -214,10 +287,18 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, double *out, npy_int
                            (Py_ssize_t)counts[0][2], (Py_ssize_t)counts[0][3],
                            (Py_ssize_t)counts[0][4]);
 done:
-    for (npy_intp t = 1; t < ntasks; t++) {
-        PyMem_RawFree(accs[t]);
-        PyMem_RawFree(qaccs[t]);
-        PyMem_RawFree(useds[t]);
+    for (npy_intp t = 0; t < ntasks; t++) {
+        if (accs[t] != out) {
+            PyMem_RawFree(accs[t]);
+        }
+        if (qaccs[t] != qout) {
+            PyMem_RawFree(qaccs[t]);
+        }
+        if (t > 0) {
+            PyMem_RawFree(useds[t]);
+        }
+        PyMem_RawFree(seen1s[t]);
+        PyMem_RawFree(seen2s[t]);
     }
     return result;
 }
@@ -353,6 +434,62 @@ fill_events(mp_events_t *ev, PyArrayObject *code1, PyArrayObject *map1, PyArrayO
     return 0;
 }
 
+/* One extended map (see decay_fast_body): entry k for the code of fast index k. */
+static npy_int32 *
+make_xmap(const mp_events_t *ev, const npy_int64 *map, npy_intp nmap, int itemsize, int row,
+          npy_intp *len, npy_intp *fold_hi)
+{
+    const npy_intp xlen = itemsize == 1 ? 256 : itemsize == 2 ? 65536 : nmap + 2;
+    const npy_intp half = itemsize == 1 ? 128 : 32768; /* 8/16-bit: the top half is negative */
+    npy_int32 *x = PyMem_RawMalloc((size_t)xlen * sizeof(npy_int32));
+    if (x == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    for (npy_intp k = 0; k < xlen; k++) {
+        npy_intp v; /* the code */
+        if (itemsize <= 2) {
+            v = k < half ? k : k - 2 * half;
+        }
+        else {
+            v = k <= nmap ? k - 1 : nmap; /* k = nmap + 1: beyond the map */
+        }
+        if (v < 0) {
+            x[k] = MP_XMAP_MISSING;
+        }
+        else if (v >= nmap) {
+            x[k] = MP_XMAP_RANGE;
+        }
+        else if (map[v] < 0) {
+            x[k] = MP_XMAP_OUTSIDE;
+        }
+        else {
+            x[k] = (npy_int32)(row ? map[v] * ev->nactors : map[v]);
+        }
+    }
+    *len = xlen;
+    *fold_hi = itemsize <= 2 ? (nmap < half ? nmap : half) : nmap + 1;
+    return x;
+}
+
+/* Build ev's extended maps for codes of itemsize bytes; -1 with MemoryError. */
+static int
+fill_xmaps(mp_events_t *ev, int itemsize, npy_int32 **xmap1, npy_int32 **xmap2)
+{
+    *xmap1 = make_xmap(ev, ev->map1, ev->nmap1, itemsize, 1, &ev->xlen1, &ev->fold_hi1);
+    if (*xmap1 == NULL) {
+        return -1;
+    }
+    *xmap2 = make_xmap(ev, ev->map2, ev->nmap2, itemsize, 0, &ev->xlen2, &ev->fold_hi2);
+    if (*xmap2 == NULL) {
+        return -1;
+    }
+    ev->xmap1 = *xmap1;
+    ev->xmap2 = *xmap2;
+    ev->fold_lo = itemsize <= 2 ? 0 : 1;
+    return 0;
+}
+
 /* ---- entry points ----------------------------------------------------------------- */
 
 PyObject *
@@ -367,6 +504,8 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
     double half_life = 0.0;
     mp_events_t ev;
     double *table = NULL;
+    npy_int64 *kday = NULL;
+    npy_int32 *xmap1 = NULL, *xmap2 = NULL;
     PyObject *result = NULL;
     int cidx = 0, widx = 0;
     npy_intp n = 0;
@@ -457,29 +596,68 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
     ev.at = (npy_int64)at;
     ev.day = (npy_int64)day;
     ev.half_life = half_life;
-    /* 3. allocate the per-day table: 2^(-k day / h), one exp2 per day */
-    if (npy_isfinite(half_life)) {
-        ev.ntable = n < MP_EV_TABLE ? (n > 0 ? n : 1) : MP_EV_TABLE;
+    const int decay = npy_isfinite(half_life);
+    /* 3. allocate the decay table and the fast loop's extended maps */
+    if (decay) {
+        /* the phase of at - t within a day, from the first event with a time */
+        npy_int64 phase = 0;
+        for (npy_intp i = 0; i < n; i++) {
+            const npy_int64 t = *(const npy_int64 *)(ev.time + i * ev.s_time);
+            if (t != NPY_MIN_INT64) {
+                const npy_int64 ra = ((ev.at % ev.day) + ev.day) % ev.day;
+                const npy_int64 rt = ((t % ev.day) + ev.day) % ev.day;
+                phase = (ra - rt + ev.day) % ev.day;
+                break;
+            }
+        }
+        ev.phase = phase;
+        /* a power of two entries, about one per event up to MP_EV_TABLE, with
+         * phase + ntable day < 2^62 */
+        ev.ntable = 1;
+        while (ev.ntable < n && ev.ntable < MP_EV_TABLE &&
+               (npy_uint64)(2 * ev.ntable) <= ((npy_uint64)1 << 62) / (npy_uint64)ev.day &&
+               (npy_uint64)phase + (npy_uint64)(2 * ev.ntable) * (npy_uint64)ev.day <
+                   ((npy_uint64)1 << 62)) {
+            ev.ntable *= 2;
+        }
         table = PyMem_RawMalloc((size_t)ev.ntable * sizeof(double));
-        if (table == NULL) {
+        kday = PyMem_RawMalloc((size_t)ev.ntable * sizeof(npy_int64));
+        if (table == NULL || kday == NULL) {
             PyErr_NoMemory();
             goto done;
         }
-        const double step = (double)day / half_life;
         for (npy_intp k = 0; k < ev.ntable; k++) {
-            table[k] = exp2(-(double)k * step);
+            kday[k] = (npy_int64)k * ev.day;
+            table[k] = exp2(-(double)(phase + kday[k]) / half_life);
         }
-        ev.table = table;
+        ev.ftab = table;
+        ev.kday = kday;
+    }
+    else {
+        ev.ntable = 1;
+    }
+    /* the fast loop: up to MP_XMAP_MAX_ACTORS actors, at not NaT, and with decay a
+     * day of at least 2 ticks and NaT times that cannot match the table */
+    ev.fast_ok = nactors <= MP_XMAP_MAX_ACTORS && ev.at != NPY_MIN_INT64 &&
+                 (!decay || (ev.day >= 2 && (npy_uint64)ev.at - (npy_uint64)NPY_MIN_INT64 >
+                                                (npy_uint64)ev.phase +
+                                                    (npy_uint64)ev.ntable * (npy_uint64)ev.day));
+    const npy_intp nn = nactors * nactors;
+    const int fast = ev.fast_ok && n >= 4 * MP_EV_CHUNK && nn <= n;
+    if (fast && fill_xmaps(&ev, PyArray_ITEMSIZE(code1), &xmap1, &xmap2) < 0) {
+        goto done;
     }
     /* 4.-6. release the GIL, loop on threads, translate */
-    const npy_intp nn = nactors * nactors;
-    result = run_events(&ev, decay_table[widx][cidx], n, (double *)PyArray_DATA(out), nn,
-                        qout != NULL ? (double *)PyArray_DATA(qout) : NULL, 4 * nn,
+    result = run_events(&ev, decay_table[widx][cidx], n, fast, (double *)PyArray_DATA(out), nn,
+                        qout != NULL ? (double *)PyArray_DATA(qout) : NULL,
                         used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func,
                         "code1/code2");
     /* 7. clean up */
 done:
     PyMem_RawFree(table);
+    PyMem_RawFree(kday);
+    PyMem_RawFree(xmap1);
+    PyMem_RawFree(xmap2);
     PyMem_RawFree((void *)ev.map1);
     PyMem_RawFree((void *)ev.map2);
     return result;
@@ -552,7 +730,7 @@ multipolar_bin_accumulate(PyObject *self, PyObject *args)
     ev.nbins = nbins;
     /* 4.-6. release the GIL, loop on threads, translate */
     const npy_intp nout = multipolar_mul_size(nbins, multipolar_mul_size(nactors, nactors));
-    result = run_events(&ev, bin_table[widx][cidx], n, (double *)PyArray_DATA(out), nout, NULL, 0,
+    result = run_events(&ev, bin_table[widx][cidx], n, 0, (double *)PyArray_DATA(out), nout, NULL,
                         used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func, "code1/code2");
     /* 7. clean up */
 done:

@@ -24,146 +24,385 @@
 #define MP_XCAT3(a, b, c) MP_CAT3(a, b, c)
 #define MP_FN(base) MP_XCAT3(base, MP_W_NAME, MP_C_NAME)
 
-#ifndef MP_EV_CHUNK
-/* Events per chunk of the decay loop's two phases (stack buffers of this length). */
-#define MP_EV_CHUNK 512
-#endif
+/* The actor columns and maps, as locals of a loop. */
+typedef struct {
+    const char *code1, *code2;
+    npy_intp s1, s2, nmap1, nmap2;
+    const npy_int64 *map1, *map2;
+} MP_FN(actors_t);
 
 /*
- * Decayed accumulation over events [lo, hi).
+ * The actors of event i: 1 with their output positions in *pa and *pb; 0
+ * after counting the event in *n_missing (a code below zero) or *n_outside
+ * (a map entry -1); -1 with ERR_CODE_RANGE in *err (a code beyond its map).
+ */
+static MP_ALWAYS_INLINE int
+MP_FN(event_actors)(const MP_FN(actors_t) *ac, npy_intp i, npy_intp *pa, npy_intp *pb,
+                    npy_intp *n_missing, npy_intp *n_outside, multipolar_error_t *err)
+{
+    const npy_intp a = (npy_intp)(*(const MP_C_T *)(ac->code1 + i * ac->s1));
+    const npy_intp b = (npy_intp)(*(const MP_C_T *)(ac->code2 + i * ac->s2));
+    /* one unsigned compare per code on the hot path: missing (< 0) or beyond the map */
+    if ((npy_uintp)a >= (npy_uintp)ac->nmap1 || (npy_uintp)b >= (npy_uintp)ac->nmap2) {
+        if (a < 0 || b < 0) {
+            ++*n_missing;
+            return 0;
+        }
+        err->status = MULTIPOLAR_ERR_CODE_RANGE;
+        err->index = i;
+        err->value = (double)(a >= ac->nmap1 ? a : b);
+        return -1;
+    }
+    *pa = (npy_intp)ac->map1[a];
+    *pb = (npy_intp)ac->map2[b];
+    if ((*pa | *pb) < 0) {
+        ++*n_outside;
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * Decayed accumulation over events [lo, hi), the exact event-by-event loop.
  * acc:  acc[pa * N + pb] += w * 2^(-(at - t) / h); qacc (if the context has
- *       quad classes) qacc[(q - 1) N^2 + pa N + pb] += 2^(-(at - t) / h)
- * The decay factor of a time difference that is a whole number k of `day`
- * units comes from table[k] (one exp2 per distinct day, not per event);
- * other differences, and k beyond the table, call exp2 directly. With
- * h = inf the factor is 1.
+ *       quad classes) qacc[(q - 1) qstride + pa N + pb] += 2^(-(at - t) / h)
+ * The decay factor of a time difference at - t = phase + k day (k a whole
+ * number below the table's length, kday[k] = k day) is ftab[k]: one exp2 per distinct day,
+ * not per event; other differences call exp2 directly. With h = inf the
+ * factor is 1.
+ * *n_marked counts the actors marked in used[] (kept up to date).
  * status: ERR_CODE_RANGE (a code beyond its map) with the row in *err;
  *         counts[MP_EV_*] incremented. Quad classes are checked (1..4) before.
  */
 static void
-MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, double *qacc,
-                  npy_uint8 *used, npy_intp *counts, multipolar_error_t *err)
+MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, double *qacc,
+                  npy_intp qstride, npy_uint8 *used, npy_intp *n_marked, npy_intp *counts,
+                  multipolar_error_t *err)
 {
     /* Every field in a local: stores through acc/used (uint8 may alias anything) would
      * otherwise force the compiler to reload the context on every event. */
     const npy_intp n = ev->nactors;
-    const char *const code1 = ev->code1, *const code2 = ev->code2, *const time = ev->time;
-    const char *const weight = ev->weight, *const quad = ev->quad;
-    const npy_intp s1 = ev->s_code1, s2 = ev->s_code2, st = ev->s_time, sw = ev->s_weight;
-    const npy_intp sq = ev->s_quad, nmap1 = ev->nmap1, nmap2 = ev->nmap2;
-    const npy_int64 *const map1 = ev->map1, *const map2 = ev->map2;
+    const char *const time = ev->time, *const weight = ev->weight, *const quad = ev->quad;
+    const npy_intp st = ev->s_time, sw = ev->s_weight, sq = ev->s_quad;
+    const MP_FN(actors_t) ac = {ev->code1, ev->code2, ev->s_code1, ev->s_code2,
+                                ev->nmap1, ev->nmap2, ev->map1, ev->map2};
     const npy_int64 at = ev->at;
-    const npy_uint64 day = (npy_uint64)ev->day;
+    const npy_uint64 phase = (npy_uint64)ev->phase;
     const double inv_day = 1.0 / (double)ev->day;
     const double h = ev->half_life;
     const int decay = npy_isfinite(h);
-    const double *table = ev->table;
-    const npy_uint64 ntable = (npy_uint64)ev->ntable;
+    const double *const ftab = ev->ftab;
+    const npy_int64 *const kday = ev->kday;
+    const double ntable = (double)ev->ntable;
     npy_intp n_used = 0, n_missing = 0, n_outside = 0, n_after = 0, n_nan = 0;
-    /* Two phases per chunk of events: the branchy checks and the decay factor
-     * write (cell, value) pairs to small stack buffers, then a tight loop adds
-     * them into acc. Splitting keeps each loop's registers free of the other's. */
-    npy_intp cell[MP_EV_CHUNK];
-    double value[MP_EV_CHUNK], factor[MP_EV_CHUNK];
-    npy_int8 qclass[MP_EV_CHUNK];
-    npy_intp seen_a[MP_EV_CHUNK], seen_b[MP_EV_CHUNK];
-    /* actors already marked in used[] (which may come in partly marked) */
-    npy_intp n_marked = 0;
-    for (npy_intp k = 0; used != NULL && k < n; k++) {
-        n_marked += used[k] != 0;
-    }
-    for (npy_intp base = lo; base < hi && err->status == MULTIPOLAR_OK; base += MP_EV_CHUNK) {
-        const npy_intp stop = hi - base < MP_EV_CHUNK ? hi : base + MP_EV_CHUNK;
-        npy_intp m = 0, nseen = 0;
-        const int track = used != NULL && n_marked < n;
-        for (npy_intp i = base; i < stop; i++) {
-            const npy_intp a = (npy_intp)(*(const MP_C_T *)(code1 + i * s1));
-            const npy_intp b = (npy_intp)(*(const MP_C_T *)(code2 + i * s2));
-            /* one unsigned compare per code on the hot path: missing (< 0) or beyond the map */
-            if ((npy_uintp)a >= (npy_uintp)nmap1 || (npy_uintp)b >= (npy_uintp)nmap2) {
-                if (a < 0 || b < 0) {
-                    n_missing++;
-                    continue;
-                }
-                err->status = MULTIPOLAR_ERR_CODE_RANGE;
-                err->index = i;
-                err->value = (double)(a >= nmap1 ? a : b);
+    npy_intp marked = *n_marked;
+    for (npy_intp i = lo; i < hi; i++) {
+        npy_intp pa = 0, pb = 0;
+        const int kept = MP_FN(event_actors)(&ac, i, &pa, &pb, &n_missing, &n_outside, err);
+        if (kept <= 0) {
+            if (kept < 0) {
                 break;
             }
-            const npy_intp pa = (npy_intp)map1[a];
-            const npy_intp pb = (npy_intp)map2[b];
-            if ((pa | pb) < 0) {
-                n_outside++;
-                continue;
-            }
-            /* both actors are in the output: they count as present (used[]), whatever
-             * the time and weight; marked in a loop of their own after the chunk, and
-             * not at all once every actor is marked */
-            if (track) {
-                seen_a[nseen] = pa;
-                seen_b[nseen] = pb;
-                nseen++;
-            }
-            const npy_int64 t = *(const npy_int64 *)(time + i * st);
-            if (t > at || t == NPY_MIN_INT64) {
-                if (t == NPY_MIN_INT64) {
-                    n_nan++;
-                }
-                else {
-                    n_after++;
-                }
-                continue;
-            }
-            const double w = (double)(*(const MP_W_T *)(weight + i * sw));
-            if (npy_isnan(w)) {
+            continue;
+        }
+        /* both actors are in the output: they count as present (used[]), whatever
+         * the time and weight; not looked at once every actor is marked */
+        if (used != NULL && marked < n) {
+            marked += !used[pa];
+            used[pa] = 1;
+            marked += !used[pb];
+            used[pb] = 1;
+        }
+        const npy_int64 t = *(const npy_int64 *)(time + i * st);
+        if (t > at || t == NPY_MIN_INT64) {
+            if (t == NPY_MIN_INT64) {
                 n_nan++;
-                continue;
             }
-            double f = 1.0;
-            if (decay) {
-                const npy_uint64 dt = (npy_uint64)at - (npy_uint64)t;
-                const double kd = (double)dt * inv_day + 0.5;
-                const npy_uint64 k = kd < (double)ntable ? (npy_uint64)kd : ntable;
-                f = (k < ntable && k * day == dt) ? table[k] : exp2(-(double)dt / h);
+            else {
+                n_after++;
             }
-            cell[m] = pa * n + pb;
-            value[m] = w * f;
-            if (qacc != NULL) {
-                /* validated 1..4 by the entry point */
-                factor[m] = f;
-                qclass[m] = *(const npy_int8 *)(quad + i * sq);
-            }
-            m++;
+            continue;
         }
-        for (npy_intp j = 0; j < m; j++) {
-            acc[cell[j]] += value[j];
+        const double w = (double)(*(const MP_W_T *)(weight + i * sw));
+        if (npy_isnan(w)) {
+            n_nan++;
+            continue;
         }
-        if (used != NULL) {
-            /* test before storing: after the first chunks every actor is marked,
-             * and loads are cheaper than a stream of stores to the same bytes */
-            for (npy_intp j = 0; j < nseen; j++) {
-                if (!used[seen_a[j]]) {
-                    used[seen_a[j]] = 1;
-                    n_marked++;
-                }
-                if (!used[seen_b[j]]) {
-                    used[seen_b[j]] = 1;
-                    n_marked++;
-                }
+        double f = 1.0;
+        if (decay) {
+            const npy_uint64 dt = (npy_uint64)at - (npy_uint64)t; /* t <= at: exact */
+            const double kd = dt >= phase ? (double)(dt - phase) * inv_day + 0.5 : -1.0;
+            if (kd >= 0.0 && kd < ntable && (npy_uint64)kday[(npy_uint64)kd] == dt - phase) {
+                f = ftab[(npy_uint64)kd];
+            }
+            else {
+                f = exp2(-(double)dt / h);
             }
         }
+        acc[pa * n + pb] += w * f;
         if (qacc != NULL) {
-            for (npy_intp j = 0; j < m; j++) {
-                qacc[(npy_intp)(qclass[j] - 1) * n * n + cell[j]] += factor[j];
-            }
+            /* validated 1..4 by the entry point */
+            const npy_intp q = (npy_intp)(*(const npy_int8 *)(quad + i * sq));
+            qacc[(q - 1) * qstride + pa * n + pb] += f;
         }
-        n_used += m;
+        n_used++;
     }
+    *n_marked = marked;
     counts[MP_EV_USED] += n_used;
     counts[MP_EV_MISSING] += n_missing;
     counts[MP_EV_OUTSIDE] += n_outside;
     counts[MP_EV_AFTER] += n_after;
     counts[MP_EV_NAN] += n_nan;
+}
+
+/* Position in the extended maps (ev->xmap1/2) of an actor code: the code itself
+ * for 8- and 16-bit codes (a negative code wraps to the top half, whose entries
+ * say "missing"), the code + 1 clamped to nmap + 1 for wider ones (0: -1, missing). */
+static MP_ALWAYS_INLINE npy_uintp
+MP_FN(fast_index)(MP_C_T code, npy_uintp nmap)
+{
+    if (sizeof(MP_C_T) == 1) {
+        return (npy_uintp)(npy_uint8)code;
+    }
+    if (sizeof(MP_C_T) == 2) {
+        return (npy_uintp)(npy_uint16)code;
+    }
+    const npy_uintp k = (npy_uintp)code + 1;
+    return k <= nmap ? k : nmap + 1;
+}
+
+/*
+ * Step 1 of decay_fast_body for the m events of one chunk (pointers at its
+ * first event): fills cell, value and, with QUAD, factor and qclass; returns
+ * nonzero if a time is off the table (DECAY) or not in [NaT + 1, at].
+ */
+static MP_ALWAYS_INLINE npy_uint64
+MP_FN(decay_fast_chunk)(const mp_events_t *ev, const char *c1, const char *c2, const char *tp,
+                        const char *wp, const char *qp, npy_intp m, npy_int32 *cell,
+                        double *value, double *factor, npy_int8 *qclass, const npy_intp S1,
+                        const npy_intp S2, const npy_intp ST, const npy_intp SW,
+                        const npy_intp SQ, const int DECAY, const int QUAD)
+{
+    const npy_uintp nmap1 = (npy_uintp)ev->nmap1, nmap2 = (npy_uintp)ev->nmap2;
+    const npy_int32 *const xmap1 = ev->xmap1, *const xmap2 = ev->xmap2;
+    /* at - t = phase + d0, and d0 = k day picks ftab[k] */
+    const npy_uint64 atp = (npy_uint64)ev->at - (npy_uint64)ev->phase;
+    const double inv_day = 1.0 / (double)ev->day;
+    const double *const ftab = ev->ftab;
+    const npy_int64 *const kday = ev->kday;
+    const npy_uint64 mask = (npy_uint64)ev->ntable - 1;
+    /* no decay: a time is kept when t - (NaT + 1) <= at - (NaT + 1), unsigned */
+    const npy_uint64 tlo = (npy_uint64)NPY_MIN_INT64 + 1;
+    const npy_uint64 tspan = (npy_uint64)ev->at - tlo;
+    npy_uint64 bad = 0;
+    for (npy_intp j = 0; j < m; j++) {
+        const npy_uintp i1 = MP_FN(fast_index)(*(const MP_C_T *)(c1 + j * S1), nmap1);
+        const npy_uintp i2 = MP_FN(fast_index)(*(const MP_C_T *)(c2 + j * S2), nmap2);
+        const npy_uint64 t = *(const npy_uint64 *)(tp + j * ST);
+        const double w = (double)(*(const MP_W_T *)(wp + j * SW));
+        double f = 1.0;
+        if (DECAY) {
+            const npy_int64 d0 = (npy_int64)(atp - t);
+            /* |d0| / day < 2^62: the conversion is defined; the check decides */
+            const npy_uint64 k = (npy_uint64)(npy_int64)((double)d0 * inv_day + 0.5) & mask;
+            bad |= (npy_uint64)kday[k] ^ (npy_uint64)d0;
+            f = ftab[k];
+        }
+        else {
+            bad |= (npy_uint64)(t - tlo > tspan);
+        }
+        cell[j] = xmap1[i1] + xmap2[i2];
+        value[j] = w * f;
+        if (QUAD) {
+            factor[j] = f;
+            qclass[j] = *(const npy_int8 *)(qp + j * SQ);
+        }
+    }
+    return bad;
+}
+
+/*
+ * The decay loop's fast form over [lo, hi), into a private accumulator laid
+ * out as acc[N * N + 1] (the last cell collects the events left out) and
+ * qacc[4][N * N + 1]. Per chunk of MP_EV_CHUNK events:
+ *   1. one branch-free pass: cell = xmap1[code1] + xmap2[code2] (an int32
+ *      whose high bits say missing / outside / code out of range), the
+ *      factor from ftab with the time difference checked exactly against
+ *      kday (or, with h = inf, the time checked to be in [NaT + 1, at]);
+ *   2. a vectorizable pass that counts the classes of the chunk's cells;
+ *   3. the scatter acc[cell] += w f.
+ * A chunk with a time off the table, NaT, after `at` or a code out of range
+ * goes through decay_slow instead, which decides each event on its own. A
+ * NaN weight of a kept event turns its cell NaN: the caller checks acc and
+ * reruns the block through decay_slow if any cell is NaN. S1..SW are the byte
+ * strides (constants in the contiguous instantiation), DECAY is 0 or 1.
+ */
+static MP_ALWAYS_INLINE void
+MP_FN(decay_fast_body)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc,
+                       double *qacc, npy_uint8 *used, npy_uint8 *seen1, npy_uint8 *seen2,
+                       npy_intp *counts, multipolar_error_t *err, const npy_intp S1,
+                       const npy_intp S2, const npy_intp ST, const npy_intp SW, const int DECAY)
+{
+    const npy_intp n = ev->nactors;
+    const npy_int32 nn = (npy_int32)(n * n);
+    const npy_intp qstride = (npy_intp)nn + 1;
+    const char *const code1 = ev->code1, *const code2 = ev->code2, *const time = ev->time;
+    const char *const weight = ev->weight, *const quad = ev->quad;
+    const npy_uintp nmap1 = (npy_uintp)ev->nmap1, nmap2 = (npy_uintp)ev->nmap2;
+    const npy_uintp trash1 = ev->xlen1, trash2 = ev->xlen2; /* seen[] slots of left-out events */
+    npy_int32 cell[MP_EV_CHUNK];
+    double value[MP_EV_CHUNK], factor[MP_EV_CHUNK];
+    npy_int8 qclass[MP_EV_CHUNK];
+    npy_intp n_marked = 0;
+    for (npy_intp k = 0; used != NULL && k < n; k++) {
+        n_marked += used[k] != 0;
+    }
+    /* fold seen[] into used[] every `every` chunks: at most about one step per event */
+    const npy_intp fold_len = ev->fold_hi1 + ev->fold_hi2 - 2 * ev->fold_lo;
+    const npy_intp every = 1 + fold_len / MP_EV_CHUNK;
+    npy_intp since_fold = 0;
+    int track = used != NULL && n_marked < n;
+    for (npy_intp base = lo; base < hi && err->status == MULTIPOLAR_OK; base += MP_EV_CHUNK) {
+        const npy_intp m = hi - base < MP_EV_CHUNK ? hi - base : MP_EV_CHUNK;
+        const char *const c1 = code1 + base * S1, *const c2 = code2 + base * S2;
+        const char *const tp = time + base * ST, *const wp = weight + base * SW;
+        /* 1. */
+        const char *const qp = qacc != NULL ? quad + base * ev->s_quad : NULL;
+        npy_uint64 bad;
+        if (qacc != NULL) {
+            bad = MP_FN(decay_fast_chunk)(ev, c1, c2, tp, wp, qp, m, cell, value, factor, qclass,
+                                          S1, S2, ST, SW, ev->s_quad, DECAY, 1);
+        }
+        else {
+            bad = MP_FN(decay_fast_chunk)(ev, c1, c2, tp, wp, qp, m, cell, value, factor, qclass,
+                                          S1, S2, ST, SW, 0, DECAY, 0);
+        }
+        if (track) {
+            /* both actors of a kept event count as present, whatever its time and weight */
+            for (npy_intp j = 0; j < m; j++) {
+                const int keep = (npy_uint32)cell[j] < (npy_uint32)nn;
+                const npy_uintp i1 = MP_FN(fast_index)(*(const MP_C_T *)(c1 + j * S1), nmap1);
+                const npy_uintp i2 = MP_FN(fast_index)(*(const MP_C_T *)(c2 + j * S2), nmap2);
+                seen1[keep ? i1 : trash1] = 1;
+                seen2[keep ? i2 : trash2] = 1;
+            }
+        }
+        /* 2. (over the whole buffer, a constant trip count, padded with "outside") */
+        for (npy_intp j = m; j < MP_EV_CHUNK; j++) {
+            cell[j] = MP_XMAP_OUTSIDE;
+        }
+        npy_int32 any = 0;
+        npy_intp n_keep = 0, n_missing = 0;
+        for (npy_intp j = 0; j < MP_EV_CHUNK; j++) {
+            const npy_int32 c = cell[j];
+            any |= c;
+            n_keep += (npy_uint32)c < (npy_uint32)nn;
+            n_missing += (c & MP_XMAP_MISSING_BITS) != 0;
+        }
+        if (bad != 0 || (any & MP_XMAP_RANGE_BITS) != 0) {
+            MP_FN(decay_slow)(ev, base, base + m, acc, qacc, qstride, used, &n_marked, counts, err);
+        }
+        else {
+            /* 3. */
+            for (npy_intp j = 0; j < m; j++) {
+                const npy_int32 c = (npy_uint32)cell[j] < (npy_uint32)nn ? cell[j] : nn;
+                acc[c] += value[j];
+            }
+            if (qacc != NULL) {
+                for (npy_intp j = 0; j < m; j++) {
+                    const npy_int32 c = (npy_uint32)cell[j] < (npy_uint32)nn ? cell[j] : nn;
+                    qacc[(npy_intp)(qclass[j] - 1) * qstride + c] += factor[j];
+                }
+            }
+            counts[MP_EV_USED] += n_keep;
+            counts[MP_EV_MISSING] += n_missing;
+            counts[MP_EV_OUTSIDE] += m - n_keep - n_missing;
+        }
+        if (track && (++since_fold >= every || base + m >= hi)) {
+            since_fold = 0;
+            for (npy_intp k = ev->fold_lo; k < ev->fold_hi1; k++) {
+                if (seen1[k]) {
+                    seen1[k] = 0;
+                    const npy_intp p = (npy_intp)ev->map1[k - ev->fold_lo];
+                    n_marked += !used[p];
+                    used[p] = 1;
+                }
+            }
+            for (npy_intp k = ev->fold_lo; k < ev->fold_hi2; k++) {
+                if (seen2[k]) {
+                    seen2[k] = 0;
+                    const npy_intp p = (npy_intp)ev->map2[k - ev->fold_lo];
+                    n_marked += !used[p];
+                    used[p] = 1;
+                }
+            }
+            track = n_marked < n;
+        }
+    }
+}
+
+/*
+ * The decay loop over [lo, hi). fast == 0: decay_slow straight into acc
+ * (N * N) and qacc (4 N * N). fast == 1: decay_fast_body into private
+ * accumulators of N * N + 1 cells per matrix (see there), with seen1/seen2
+ * scratch of ev->xlen1 + 1 and ev->xlen2 + 1 zeroed bytes when used is given.
+ */
+static void
+MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, double *acc,
+                  double *qacc, npy_uint8 *used, npy_uint8 *seen1, npy_uint8 *seen2,
+                  npy_intp *counts, multipolar_error_t *err)
+{
+    if (!fast) {
+        npy_intp n_marked = 0;
+        for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
+            n_marked += used[k] != 0;
+        }
+        MP_FN(decay_slow)(ev, lo, hi, acc, qacc, ev->nactors * ev->nactors, used, &n_marked,
+                          counts, err);
+        return;
+    }
+    npy_intp start[MP_EV_NCOUNT];
+    memcpy(start, counts, sizeof(start));
+    const int decay = npy_isfinite(ev->half_life);
+    const int contiguous = ev->s_code1 == (npy_intp)sizeof(MP_C_T) &&
+                           ev->s_code2 == (npy_intp)sizeof(MP_C_T) &&
+                           ev->s_time == (npy_intp)sizeof(npy_int64) &&
+                           ev->s_weight == (npy_intp)sizeof(MP_W_T);
+    if (contiguous && decay) {
+        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, err,
+                               sizeof(MP_C_T), sizeof(MP_C_T), sizeof(npy_int64),
+                               sizeof(MP_W_T), 1);
+    }
+    else if (contiguous) {
+        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, err,
+                               sizeof(MP_C_T), sizeof(MP_C_T), sizeof(npy_int64),
+                               sizeof(MP_W_T), 0);
+    }
+    else {
+        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, err,
+                               ev->s_code1, ev->s_code2, ev->s_time, ev->s_weight, decay);
+    }
+    if (err->status != MULTIPOLAR_OK) {
+        return;
+    }
+    /* a NaN weight of a kept event: redo the block event by event */
+    const npy_intp nn = ev->nactors * ev->nactors;
+    int nan = 0;
+    for (npy_intp k = 0; k < nn; k++) {
+        nan |= acc[k] != acc[k];
+    }
+    if (nan) {
+        memset(acc, 0, (size_t)(nn + 1) * sizeof(double));
+        if (qacc != NULL) {
+            memset(qacc, 0, (size_t)(4 * (nn + 1)) * sizeof(double));
+        }
+        memcpy(counts, start, sizeof(start));
+        npy_intp n_marked = 0;
+        for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
+            n_marked += used[k] != 0;
+        }
+        MP_FN(decay_slow)(ev, lo, hi, acc, qacc, nn + 1, used, &n_marked, counts, err);
+    }
 }
 
 /*
@@ -175,37 +414,26 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
  * status: ERR_CODE_RANGE as decay_loop.
  */
 static void
-MP_FN(bin_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, double *unused,
-                npy_uint8 *used, npy_intp *counts, multipolar_error_t *err)
+MP_FN(bin_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, double *acc,
+                double *unused, npy_uint8 *used, npy_uint8 *seen1, npy_uint8 *seen2,
+                npy_intp *counts, multipolar_error_t *err)
 {
     const npy_intp n = ev->nactors;
-    const char *const code1 = ev->code1, *const code2 = ev->code2, *const time = ev->time;
-    const char *const weight = ev->weight;
-    const npy_intp s1 = ev->s_code1, s2 = ev->s_code2, st = ev->s_time, sw = ev->s_weight;
-    const npy_intp nmap1 = ev->nmap1, nmap2 = ev->nmap2;
-    const npy_int64 *const map1 = ev->map1, *const map2 = ev->map2;
+    const char *const time = ev->time, *const weight = ev->weight;
+    const npy_intp st = ev->s_time, sw = ev->s_weight;
+    const MP_FN(actors_t) ac = {ev->code1, ev->code2, ev->s_code1, ev->s_code2,
+                                ev->nmap1, ev->nmap2, ev->map1, ev->map2};
     const npy_int64 *edges = ev->edges;
     const npy_intp nbins = ev->nbins;
     npy_intp last = 0;
     npy_intp n_used = 0, n_missing = 0, n_outside = 0, n_after = 0, n_nan = 0;
     for (npy_intp i = lo; i < hi; i++) {
-        const npy_intp a = (npy_intp)(*(const MP_C_T *)(code1 + i * s1));
-        const npy_intp b = (npy_intp)(*(const MP_C_T *)(code2 + i * s2));
-        /* one unsigned compare per code on the hot path: missing (< 0) or beyond the map */
-        if ((npy_uintp)a >= (npy_uintp)nmap1 || (npy_uintp)b >= (npy_uintp)nmap2) {
-            if (a < 0 || b < 0) {
-                n_missing++;
-                continue;
+        npy_intp pa = 0, pb = 0;
+        const int kept = MP_FN(event_actors)(&ac, i, &pa, &pb, &n_missing, &n_outside, err);
+        if (kept <= 0) {
+            if (kept < 0) {
+                break;
             }
-            err->status = MULTIPOLAR_ERR_CODE_RANGE;
-            err->index = i;
-            err->value = (double)(a >= nmap1 ? a : b);
-            break;
-        }
-        const npy_intp pa = (npy_intp)map1[a];
-        const npy_intp pb = (npy_intp)map2[b];
-        if ((pa | pb) < 0) {
-            n_outside++;
             continue;
         }
         if (used != NULL) {

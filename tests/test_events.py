@@ -503,3 +503,173 @@ def test_core_refcounts_unchanged():
     del bad
     gc.collect()
     assert [sys.getrefcount(x) for x in arrays] == before
+
+
+# ---------------------------------------------------------------- decay kernel, all paths
+
+NAT = np.iinfo(np.int64).min
+
+
+def reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, used, at, day, half):
+    """decay_accumulate's contract, vectorized with NumPy: adds into out/qout/used in place,
+    returns the counts (used, missing, outside, after, NaN) or raises like the kernel."""
+    a, b = code1.astype(np.int64), code2.astype(np.int64)
+    missing = (a < 0) | (b < 0)
+    beyond = ~missing & ((a >= len(map1)) | (b >= len(map2)))
+    if beyond.any():
+        raise ValueError(f"row {np.flatnonzero(beyond)[0]}")
+    pa = np.where(missing, -1, map1[np.clip(a, 0, max(len(map1) - 1, 0))] if len(map1) else -1)
+    pb = np.where(missing, -1, map2[np.clip(b, 0, max(len(map2) - 1, 0))] if len(map2) else -1)
+    outside = ~missing & ((pa < 0) | (pb < 0))
+    keep = ~missing & ~outside
+    if used is not None:
+        used[pa[keep]] = 1
+        used[pb[keep]] = 1
+    t = time.astype(np.int64)
+    nat = keep & (t == NAT)
+    after = keep & ~nat & (t > at)
+    w = weight.astype(np.float64)
+    nanw = keep & ~nat & ~after & np.isnan(w)
+    good = keep & ~nat & ~after & ~nanw
+    dt = (np.uint64(at) - t[good].astype(np.uint64)).astype(np.float64)
+    f = np.exp2(-dt / half) if np.isfinite(half) else np.ones(good.sum())
+    np.add.at(out, (pa[good], pb[good]), w[good] * f)
+    if qout is not None:
+        np.add.at(qout, (quad[good].astype(np.int64) - 1, pa[good], pb[good]), f)
+    return (int(good.sum()), int(missing.sum()), int(outside.sum()), int(after.sum()),
+            int((nat | nanw).sum()))
+
+
+def decay_case(n, nact, code_dtype, weight_dtype, seed, *, spoil=(), day=86400, ncodes=None):
+    """Events on whole days (plus what `spoil` adds) for decay_accumulate."""
+    rng = np.random.default_rng(seed)
+    ncodes = nact + 3 if ncodes is None else ncodes
+    map1 = rng.permutation(np.r_[np.arange(nact), np.full(ncodes - nact, -1)]).astype(np.int64)
+    map2 = rng.permutation(map1)
+    code1 = rng.integers(0, ncodes, n).astype(code_dtype)
+    code2 = rng.integers(0, ncodes, n).astype(code_dtype)
+    time = rng.integers(0, 700, n).astype(np.int64) * day + 5 * day
+    if np.dtype(weight_dtype).kind == "f":
+        weight = np.round(rng.uniform(-10, 10, n), 1).astype(weight_dtype)
+    else:
+        weight = rng.integers(-10, 11, n).astype(weight_dtype)
+    quad = rng.integers(1, 5, n).astype(np.int8)
+    at = int(time.max())
+    where = lambda k: rng.choice(n, k, replace=False)
+    if "missing" in spoil:
+        code1[where(n // 20)] = -1
+        code2[where(n // 20)] = -1
+    if "nan" in spoil:
+        weight[where(3)] = np.nan
+    if "nat" in spoil:
+        time[where(3)] = NAT
+    if "after" in spoil:
+        time[where(5)] = at + day * rng.integers(1, 5, 5)
+    if "subday" in spoil:
+        time[where(7)] += rng.integers(1, day, 7)
+    if "phase" in spoil:
+        at += day // 3
+    return dict(code1=code1, map1=map1, code2=code2, map2=map2, weight=weight, time=time,
+                quad=quad, at=at, day=day)
+
+
+def run_decay(case, half, *, quad, used, fn, nact):
+    out = np.zeros((nact, nact))
+    qout = np.zeros((4, nact, nact)) if quad else None
+    u = np.zeros(nact, np.uint8) if used else None
+    counts = fn(out, qout, case["code1"], case["map1"], case["code2"], case["map2"],
+                case["weight"], case["time"], case["quad"] if quad else None, u, case["at"],
+                case["day"], half)
+    return out, qout, u, tuple(counts)
+
+
+@pytest.mark.parametrize("code_dtype", [np.int8, np.int16, np.int32, np.int64])
+@pytest.mark.parametrize("weight_dtype", [np.float64, np.float32, np.int64, np.int32])
+@pytest.mark.parametrize("spoil", [(), ("missing",), ("missing", "nan", "nat", "after"),
+                                   ("subday", "phase")])
+@pytest.mark.parametrize("half", [90.0 * 86400, np.inf])
+def test_core_decay_matches_numpy_reference(code_dtype, weight_dtype, spoil, half):
+    if np.dtype(weight_dtype).kind == "i" and "nan" in spoil:
+        spoil = tuple(s for s in spoil if s != "nan")
+    nact = 11
+    case = decay_case(6000, nact, code_dtype, weight_dtype, seed=len(spoil), spoil=spoil)
+    for quad in (False, True):
+        got = run_decay(case, half, quad=quad, used=True, fn=_core.decay_accumulate, nact=nact)
+        want = run_decay(case, half, quad=quad, used=True, fn=reference_decay, nact=nact)
+        assert got[3] == want[3]
+        assert close(got[0], want[0])
+        assert quad is False or close(got[1], want[1])
+        assert np.array_equal(got[2], want[2])
+
+
+@pytest.mark.parametrize("step", [1, 2, 3])
+def test_core_decay_strided_inputs_match_contiguous(step):
+    nact = 9
+    case = decay_case(5000 * step, nact, np.int16, np.float64, seed=step, spoil=("missing",))
+    strided = {k: (v[::step] if isinstance(v, np.ndarray) and v.ndim == 1 and
+                   len(v) == 5000 * step else v) for k, v in case.items()}
+    dense = {k: (np.ascontiguousarray(v) if isinstance(v, np.ndarray) else v)
+             for k, v in strided.items()}
+    for half in (30.0 * 86400, np.inf):
+        got = run_decay(strided, half, quad=True, used=True, fn=_core.decay_accumulate, nact=nact)
+        want = run_decay(dense, half, quad=True, used=True, fn=reference_decay, nact=nact)
+        assert got[3] == want[3] and close(got[0], want[0]) and close(got[1], want[1])
+        assert np.array_equal(got[2], want[2])
+
+
+def test_core_decay_unused_codes_and_wide_maps():
+    """Codes of the map that never occur leave their actors unmarked; int8 codes with a map
+    longer than 128; int64 codes below -1 are missing too."""
+    nact = 40
+    case = decay_case(8000, nact, np.int8, np.float64, seed=3, ncodes=200)
+    case["code1"] = np.abs(case["code1"]) % 100  # codes 100..199 of the map never occur
+    case["code2"] = np.abs(case["code2"]) % 100
+    for code_dtype in (np.int8, np.int64):
+        c = dict(case, code1=case["code1"].astype(code_dtype),
+                 code2=case["code2"].astype(code_dtype))
+        if code_dtype is np.int64:
+            c["code1"][::97] = -5
+        got = run_decay(c, 45.0 * 86400, quad=False, used=True, fn=_core.decay_accumulate,
+                        nact=nact)
+        want = run_decay(c, 45.0 * 86400, quad=False, used=True, fn=reference_decay, nact=nact)
+        assert got[3] == want[3] and close(got[0], want[0])
+        assert np.array_equal(got[2], want[2]) and not got[2].all()
+
+
+@pytest.mark.parametrize("row", [0, 511, 512, 4999])
+def test_core_decay_code_beyond_map_names_first_row(row):
+    case = decay_case(5000, 8, np.int16, np.float64, seed=1)
+    beyond = len(case["map2"]) + 2
+    case["code2"][row] = beyond
+    if row + 700 < 5000:
+        case["code2"][row + 700] = beyond + 3
+    with pytest.raises(ValueError, match=f"below the length of their map; got {beyond} at row {row}"):
+        run_decay(case, 86400.0, quad=False, used=False, fn=_core.decay_accumulate, nact=8)
+    # a missing partner makes the event missing, not an error
+    case["code1"][row] = -1
+    if row + 700 < 5000:
+        case["code1"][row + 700] = -1
+    got = run_decay(case, 86400.0, quad=False, used=False, fn=_core.decay_accumulate, nact=8)
+    want = run_decay(case, 86400.0, quad=False, used=False, fn=reference_decay, nact=8)
+    assert got[3] == want[3] and close(got[0], want[0])
+
+
+def test_core_decay_adds_into_out_and_threads_agree(monkeypatch):
+    nact = 25
+    case = decay_case(2_300_000, nact, np.int16, np.float64, seed=9,
+                      spoil=("missing", "nan", "nat", "after"))
+    start = np.random.default_rng(0).normal(size=(nact, nact))
+    results = []
+    for threads in ("1", "2", "3"):
+        monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", threads)
+        out, qout = start.copy(), np.ones((4, nact, nact))
+        u = np.zeros(nact, np.uint8)
+        counts = _core.decay_accumulate(out, qout, case["code1"], case["map1"], case["code2"],
+                                        case["map2"], case["weight"], case["time"], case["quad"],
+                                        u, case["at"], case["day"], 60.0 * 86400)
+        results.append((out, qout, u, counts))
+    want = run_decay(case, 60.0 * 86400, quad=True, used=True, fn=reference_decay, nact=nact)
+    for out, qout, u, counts in results:
+        assert counts == want[3]
+        assert close(out - start, want[0]) and close(qout - 1.0, want[1])
+        assert np.array_equal(u, want[2])
