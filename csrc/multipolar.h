@@ -47,6 +47,7 @@ typedef enum {
     MULTIPOLAR_ERR_NEGATIVE,   /* a value below zero where shares are taken */
     MULTIPOLAR_ERR_NONFINITE,  /* +/-inf where only finite values or NaN are allowed */
     MULTIPOLAR_ERR_CODE_RANGE, /* a group code outside [0, ngroups) */
+    MULTIPOLAR_RETRY,          /* not an error: the caller must run the loop again, exactly */
 } multipolar_status_t;
 
 /* What a loop reports back besides its status: the row and value at fault. */
@@ -86,6 +87,8 @@ multipolar_raise_status(const multipolar_error_t *err, const char *func, const c
         PyErr_Format(PyExc_ValueError, "%s: codes must be in [0, ngroups); got %zd at row %zd",
                      func, (Py_ssize_t)err->value, (Py_ssize_t)err->index);
         return -1;
+    case MULTIPOLAR_RETRY: /* the loop's caller handles it; reaching here is a bug */
+        break;
     }
     PyErr_Format(PyExc_SystemError, "%s: unknown internal status %d", func, (int)err->status);
     return -1;

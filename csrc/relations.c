@@ -4,9 +4,10 @@
  * dyad_series, event_tensor) and multipolar.distributed.
  *
  *   decay_accumulate(out, quad_out, code1, map1, code2, map2, weight, time,
- *                    quad, used, at, day, half_life)
+ *                    quad, used, at, day, half_life) -> (counts, at)
  *       out[i, j] += sum of w * 2^(-(at - t) / h) over the events from actor i
- *       to actor j with t <= at: the exponentially decayed event score with
+ *       to actor j with t <= at (at None: the latest time of any event, found
+ *       in the same pass): the exponentially decayed event score with
  *       half-life h (a score halves every h), e.g. Goldstein (1992) weights on
  *       GDELT events. Exponential decay factorizes, 2^(-(T - t)/h) =
  *       2^(-(T - T0)/h) 2^(-(T0 - t)/h), so partial matrices built at T0 and
@@ -49,6 +50,7 @@ typedef struct {
      * pa * N, xmap2 pb, or a class value; positions [fold_lo, fold_hi1/2) are
      * the codes 0, 1, ... of map1/map2 */
     int fast_ok;
+    int auto_at; /* at is provisional (fast loop only): the loops track the latest time */
     const npy_int32 *xmap1, *xmap2;
     npy_intp xlen1, xlen2, fold_lo, fold_hi1, fold_hi2;
     /* bins */
@@ -108,7 +110,7 @@ typedef struct {
 
 /* ---- dispatch tables, in the order of multipolar.h's dtype lists ------------ */
 typedef void (*events_fn)(const mp_events_t *, npy_intp, npy_intp, int, double *, double *,
-                          npy_uint8 *, npy_uint8 *, npy_uint8 *, npy_intp *,
+                          npy_uint8 *, npy_uint8 *, npy_uint8 *, npy_intp *, npy_int64 *,
                           multipolar_error_t *);
 
 #define MP_DECAY_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(decay_loop, vname),
@@ -139,6 +141,7 @@ typedef struct {
     npy_uint8 **seen1;
     npy_uint8 **seen2;
     npy_intp (*counts)[MP_EV_NCOUNT];
+    npy_int64 *tmax;
     multipolar_error_t *err;
 } run_t;
 
@@ -152,7 +155,7 @@ run_task(void *arg, npy_intp t)
     const npy_intp hi = lo + q + (t < m ? 1 : 0);
     r->fn(r->ev, lo, hi, r->fast, r->acc[t], r->qacc != NULL ? r->qacc[t] : NULL,
           r->used != NULL ? r->used[t] : NULL, r->seen1 != NULL ? r->seen1[t] : NULL,
-          r->seen2 != NULL ? r->seen2[t] : NULL, r->counts[t], &r->err[t]);
+          r->seen2 != NULL ? r->seen2[t] : NULL, r->counts[t], &r->tmax[t], &r->err[t]);
 }
 
 /*
@@ -160,13 +163,17 @@ run_task(void *arg, npy_intp t)
  * or NULL) and used (nactors flags or NULL), on threads when n is large.
  * fast: the decay loop's fast form, whose accumulators are private blocks of
  * nout + 1 doubles (one per thread, the first included), added into out
- * afterwards. Holds the GIL on entry and exit; releases it around the loops.
- * Returns the counts tuple, or NULL with an exception set (out may then be
- * partly updated).
+ * afterwards. With ev->auto_at (fast only), the private blocks are rescaled
+ * from the provisional ev->at to the latest time, which goes to *latest.
+ * Holds the GIL on entry and exit; releases it around the loops. Returns the
+ * counts tuple; NULL with an exception set (out may then be partly updated);
+ * or NULL with *retry set and out untouched when an auto_at run must be
+ * repeated with an exact at.
  */
 static PyObject *
 run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *out, npy_intp nout,
-           double *qout, npy_uint8 *used, const char *func, const char *codes_arg)
+           double *qout, npy_uint8 *used, const char *func, const char *codes_arg, int *retry,
+           npy_int64 *latest)
 {
     npy_intp ntasks = 1;
     double *accs[64] = {NULL};
@@ -175,6 +182,7 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
     npy_uint8 *seen1s[64] = {NULL};
     npy_uint8 *seen2s[64] = {NULL};
     npy_intp counts[64][MP_EV_NCOUNT];
+    npy_int64 tmaxs[64];
     multipolar_error_t errs[64];
     PyObject *result = NULL;
     const npy_intp nacc = fast ? nout + 1 : nout; /* doubles per private matrix */
@@ -197,7 +205,9 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
     memset(counts, 0, sizeof(counts));
     for (npy_intp t = 0; t < ntasks; t++) {
         errs[t] = (multipolar_error_t){MULTIPOLAR_OK, 0, 0.0};
+        tmaxs[t] = ev->at;
     }
+    *retry = 0;
     useds[0] = used;
     for (npy_intp t = 0; t < ntasks; t++) {
         if (t == 0 && !fast) {
@@ -240,6 +250,7 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
                  fast && used != NULL ? seen1s : NULL,
                  fast && used != NULL ? seen2s : NULL,
                  counts,
+                 tmaxs,
                  errs};
 
     NPY_BEGIN_THREADS_THRESHOLDED(n);
@@ -249,8 +260,29 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
     else {
         run_task(&run, 0);
     }
+    for (npy_intp t = 0; t < ntasks; t++) {
+        *retry |= errs[t].status == MULTIPOLAR_RETRY;
+    }
+    /* the provisional at: rescale every private block to the latest time,
+     * 2^(-(T - t) / h) = 2^(-(T - at) / h) 2^(-(at - t) / h) */
+    *latest = ev->at;
+    for (npy_intp t = 0; t < ntasks; t++) {
+        *latest = tmaxs[t] > *latest ? tmaxs[t] : *latest;
+    }
+    if (ev->auto_at && !*retry && *latest > ev->at && npy_isfinite(ev->half_life)) {
+        const double scale = exp2(-(double)((npy_uint64)*latest - (npy_uint64)ev->at) /
+                                  ev->half_life);
+        for (npy_intp t = 0; t < ntasks; t++) {
+            for (npy_intp k = 0; k < nacc; k++) {
+                accs[t][k] *= scale;
+            }
+            for (npy_intp k = 0; qout != NULL && k < nq; k++) {
+                qaccs[t][k] *= scale;
+            }
+        }
+    }
     /* add the private blocks in order */
-    for (npy_intp t = fast ? 0 : 1; t < ntasks; t++) {
+    for (npy_intp t = fast ? 0 : 1; t < ntasks && !*retry; t++) {
         for (npy_intp k = 0; k < nout; k++) {
             out[k] += accs[t][k];
         }
@@ -267,6 +299,9 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
     }
     NPY_END_THREADS;
 
+    if (*retry) {
+        goto done;
+    }
     for (npy_intp t = 0; t < ntasks; t++) {
         if (errs[t].status == MULTIPOLAR_ERR_CODE_RANGE) {
             PyErr_Format(PyExc_ValueError,
@@ -490,6 +525,105 @@ fill_xmaps(mp_events_t *ev, int itemsize, npy_int32 **xmap1, npy_int32 **xmap2)
     return 0;
 }
 
+/* The latest time of the n events (NaT if none has a time). Runs without the GIL. */
+static npy_int64
+time_max(const mp_events_t *ev, npy_intp n)
+{
+    npy_int64 m = NPY_MIN_INT64;
+    for (npy_intp i = 0; i < n; i++) {
+        const npy_int64 t = *(const npy_int64 *)(ev->time + i * ev->s_time);
+        m = t > m ? t : m;
+    }
+    return m;
+}
+
+/* The latest time among the first and last MP_EV_CHUNK events and every
+ * 4096th: a provisional at for the fast loop. Runs without the GIL. */
+static npy_int64
+time_max_sample(const mp_events_t *ev, npy_intp n)
+{
+    npy_int64 m = NPY_MIN_INT64;
+    const npy_intp head = n < MP_EV_CHUNK ? n : MP_EV_CHUNK;
+    const npy_intp tail = n - MP_EV_CHUNK > head ? n - MP_EV_CHUNK : head;
+    for (npy_intp i = 0; i < n;) {
+        const npy_int64 t = *(const npy_int64 *)(ev->time + i * ev->s_time);
+        m = t > m ? t : m;
+        i = i < head || i >= tail ? i + 1 : (i + 4096 < tail ? i + 4096 : tail);
+    }
+    return m;
+}
+
+/*
+ * (Re)build ev's decay table for ev->at -- phase, ntable, ftab, kday (freeing
+ * the previous *ftab / *kday) -- and set ev->fast_ok. -1 with MemoryError.
+ */
+static int
+decay_tables(mp_events_t *ev, npy_intp n, double **ftab, npy_int64 **kday)
+{
+    const int decay = npy_isfinite(ev->half_life);
+    PyMem_RawFree(*ftab);
+    PyMem_RawFree(*kday);
+    *ftab = NULL;
+    *kday = NULL;
+    ev->ftab = NULL;
+    ev->kday = NULL;
+    ev->phase = 0;
+    ev->ntable = 1;
+    if (decay) {
+        /* the phase of at - t within a day, from the first event with a time */
+        for (npy_intp i = 0; i < n; i++) {
+            const npy_int64 t = *(const npy_int64 *)(ev->time + i * ev->s_time);
+            if (t != NPY_MIN_INT64) {
+                const npy_int64 ra = ((ev->at % ev->day) + ev->day) % ev->day;
+                const npy_int64 rt = ((t % ev->day) + ev->day) % ev->day;
+                ev->phase = (ra - rt + ev->day) % ev->day;
+                break;
+            }
+        }
+        /* a power of two entries, about one per event up to MP_EV_TABLE, with
+         * phase + ntable day < 2^62 */
+        while (ev->ntable < n && ev->ntable < MP_EV_TABLE &&
+               (npy_uint64)(2 * ev->ntable) <= ((npy_uint64)1 << 62) / (npy_uint64)ev->day &&
+               (npy_uint64)ev->phase + (npy_uint64)(2 * ev->ntable) * (npy_uint64)ev->day <
+                   ((npy_uint64)1 << 62)) {
+            ev->ntable *= 2;
+        }
+        *ftab = PyMem_RawMalloc((size_t)ev->ntable * sizeof(double));
+        *kday = PyMem_RawMalloc((size_t)ev->ntable * sizeof(npy_int64));
+        if (*ftab == NULL || *kday == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (npy_intp k = 0; k < ev->ntable; k++) {
+            (*kday)[k] = (npy_int64)k * ev->day;
+            (*ftab)[k] = exp2(-(double)(ev->phase + (*kday)[k]) / ev->half_life);
+        }
+        ev->ftab = *ftab;
+        ev->kday = *kday;
+    }
+    /* the fast loop: up to MP_XMAP_MAX_ACTORS actors, at not NaT, and with decay a
+     * day of at least 2 ticks and NaT times that cannot match the table */
+    ev->fast_ok = ev->nactors <= MP_XMAP_MAX_ACTORS && ev->at != NPY_MIN_INT64 &&
+                  (!decay || (ev->day >= 2 && (npy_uint64)ev->at - (npy_uint64)NPY_MIN_INT64 >
+                                                  (npy_uint64)ev->phase +
+                                                      (npy_uint64)ev->ntable *
+                                                          (npy_uint64)ev->day));
+    return 0;
+}
+
+/* ev->at := the latest time exactly (GIL released meanwhile), no provisional at,
+ * and the tables rebuilt for it. -1 with MemoryError. */
+static int
+exact_at(mp_events_t *ev, npy_intp n, double **ftab, npy_int64 **kday)
+{
+    NPY_BEGIN_THREADS_DEF;
+    NPY_BEGIN_THREADS;
+    ev->at = time_max(ev, n);
+    NPY_END_THREADS;
+    ev->auto_at = 0;
+    return decay_tables(ev, n, ftab, kday);
+}
+
 /* ---- entry points ----------------------------------------------------------------- */
 
 PyObject *
@@ -500,6 +634,7 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
                   *weight = NULL, *time = NULL; /* borrowed from args */
     PyObject *qout_obj = NULL, *quad_obj = NULL, *used_obj = NULL; /* borrowed from args */
     PyArrayObject *qout = NULL, *quad = NULL, *used = NULL;         /* borrowed from args */
+    PyObject *at_obj = NULL; /* borrowed from args */
     long long at = 0, day = 0;
     double half_life = 0.0;
     mp_events_t ev;
@@ -513,11 +648,23 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
 
     memset(&ev, 0, sizeof(ev));
     /* 1. parse */
-    if (!PyArg_ParseTuple(args, "O!OO!O!O!O!O!O!OOLLd:decay_accumulate", &PyArray_Type, &out,
+    if (!PyArg_ParseTuple(args, "O!OO!O!O!O!O!O!OOOLd:decay_accumulate", &PyArray_Type, &out,
                           &qout_obj, &PyArray_Type, &code1, &PyArray_Type, &map1, &PyArray_Type,
                           &code2, &PyArray_Type, &map2, &PyArray_Type, &weight, &PyArray_Type,
-                          &time, &quad_obj, &used_obj, &at, &day, &half_life)) {
+                          &time, &quad_obj, &used_obj, &at_obj, &day, &half_life)) {
         return NULL;
+    }
+    const int auto_at = at_obj == Py_None;
+    if (!auto_at) {
+        if (!PyLong_Check(at_obj)) {
+            PyErr_Format(PyExc_TypeError, "%s: at must be an int or None; got %R", func,
+                         (PyObject *)Py_TYPE(at_obj));
+            return NULL;
+        }
+        at = PyLong_AsLongLong(at_obj);
+        if (at == -1 && PyErr_Occurred()) {
+            return NULL;
+        }
     }
     /* 2. validate */
     if (check_out(out, func, "out", 2) < 0) {
@@ -593,65 +740,60 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
             goto done;
         }
     }
-    ev.at = (npy_int64)at;
     ev.day = (npy_int64)day;
     ev.half_life = half_life;
-    const int decay = npy_isfinite(half_life);
-    /* 3. allocate the decay table and the fast loop's extended maps */
-    if (decay) {
-        /* the phase of at - t within a day, from the first event with a time */
-        npy_int64 phase = 0;
-        for (npy_intp i = 0; i < n; i++) {
-            const npy_int64 t = *(const npy_int64 *)(ev.time + i * ev.s_time);
-            if (t != NPY_MIN_INT64) {
-                const npy_int64 ra = ((ev.at % ev.day) + ev.day) % ev.day;
-                const npy_int64 rt = ((t % ev.day) + ev.day) % ev.day;
-                phase = (ra - rt + ev.day) % ev.day;
-                break;
-            }
+    const npy_intp nn = nactors * nactors;
+    /* 3. at: given, or the latest time -- provisionally the latest of a sample when
+     * the fast loop runs (it tracks later times and rescales), else exactly */
+    int size_fast = nactors <= MP_XMAP_MAX_ACTORS && n >= 4 * MP_EV_CHUNK && nn <= n;
+    if (auto_at) {
+        NPY_BEGIN_THREADS;
+        ev.at = size_fast ? time_max_sample(&ev, n) : NPY_MIN_INT64;
+        if (ev.at == NPY_MIN_INT64) {
+            ev.at = time_max(&ev, n);
+            size_fast = size_fast && ev.at != NPY_MIN_INT64;
         }
-        ev.phase = phase;
-        /* a power of two entries, about one per event up to MP_EV_TABLE, with
-         * phase + ntable day < 2^62 */
-        ev.ntable = 1;
-        while (ev.ntable < n && ev.ntable < MP_EV_TABLE &&
-               (npy_uint64)(2 * ev.ntable) <= ((npy_uint64)1 << 62) / (npy_uint64)ev.day &&
-               (npy_uint64)phase + (npy_uint64)(2 * ev.ntable) * (npy_uint64)ev.day <
-                   ((npy_uint64)1 << 62)) {
-            ev.ntable *= 2;
-        }
-        table = PyMem_RawMalloc((size_t)ev.ntable * sizeof(double));
-        kday = PyMem_RawMalloc((size_t)ev.ntable * sizeof(npy_int64));
-        if (table == NULL || kday == NULL) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        for (npy_intp k = 0; k < ev.ntable; k++) {
-            kday[k] = (npy_int64)k * ev.day;
-            table[k] = exp2(-(double)(phase + kday[k]) / half_life);
-        }
-        ev.ftab = table;
-        ev.kday = kday;
+        NPY_END_THREADS;
+        ev.auto_at = size_fast;
     }
     else {
-        ev.ntable = 1;
+        ev.at = (npy_int64)at;
     }
-    /* the fast loop: up to MP_XMAP_MAX_ACTORS actors, at not NaT, and with decay a
-     * day of at least 2 ticks and NaT times that cannot match the table */
-    ev.fast_ok = nactors <= MP_XMAP_MAX_ACTORS && ev.at != NPY_MIN_INT64 &&
-                 (!decay || (ev.day >= 2 && (npy_uint64)ev.at - (npy_uint64)NPY_MIN_INT64 >
-                                                (npy_uint64)ev.phase +
-                                                    (npy_uint64)ev.ntable * (npy_uint64)ev.day));
-    const npy_intp nn = nactors * nactors;
-    const int fast = ev.fast_ok && n >= 4 * MP_EV_CHUNK && nn <= n;
+    /* 4. allocate the decay table and the fast loop's extended maps */
+    if (decay_tables(&ev, n, &table, &kday) < 0) {
+        goto done;
+    }
+    if (ev.auto_at && !ev.fast_ok && exact_at(&ev, n, &table, &kday) < 0) {
+        /* (the sample's at does not suit the fast loop: the exact at, no provisional one) */
+        goto done;
+    }
+    const int fast = ev.fast_ok && size_fast;
     if (fast && fill_xmaps(&ev, PyArray_ITEMSIZE(code1), &xmap1, &xmap2) < 0) {
         goto done;
     }
-    /* 4.-6. release the GIL, loop on threads, translate */
-    result = run_events(&ev, decay_table[widx][cidx], n, fast, (double *)PyArray_DATA(out), nn,
-                        qout != NULL ? (double *)PyArray_DATA(qout) : NULL,
-                        used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func,
-                        "code1/code2");
+    /* 5.-6. release the GIL, loop on threads, translate; once more with the exact at
+     * if a time lies far beyond the provisional one */
+    int retry = 0;
+    npy_int64 latest = ev.at;
+    PyObject *counts = NULL;
+    do {
+        if (retry && exact_at(&ev, n, &table, &kday) < 0) {
+            goto done;
+        }
+        counts = run_events(&ev, decay_table[widx][cidx], n, fast && ev.fast_ok,
+                            (double *)PyArray_DATA(out), nn,
+                            qout != NULL ? (double *)PyArray_DATA(qout) : NULL,
+                            used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func,
+                            "code1/code2", &retry, &latest);
+    } while (retry);
+    if (counts != NULL) {
+        if (!auto_at) {
+            latest = (npy_int64)at;
+        }
+        result = latest == NPY_MIN_INT64
+                     ? Py_BuildValue("(NO)", counts, Py_None)
+                     : Py_BuildValue("(NL)", counts, (long long)latest);
+    }
     /* 7. clean up */
 done:
     PyMem_RawFree(table);
@@ -730,8 +872,11 @@ multipolar_bin_accumulate(PyObject *self, PyObject *args)
     ev.nbins = nbins;
     /* 4.-6. release the GIL, loop on threads, translate */
     const npy_intp nout = multipolar_mul_size(nbins, multipolar_mul_size(nactors, nactors));
+    int retry = 0;
+    npy_int64 latest = 0;
     result = run_events(&ev, bin_table[widx][cidx], n, 0, (double *)PyArray_DATA(out), nout, NULL,
-                        used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func, "code1/code2");
+                        used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func, "code1/code2",
+                        &retry, &latest);
     /* 7. clean up */
 done:
     PyMem_RawFree(edges);

@@ -77,7 +77,7 @@ MP_FN(event_actors)(const MP_FN(actors_t) *ac, npy_intp i, npy_intp *pa, npy_int
 static void
 MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, double *qacc,
                   npy_intp qstride, npy_uint8 *used, npy_intp *n_marked, npy_intp *counts,
-                  multipolar_error_t *err)
+                  npy_int64 *tmax, multipolar_error_t *err)
 {
     /* Every field in a local: stores through acc/used (uint8 may alias anything) would
      * otherwise force the compiler to reload the context on every event. */
@@ -96,7 +96,13 @@ MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
     const double ntable = (double)ev->ntable;
     npy_intp n_used = 0, n_missing = 0, n_outside = 0, n_after = 0, n_nan = 0;
     npy_intp marked = *n_marked;
+    const int auto_at = ev->auto_at;
+    npy_int64 latest = *tmax;
     for (npy_intp i = lo; i < hi; i++) {
+        if (auto_at) {
+            const npy_int64 ti = *(const npy_int64 *)(time + i * st);
+            latest = ti > latest ? ti : latest;
+        }
         npy_intp pa = 0, pb = 0;
         const int kept = MP_FN(event_actors)(&ac, i, &pa, &pb, &n_missing, &n_outside, err);
         if (kept <= 0) {
@@ -114,7 +120,7 @@ MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
             used[pb] = 1;
         }
         const npy_int64 t = *(const npy_int64 *)(time + i * st);
-        if (t > at || t == NPY_MIN_INT64) {
+        if ((t > at && !auto_at) || t == NPY_MIN_INT64) {
             if (t == NPY_MIN_INT64) {
                 n_nan++;
             }
@@ -129,7 +135,17 @@ MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
             continue;
         }
         double f = 1.0;
-        if (decay) {
+        if (t > at) {
+            /* auto_at: `at` is provisional and the caller rescales to the latest time;
+             * a factor that could overflow asks for an exact run */
+            const double up = decay ? (double)((npy_uint64)t - (npy_uint64)at) / h : 0.0;
+            if (!(up <= 64.0) || !npy_isfinite(w * exp2(up))) {
+                err->status = MULTIPOLAR_RETRY;
+                break;
+            }
+            f = exp2(up);
+        }
+        else if (decay) {
             const npy_uint64 dt = (npy_uint64)at - (npy_uint64)t; /* t <= at: exact */
             const double kd = dt >= phase ? (double)(dt - phase) * inv_day + 0.5 : -1.0;
             if (kd >= 0.0 && kd < ntable && (npy_uint64)kday[(npy_uint64)kd] == dt - phase) {
@@ -148,6 +164,7 @@ MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
         n_used++;
     }
     *n_marked = marked;
+    *tmax = latest;
     counts[MP_EV_USED] += n_used;
     counts[MP_EV_MISSING] += n_missing;
     counts[MP_EV_OUTSIDE] += n_outside;
@@ -240,8 +257,9 @@ MP_FN(decay_fast_chunk)(const mp_events_t *ev, const char *c1, const char *c2, c
 static MP_ALWAYS_INLINE void
 MP_FN(decay_fast_body)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc,
                        double *qacc, npy_uint8 *used, npy_uint8 *seen1, npy_uint8 *seen2,
-                       npy_intp *counts, multipolar_error_t *err, const npy_intp S1,
-                       const npy_intp S2, const npy_intp ST, const npy_intp SW, const int DECAY)
+                       npy_intp *counts, npy_int64 *tmax, multipolar_error_t *err,
+                       const npy_intp S1, const npy_intp S2, const npy_intp ST, const npy_intp SW,
+                       const int DECAY)
 {
     const npy_intp n = ev->nactors;
     const npy_int32 nn = (npy_int32)(n * n);
@@ -300,7 +318,8 @@ MP_FN(decay_fast_body)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *
             n_missing += (c & MP_XMAP_MISSING_BITS) != 0;
         }
         if (bad != 0 || (any & MP_XMAP_RANGE_BITS) != 0) {
-            MP_FN(decay_slow)(ev, base, base + m, acc, qacc, qstride, used, &n_marked, counts, err);
+            MP_FN(decay_slow)(ev, base, base + m, acc, qacc, qstride, used, &n_marked, counts,
+                              tmax, err);
         }
         else {
             /* 3. */
@@ -350,7 +369,7 @@ MP_FN(decay_fast_body)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *
 static void
 MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, double *acc,
                   double *qacc, npy_uint8 *used, npy_uint8 *seen1, npy_uint8 *seen2,
-                  npy_intp *counts, multipolar_error_t *err)
+                  npy_intp *counts, npy_int64 *tmax, multipolar_error_t *err)
 {
     if (!fast) {
         npy_intp n_marked = 0;
@@ -358,7 +377,7 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, dou
             n_marked += used[k] != 0;
         }
         MP_FN(decay_slow)(ev, lo, hi, acc, qacc, ev->nactors * ev->nactors, used, &n_marked,
-                          counts, err);
+                          counts, tmax, err);
         return;
     }
     npy_intp start[MP_EV_NCOUNT];
@@ -369,17 +388,17 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, dou
                            ev->s_time == (npy_intp)sizeof(npy_int64) &&
                            ev->s_weight == (npy_intp)sizeof(MP_W_T);
     if (contiguous && decay) {
-        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, err,
+        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, tmax, err,
                                sizeof(MP_C_T), sizeof(MP_C_T), sizeof(npy_int64),
                                sizeof(MP_W_T), 1);
     }
     else if (contiguous) {
-        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, err,
+        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, tmax, err,
                                sizeof(MP_C_T), sizeof(MP_C_T), sizeof(npy_int64),
                                sizeof(MP_W_T), 0);
     }
     else {
-        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, err,
+        MP_FN(decay_fast_body)(ev, lo, hi, acc, qacc, used, seen1, seen2, counts, tmax, err,
                                ev->s_code1, ev->s_code2, ev->s_time, ev->s_weight, decay);
     }
     if (err->status != MULTIPOLAR_OK) {
@@ -401,7 +420,7 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, dou
         for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
             n_marked += used[k] != 0;
         }
-        MP_FN(decay_slow)(ev, lo, hi, acc, qacc, nn + 1, used, &n_marked, counts, err);
+        MP_FN(decay_slow)(ev, lo, hi, acc, qacc, nn + 1, used, &n_marked, counts, tmax, err);
     }
 }
 
@@ -416,7 +435,7 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, dou
 static void
 MP_FN(bin_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, double *acc,
                 double *unused, npy_uint8 *used, npy_uint8 *seen1, npy_uint8 *seen2,
-                npy_intp *counts, multipolar_error_t *err)
+                npy_intp *counts, npy_int64 *tmax, multipolar_error_t *err)
 {
     const npy_intp n = ev->nactors;
     const char *const time = ev->time, *const weight = ev->weight;

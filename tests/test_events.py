@@ -424,8 +424,8 @@ def test_core_decay_accumulate_rejects_bad_input(key, value, exc, match):
 
 def test_core_decay_counts_and_readonly_out():
     args = _core_args()
-    counts = _core.decay_accumulate(*args.values())
-    assert sum(counts) == 100 and counts[1] > 0 and counts[3] > 0
+    counts, at = _core.decay_accumulate(*args.values())
+    assert sum(counts) == 100 and counts[1] > 0 and counts[3] > 0 and at == 40
     ro = np.zeros((5, 5))
     ro.flags.writeable = False
     args = _core_args()
@@ -465,10 +465,10 @@ def test_core_threads_and_strides_give_the_serial_result(monkeypatch):
                     3000 * 86400, 86400, 90.0 * 86400]
     monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "1")
     one = args()
-    c1 = _core.decay_accumulate(*one)
+    c1 = _core.decay_accumulate(*one)[0]
     monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "4")
     four = args()
-    c4 = _core.decay_accumulate(*four)
+    c4 = _core.decay_accumulate(*four)[0]
     assert c1 == c4 and close(four[0], one[0])
     # concurrent calls from Python threads
     results = [None] * 4
@@ -512,7 +512,14 @@ NAT = np.iinfo(np.int64).min
 
 def reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, used, at, day, half):
     """decay_accumulate's contract, vectorized with NumPy: adds into out/qout/used in place,
-    returns the counts (used, missing, outside, after, NaN) or raises like the kernel."""
+    returns the counts (used, missing, outside, after, NaN) and at, or raises like the kernel.
+    at None: the latest time of any event (None if no event has a time)."""
+    if at is None:
+        timed = time[time != NAT]
+        at = int(timed.max()) if len(timed) else None
+        counts = reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, used,
+                                 NAT if at is None else at, day, half)[0]
+        return counts, at
     a, b = code1.astype(np.int64), code2.astype(np.int64)
     missing = (a < 0) | (b < 0)
     beyond = ~missing & ((a >= len(map1)) | (b >= len(map2)))
@@ -531,13 +538,13 @@ def reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, use
     w = weight.astype(np.float64)
     nanw = keep & ~nat & ~after & np.isnan(w)
     good = keep & ~nat & ~after & ~nanw
-    dt = (np.uint64(at) - t[good].astype(np.uint64)).astype(np.float64)
+    dt = (np.int64(at).astype(np.uint64) - t[good].astype(np.uint64)).astype(np.float64)
     f = np.exp2(-dt / half) if np.isfinite(half) else np.ones(good.sum())
     np.add.at(out, (pa[good], pb[good]), w[good] * f)
     if qout is not None:
         np.add.at(qout, (quad[good].astype(np.int64) - 1, pa[good], pb[good]), f)
     return (int(good.sum()), int(missing.sum()), int(outside.sum()), int(after.sum()),
-            int((nat | nanw).sum()))
+            int((nat | nanw).sum())), at
 
 
 def decay_case(n, nact, code_dtype, weight_dtype, seed, *, spoil=(), day=86400, ncodes=None):
@@ -569,18 +576,19 @@ def decay_case(n, nact, code_dtype, weight_dtype, seed, *, spoil=(), day=86400, 
         time[where(7)] += rng.integers(1, day, 7)
     if "phase" in spoil:
         at += day // 3
-    return dict(code1=code1, map1=map1, code2=code2, map2=map2, weight=weight, time=time,
-                quad=quad, at=at, day=day)
+    return {"code1": code1, "map1": map1, "code2": code2, "map2": map2, "weight": weight,
+            "time": time, "quad": quad, "at": at, "day": day}
 
 
-def run_decay(case, half, *, quad, used, fn, nact):
+def run_decay(case, half, *, quad, used, fn, nact, latest=False):
+    """(out, quad_out, used, (counts, at)) of fn on a case; latest: at=None."""
     out = np.zeros((nact, nact))
     qout = np.zeros((4, nact, nact)) if quad else None
     u = np.zeros(nact, np.uint8) if used else None
-    counts = fn(out, qout, case["code1"], case["map1"], case["code2"], case["map2"],
-                case["weight"], case["time"], case["quad"] if quad else None, u, case["at"],
-                case["day"], half)
-    return out, qout, u, tuple(counts)
+    counts, at = fn(out, qout, case["code1"], case["map1"], case["code2"], case["map2"],
+                    case["weight"], case["time"], case["quad"] if quad else None, u,
+                    None if latest else case["at"], case["day"], half)
+    return out, qout, u, (tuple(counts), at)
 
 
 @pytest.mark.parametrize("code_dtype", [np.int8, np.int16, np.int32, np.int64])
@@ -588,14 +596,17 @@ def run_decay(case, half, *, quad, used, fn, nact):
 @pytest.mark.parametrize("spoil", [(), ("missing",), ("missing", "nan", "nat", "after"),
                                    ("subday", "phase")])
 @pytest.mark.parametrize("half", [90.0 * 86400, np.inf])
-def test_core_decay_matches_numpy_reference(code_dtype, weight_dtype, spoil, half):
+@pytest.mark.parametrize("latest", [False, True])
+def test_core_decay_matches_numpy_reference(code_dtype, weight_dtype, spoil, half, latest):
     if np.dtype(weight_dtype).kind == "i" and "nan" in spoil:
         spoil = tuple(s for s in spoil if s != "nan")
     nact = 11
     case = decay_case(6000, nact, code_dtype, weight_dtype, seed=len(spoil), spoil=spoil)
     for quad in (False, True):
-        got = run_decay(case, half, quad=quad, used=True, fn=_core.decay_accumulate, nact=nact)
-        want = run_decay(case, half, quad=quad, used=True, fn=reference_decay, nact=nact)
+        got = run_decay(case, half, quad=quad, used=True, fn=_core.decay_accumulate, nact=nact,
+                        latest=latest)
+        want = run_decay(case, half, quad=quad, used=True, fn=reference_decay, nact=nact,
+                         latest=latest)
         assert got[3] == want[3]
         assert close(got[0], want[0])
         assert quad is False or close(got[1], want[1])
@@ -643,7 +654,7 @@ def test_core_decay_code_beyond_map_names_first_row(row):
     case["code2"][row] = beyond
     if row + 700 < 5000:
         case["code2"][row + 700] = beyond + 3
-    with pytest.raises(ValueError, match=f"below the length of their map; got {beyond} at row {row}"):
+    with pytest.raises(ValueError, match=f"length of their map; got {beyond} at row {row}"):
         run_decay(case, 86400.0, quad=False, used=False, fn=_core.decay_accumulate, nact=8)
     # a missing partner makes the event missing, not an error
     case["code1"][row] = -1
@@ -667,9 +678,57 @@ def test_core_decay_adds_into_out_and_threads_agree(monkeypatch):
         counts = _core.decay_accumulate(out, qout, case["code1"], case["map1"], case["code2"],
                                         case["map2"], case["weight"], case["time"], case["quad"],
                                         u, case["at"], case["day"], 60.0 * 86400)
-        results.append((out, qout, u, counts))
+        results.append((out, qout, u, (tuple(counts[0]), counts[1])))
     want = run_decay(case, 60.0 * 86400, quad=True, used=True, fn=reference_decay, nact=nact)
     for out, qout, u, counts in results:
         assert counts == want[3]
         assert close(out - start, want[0]) and close(qout - 1.0, want[1])
         assert np.array_equal(u, want[2])
+
+
+@pytest.mark.parametrize("order", ["random", "ascending", "descending", "one_late", "far_late"])
+@pytest.mark.parametrize("half", [20.0 * 86400, 0.5 * 86400, np.inf])
+def test_core_decay_latest_time_found_in_the_pass(order, half, monkeypatch):
+    """at=None: the latest event's time, whatever the order; a time beyond the sampled
+    provisional at is rescaled, and one far beyond it (2^64 growth) reruns exactly."""
+    nact = 13
+    n = 1_100_000  # two blocks on two threads
+    case = decay_case(n, nact, np.int16, np.float64, seed=7, spoil=("missing", "nat"))
+    t = case["time"]
+    if order == "ascending":
+        idx = np.argsort(t, kind="stable")
+    elif order == "descending":
+        idx = np.argsort(-t, kind="stable")
+    else:
+        idx = np.arange(len(t))
+    case = {k: (v[idx] if isinstance(v, np.ndarray) and len(v) == len(t) else v)
+            for k, v in case.items()}
+    if order in ("one_late", "far_late"):
+        # one event (a missing actor's) later than every other, off the sampled rows
+        days = 2 if order == "one_late" else 900
+        late = n - 4096 * 7 + 1  # in the second block
+        case["time"][late] = case["time"].max() + days * 86400
+        case["code1"][late] = -1
+        case["time"][4097 * 5 + 7] = case["time"].max() - 86400 // 3
+    want = run_decay(case, half, quad=True, used=True, fn=reference_decay, nact=nact,
+                     latest=True)
+    for threads in ("1", "2"):
+        monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", threads)
+        got = run_decay(case, half, quad=True, used=True, fn=_core.decay_accumulate, nact=nact,
+                        latest=True)
+        assert got[3] == want[3]
+        assert close(got[0], want[0]) and close(got[1], want[1])
+        assert np.array_equal(got[2], want[2])
+
+
+@pytest.mark.parametrize("n", [0, 10, 5000])
+def test_core_decay_latest_time_without_times(n):
+    case = decay_case(max(n, 1), 4, np.int16, np.float64, seed=2)
+    case = {k: (v[:n] if isinstance(v, np.ndarray) and v.ndim == 1 and k not in ("map1", "map2")
+                else v) for k, v in case.items()}
+    case["time"][:] = NAT
+    got = run_decay(case, 86400.0 * 3, quad=False, used=True, fn=_core.decay_accumulate, nact=4,
+                    latest=True)
+    want = run_decay(case, 86400.0 * 3, quad=False, used=True, fn=reference_decay, nact=4,
+                     latest=True)
+    assert got[3] == want[3] and got[3][1] is None and not got[0].any()

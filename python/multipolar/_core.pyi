@@ -72,11 +72,11 @@ def decay_accumulate(
     time: npt.NDArray[np.int64],
     quad: npt.NDArray[np.int8] | None,
     used: npt.NDArray[np.generic] | None,
-    at: int,
+    at: int | None,
     day: int,
     half_life: float,
     /,
-) -> tuple[int, int, int, int, int]: ...
+) -> tuple[tuple[int, int, int, int, int], int | None]: ...
 def bin_accumulate(
     out: npt.NDArray[np.float64],
     code1: npt.NDArray[np.integer],

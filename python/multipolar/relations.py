@@ -1941,18 +1941,12 @@ def _accumulate_events(
         quad = None
     ns = cols["ns"]
     t = cols["t"]
-    if at is None:
-        tmax = int(t.max()) if len(t) and spec.time_col is not None else None
-        if tmax is None or tmax == np.iinfo(np.int64).min:
-            at_ts, at_ticks = None, 0
-        else:
-            at_ts = pd.Timestamp(tmax * ns, unit="ns")
-            at_ticks = tmax
-    else:
-        at_ts = at
-        at_ticks = at.value // ns
     if spec.time_col is None:
-        at_ts, at_ticks = at, 0
+        at_ticks: int | None = 0
+    elif at is None:
+        at_ticks = None  # the latest event's time, found by the kernel in its pass
+    else:
+        at_ticks = at.value // ns
     idx, map1, map2 = _resolve_actors(cols["k1"], cols["c1"], cols["k2"], cols["c2"], fixed,
                                       spec.codes, func, _DIRECT_UNION)
     n = len(idx)
@@ -1960,8 +1954,15 @@ def _accumulate_events(
     qout = np.zeros((4, n, n)) if quad is not None else None
     used = np.zeros(n, np.uint8) if fixed is None else None
     half = np.inf if spec.half_life is None else spec.half_life.value / ns
-    counts = _core.decay_accumulate(out, qout, cols["k1"], map1, cols["k2"], map2, cols["w"], t,
-                                    quad, used, at_ticks, max(_DAY_NS // ns, 1), half)
+    counts, latest = _core.decay_accumulate(out, qout, cols["k1"], map1, cols["k2"], map2,
+                                            cols["w"], t, quad, used, at_ticks,
+                                            max(_DAY_NS // ns, 1), half)
+    if spec.time_col is None:
+        at_ts = at
+    elif at is None:
+        at_ts = None if latest is None else pd.Timestamp(latest * ns, unit="ns")
+    else:
+        at_ts = at
     if used is not None and not used.all():
         pos = np.flatnonzero(used)
         out = out[np.ix_(pos, pos)]
