@@ -1412,10 +1412,14 @@ class RelationMatrix:
         -----
         The accumulation is one C pass over the event columns
         (``_core.decay_accumulate``) without the GIL, on threads with one
-        accumulator each. The decay factor is taken from a table of
-        :math:`2^{-k\\,\\mathrm{day}/h}` over whole days k, one ``exp2`` per
-        day instead of per event; times that are not whole days apart from T
-        get their own ``exp2``.
+        accumulator each; with ``at=None`` the same pass finds the latest
+        time. The decay factor is taken from a table of
+        :math:`2^{-(\\phi + k\\,\\mathrm{day})/h}` over whole days k (φ the
+        offset of T within a day), one ``exp2`` per day instead of per event;
+        times off that grid get their own ``exp2``. Events are taken in
+        chunks of 512 by a branch-free loop; a chunk holding a time off the
+        grid, NaT, a time after T or a bad code goes event by event, and a
+        NaN weight makes its thread's block go event by event.
 
         Examples
         --------
