@@ -296,6 +296,10 @@ def test_among_list_and_value(nmc):
     p = project(nmc, value="milex", among=["USA", "CHN", "RUS"], paths=BLOCK, years=5, seed=1,
                 pairs=[("IND", "RUS")])
     assert p.among == (2, 365, 710) and p.states == (2, 365, 710, 750)
+    for among in (np.array([710, 2, 365]), pd.Index(["RUS", "USA", "CHN"]), {2, "RUS", 710},
+                  pd.Series([365, 710, 2])):
+        q = project(nmc, value="milex", among=among, paths=BLOCK, years=5, seed=1)
+        assert q.among == (2, 365, 710)
 
 
 def test_plot_fan_chart(nmc):
@@ -314,6 +318,8 @@ def test_plot_fan_chart(nmc):
     "kwargs,exc,match",
     [
         ({"among": "poles"}, ValueError, "among must be"),
+        ({"among": np.array([[2, 365]])}, ValueError, "among must be one-dimensional"),
+        ({"among": 2}, TypeError, "among must be 'majors' or a list"),
         ({"pairs": [("CHN", "CHN")]}, ValueError, "two different states"),
         ({"window": (2015, 2016)}, ValueError, "need at least 3"),
         ({"window": "x"}, TypeError, "window must be"),

@@ -163,7 +163,11 @@ def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
         return sorted(int(c) for c in majors(last))
     if among is None:
         return sorted(int(c) for c in frame_last["ccode"])
-    if not isinstance(among, Sequence) or isinstance(among, (str, bytes)):
+    if isinstance(among, (np.ndarray, pd.Index, pd.Series)):
+        if np.ndim(among) != 1:
+            raise ValueError(f"{_FUNC}: among must be one-dimensional; got shape {np.shape(among)}")
+        among = list(among)
+    if not isinstance(among, (Sequence, set, frozenset)) or isinstance(among, (str, bytes)):
         raise TypeError(f"{_FUNC}: among must be 'majors' or a list of states; got {among!r}")
     codes = sorted({_state(a, "among") for a in among})
     if not codes:
@@ -447,11 +451,11 @@ def project(
         Number of Monte Carlo paths.
     window : (int, int)
         First and last year of the calibration window (inclusive).
-    among : "majors" or list of states
+    among : "majors" or list-like of states
         The set whose shares, concentration and polarity are projected:
         ``"majors"`` are the COW major powers of the last data year (spells
-        ending on the list's last date continue), a list names
-        states by ccode or COW abbreviation.
+        ending on the list's last date continue); a list, tuple, set, 1-D
+        array, Index or Series names states by ccode or COW abbreviation.
     pairs : list of (a, b), optional
         Dyads for overtaking: P(v_a > v_b) per year and the year ``a`` first
         exceeds ``b``. Any two states of the frame, majors or not.
