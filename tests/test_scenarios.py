@@ -216,6 +216,11 @@ def test_sensitivity_long_evidence_does_not_underflow():
         ({"uncertainty": {"beta": -1}}, ValueError, "beta"),
         ({"uncertainty": 0.1, "draws": 0}, ValueError, "draws"),
         ({"uncertainty": 0.1, "seed": "s"}, TypeError, "seed"),
+        ({"uncertainty": 0.1, "q": [0.5, 1.5]}, ValueError, "compete: q must be .* in \\[0, 1\\]"),
+        ({"uncertainty": 0.1, "q": [[0.1, 0.9]]}, ValueError, "compete: q must be"),
+        ({"uncertainty": 0.1, "q": [0.5, float("nan")]}, ValueError, "compete: q must be"),
+        ({"uncertainty": 0.1, "q": "0.5"}, TypeError, "compete: q must be"),
+        ({"uncertainty": 0.1, "q": [0.5, 0.5]}, ValueError, "compete: q levels must be distinct"),
     ],
 )
 def test_compete_errors(kwargs, exc, match):
@@ -223,6 +228,16 @@ def test_compete_errors(kwargs, exc, match):
     args.update(kwargs)
     with pytest.raises(exc, match=match):
         mp.compete(**args)
+
+
+def test_compete_quantile_levels():
+    L = [[0.8, 0.3], [0.6, 0.5]]
+    r = mp.compete(["a", "b"], ["e1", "e2"], L, uncertainty=0.1, draws=4000, seed=3,
+                   q=np.array([0.0, 0.25, 1.0]))
+    assert list(r.sensitivity.columns) == ["p_first", "mean", "q0", "q25", "q100"]
+    np.testing.assert_allclose(r.sensitivity["q0"], r.draws.min(axis=0))
+    np.testing.assert_allclose(r.sensitivity["q25"], np.quantile(r.draws, 0.25, axis=0))
+    np.testing.assert_allclose(r.sensitivity["q100"], r.draws.max(axis=0))
 
 
 def test_ratings_scale_is_symmetric():

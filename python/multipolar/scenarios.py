@@ -481,6 +481,24 @@ def _uncertainty(
     )
 
 
+def _quantile_levels(q: object, func: str) -> np.ndarray:
+    """q as distinct levels in [0, 1] (a 1-D float array), or a named error."""
+    if isinstance(q, (str, bytes)):
+        raise TypeError(f"{func}: q must be a sequence of quantile levels in [0, 1]; got {q!r}")
+    try:
+        qa = np.asarray(q, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{func}: q must be a sequence of quantile levels in [0, 1]; got {q!r}"
+        ) from None
+    if qa.ndim != 1 or not np.all((qa >= 0) & (qa <= 1)):
+        raise ValueError(f"{func}: q must be a sequence of quantile levels in [0, 1]; got {q!r}")
+    labels = [f"q{round(float(v) * 100, 6):g}" for v in qa]
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"{func}: q levels must be distinct; got {q!r}")
+    return qa
+
+
 def compete(
     hypotheses: Sequence[str],
     evidence: Sequence[str],
@@ -532,7 +550,8 @@ def compete(
     scale : dict, optional
         Rating -> likelihood, replacing :data:`RATINGS`.
     q : sequence of float
-        Posterior quantiles reported by the sensitivity analysis.
+        Posterior quantile levels (distinct, in [0, 1]) reported by the
+        sensitivity analysis, as columns ``q5``, ``q50``, ... .
 
     Returns
     -------
@@ -612,6 +631,7 @@ def compete(
         return result
     if isinstance(draws, bool) or not isinstance(draws, numbers.Integral) or draws < 1:
         raise ValueError(f"{func}: draws must be an integer >= 1; got {draws!r}")
+    qa = _quantile_levels(q, func)
     kind, a, b = _uncertainty(uncertainty, lik)
     if isinstance(seed, np.random.SeedSequence):
         ss = seed
@@ -635,7 +655,6 @@ def compete(
         gens, sizes, pri, np.ascontiguousarray(kind), np.ascontiguousarray(a, dtype=np.float64),
         np.ascontiguousarray(b, dtype=np.float64),
     )
-    qa = np.asarray(q, dtype=np.float64)
     with np.errstate(invalid="ignore"):
         qs = np.nanquantile(out, qa, axis=0) if len(out) else np.full((len(qa), len(hyps)), np.nan)
     sens = pd.DataFrame({"p_first": first / float(draws), "mean": np.nanmean(out, axis=0)}, index=hidx)
