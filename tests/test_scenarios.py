@@ -295,3 +295,28 @@ def test_core_ach_bad_beta_and_refcounts():
                                         np.zeros((0, 1), np.int8), np.zeros((0, 1)),
                                         np.zeros((0, 1)))
     assert post.shape == (0, 1) and first.tolist() == [0]
+
+
+def test_direction_lag_counts_periods_not_rows():
+    """A gap in a year, period or regular date index leaves the change unobserved."""
+    d = mp.Direction("up", p=0.8, lag=1)
+    up, down = np.log(0.8), np.log(0.2)
+    years = pd.Series([1.0, 2.0, 5.0, 4.0], index=[2000, 2001, 2003, 2004])
+    np.testing.assert_allclose(d.loglik(years), [np.nan, up, np.nan, down])
+    per = pd.Series([1.0, 2.0, 5.0, 4.0],
+                    index=pd.PeriodIndex(["2000", "2001", "2003", "2004"], freq="Y"))
+    np.testing.assert_allclose(d.loglik(per), [np.nan, up, np.nan, down])
+    monthly = pd.Series([1.0, 2.0, np.nan, 0.0, 3.0],
+                        index=pd.date_range("2020-01-01", periods=5, freq="MS"))
+    np.testing.assert_allclose(d.loglik(monthly), [np.nan, up, np.nan, np.nan, up])
+    np.testing.assert_allclose(mp.Direction("down", lag=2).loglik(years),  # 2003 - 2001 > 0
+                               [np.nan, np.nan, np.log(0.2), np.nan])
+    # no frequency: rows, as documented
+    irregular = pd.Series([1.0, 2.0, 0.5], index=pd.to_datetime(["2020-01-01", "2020-03-01",
+                                                                 "2020-04-15"]))
+    np.testing.assert_allclose(d.loglik(irregular), [np.nan, up, down])
+    # and through score_scenarios: the gap year adds no evidence
+    ind = mp.Indicator("x", years)
+    r = mp.score_scenarios([mp.Scenario("up", expects={"x": mp.Direction("up")}),
+                            mp.Scenario("down", expects={"x": mp.Direction("down")})], [ind])
+    assert np.isclose(r.posterior.loc[2003, "up"], r.posterior.loc[2001, "up"])

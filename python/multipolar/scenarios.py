@@ -60,6 +60,19 @@ def _prob(p: object, cls: str) -> float:
     return float(p)
 
 
+def _lagged(x: pd.Series, lag: int) -> np.ndarray:
+    """x at period t - lag for each period t (NaN where the series has no such period)."""
+    idx = x.index
+    step: Any = None
+    if pd.api.types.is_integer_dtype(idx.dtype) or isinstance(idx, pd.PeriodIndex):
+        step = lag
+    elif isinstance(idx, pd.DatetimeIndex) and idx.freq is not None:
+        step = lag * idx.freq
+    if step is None or not idx.is_unique:
+        return x.shift(lag).to_numpy(np.float64)
+    return x.reindex(idx - step).to_numpy(np.float64)
+
+
 @dataclass(frozen=True)
 class Direction:
     """Expect the indicator to move ``"up"``, ``"down"`` or stay ``"flat"``.
@@ -67,7 +80,10 @@ class Direction:
     The change over ``lag`` periods, ``dx = x_t - x_{t-lag}``, matches when
     ``dx > tol`` (up), ``dx < -tol`` (down) or ``|dx| <= tol`` (flat). The
     likelihood of the observation under the scenario is ``p`` if it matches
-    and ``1 - p`` otherwise.
+    and ``1 - p`` otherwise. Periods are counted by label on an integer
+    (year) index, a PeriodIndex and a DatetimeIndex with a frequency, so a
+    gap in the series leaves ``dx`` missing (no evidence) rather than
+    spanning the gap; on other indexes ``t - lag`` is ``lag`` rows earlier.
     """
 
     direction: str
@@ -85,7 +101,7 @@ class Direction:
             raise ValueError(f"Direction: lag must be an integer >= 1; got {self.lag!r}")
 
     def loglik(self, x: pd.Series) -> np.ndarray:
-        dx = (x - x.shift(self.lag)).to_numpy(np.float64)
+        dx = (x.to_numpy(np.float64) - _lagged(x, self.lag))
         if self.direction == "up":
             hit = dx > self.tol
         elif self.direction == "down":
