@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multipolar as mp
 import numpy as np
 import pandas as pd
 import pytest
@@ -147,3 +148,21 @@ def test_2015_un_blocs_russia_borderline(data_dir):
     assert 365 in b.borderline[:3]
     a = alignment(K, b, "RUS")
     assert a.notna().all()
+
+
+def test_square_frames_keep_their_labels_and_have_no_time():
+    S = np.array([[1, .9, -.5], [.9, 1, -.4], [-.5, -.4, 1]])
+    cow = pd.DataFrame(S, index=[2, 20, 365], columns=[2, 20, 365])
+    cameo = pd.DataFrame(S, index=["USA", "CAN", "RUS"], columns=["USA", "CAN", "RUS"])
+    lab_cow = pd.Series([0, 0, 1], index=[2, 20, 365])
+    lab_cameo = pd.Series([0, 0, 1], index=["USA", "CAN", "RUS"])
+    # integer labels are COW codes: an abbreviation finds its ccode
+    assert mp.alignment(cow, lab_cow, "RUS").tolist()[0] == pytest.approx(-0.45)
+    # other labels are taken as they are
+    assert mp.alignment(cameo, lab_cameo, "RUS").tolist()[0] == pytest.approx(-0.45)
+    for frame, lab, bad in ((cow, lab_cow, "XYZ"), (cameo, lab_cameo, "CHN"), (cow, lab_cow, 710)):
+        with pytest.raises(ValueError, match="alignment: state must be one of the matrix's actors"):
+            mp.alignment(frame, lab, bad)
+    assert mp.blocs(cow, k=2).at is None and mp.blocs(cameo, k=2).at is None
+    R = mp.RelationMatrix(S, actors=[2, 20, 365], at=pd.Timestamp("2020-05-01"))
+    assert mp.blocs(R, k=2).at == pd.Timestamp("2020-05-01")

@@ -32,7 +32,9 @@ def _square(matrix: Any, func: str, arg: str = "matrix") -> tuple[np.ndarray, pd
                 f"got shape {matrix.shape}"
             )
         vals = matrix.to_numpy(dtype=np.float64, na_value=np.nan)
-        return np.array(vals), pd.Index(matrix.index), "cow"
+        # integer labels are taken as COW ccodes (so "RUS" finds 365); other labels as they are
+        idx = pd.Index(matrix.index)
+        return np.array(vals), idx, "cow" if pd.api.types.is_integer_dtype(idx.dtype) else "labels"
     raise TypeError(
         f"{func}: {arg} must be a RelationMatrix or a square DataFrame; got {type(matrix).__name__}"
     )
@@ -44,8 +46,11 @@ def _position(actors: pd.Index, codes: str, state: Any, func: str) -> int:
     if isinstance(state, str) and codes == "cow":
         from .codes import lookup_state
 
-        c = lookup_state(state, codes="cowabb")
-        if c in actors:
+        try:
+            c = lookup_state(state, codes="cowabb")
+        except ValueError:
+            c = None
+        if c is not None and c in actors:
             return int(actors.get_loc(c))
     raise ValueError(f"{func}: state must be one of the matrix's actors; got {state!r}")
 
@@ -206,7 +211,9 @@ def _one_blocs(
     sep = (np.nanmean(win) if np.isfinite(win).any() else np.nan) - (
         np.nanmean(btw) if np.isfinite(btw).any() else np.nan
     )
-    at = getattr(matrix, "at", None)
+    from .relations import RelationMatrix
+
+    at = matrix.at if isinstance(matrix, RelationMatrix) else None
     return Blocs(
         labels,
         marg,
