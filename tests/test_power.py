@@ -337,6 +337,11 @@ def test_states_by_frame_codes_and_unknown_states():
         mp.concentration(df, value="x", among=["XYZ"])
     with pytest.raises(TypeError, match="concentration: among must be None, 'majors' or a list"):
         mp.concentration(df, value="x", among=5)
+    # polarity's own errors name polarity, also those found by its concentration step
+    with pytest.raises(ValueError, match="polarity: among has an unknown state; got 'XYZ'"):
+        mp.polarity(df, value="x", among=["XYZ", 1001])
+    with pytest.raises(ValueError, match="polarity: .*duplicate"):
+        mp.polarity(pd.concat([df, df.iloc[:1]]), value="x", among=[1001, 1002])
 
 
 def test_codes_override_reads_states_in_other_systems(data_dir):

@@ -320,6 +320,8 @@ def test_plot_fan_chart(nmc):
         ({"among": "poles"}, ValueError, "among must be"),
         ({"among": np.array([[2, 365]])}, ValueError, "among must be one-dimensional"),
         ({"among": 2}, TypeError, "among must be 'majors' or a list"),
+        ({"among": ["USA", "XYZ"]}, ValueError, "project: among names an unknown state; got 'XYZ'"),
+        ({"pairs": [("XYZ", "USA")]}, ValueError, "project: pairs names an unknown state"),
         ({"pairs": [("CHN", "CHN")]}, ValueError, "two different states"),
         ({"window": (2015, 2016)}, ValueError, "need at least 3"),
         ({"window": "x"}, TypeError, "window must be"),

@@ -246,7 +246,13 @@ def concentration(
     1     0.5  0.0  2
     2     1.0  NaN  1
     """
-    func = "concentration"
+    return _concentration(df, value, by, among, codes, "concentration")
+
+
+def _concentration(
+    df: pd.DataFrame, value: str, by: str, among: object, codes: str, func: str
+) -> pd.DataFrame:
+    """:func:`concentration`, with errors naming ``func``."""
     require_frame(df, func)
     if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
         df = df.assign(cinc=cinc(df))
@@ -337,7 +343,7 @@ def polarity(
     if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
         df = df.assign(cinc=cinc(df))
     require_columns(df, ["ccode", "year", value], func)
-    conc = concentration(df, value=value, by="year", among=among, codes=codes)
+    conc = _concentration(df, value, "year", among, codes, func)
     mask = _among_mask(df, among, "year", func, codes)
     sub = df.loc[mask if mask is not None else slice(None), ["ccode", "year", value]]
     sub = sub[sub[value].notna()]

@@ -120,7 +120,12 @@ def _state(x: object, arg: str) -> int:
         # an int is the frame's own code (a COW ccode, or e.g. a demo-world code);
         # the calibration checks that the frame has the state
         return int(x)
-    return lookup_state(x, codes="cowabb")
+    try:
+        return lookup_state(x, codes="cowabb")
+    except ValueError:
+        raise ValueError(
+            f"{_FUNC}: {arg} names an unknown state; got {x!r} (a ccode or COW abbreviation)"
+        ) from None
 
 
 def _labels(codes: Sequence[int]) -> list[str]:
