@@ -353,6 +353,13 @@ def test_evaluate_deu(deu):
     assert votes.loc["compromise", "mae"] != table.loc["compromise", "mae"]
     with pytest.raises(ValueError, match="capability must be"):
         evaluate_deu(deu, capability="population")
+    raw = deu.assign(salience=deu["salience"] * 100)  # the file's own 0-100 scale
+    with pytest.raises(ValueError, match=r"evaluate_deu: deu salience must be numbers in \[0, 1\]"):
+        evaluate_deu(raw, capability="votes", rounds=2)
+    first = deu.index[deu["position"].notna() & deu["outcome"].notna()][0]
+    text = deu.assign(salience=deu["salience"].astype(object).where(deu.index != first, "hi"))
+    with pytest.raises(ValueError, match="evaluate_deu: deu salience must be numbers.*'hi'"):
+        evaluate_deu(text, capability="votes", rounds=2)
 
 
 # --------------------------------------------------------------------------- direct _core calls

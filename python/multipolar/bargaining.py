@@ -407,6 +407,14 @@ def evaluate_deu(
     if not (isinstance(missing_salience, numbers.Real) and 0 <= missing_salience <= 1):
         raise ValueError(f"{func}: missing_salience must be in [0, 1]; got {missing_salience!r}")
     d = deu[deu["position"].notna() & deu["outcome"].notna()].copy()
+    sal = pd.to_numeric(d["salience"], errors="coerce")
+    if sal.notna().sum() < d["salience"].notna().sum() or ((sal < 0) | (sal > 1)).any():
+        bad = d["salience"][d["salience"].notna() & ~sal.between(0, 1)].iloc[0]
+        raise ValueError(
+            f"{func}: deu salience must be numbers in [0, 1] (read_deu rescales the file's "
+            f"0-100 salience); got {bad!r}"
+        )
+    d["salience"] = sal
     imputed = int(d["salience"].isna().sum())
     d["salience"] = d["salience"].fillna(float(missing_salience))
     if capability == "gdp":
