@@ -166,8 +166,13 @@ concentration_of(double *v, npy_intp n, double *out)
 
 /* Rows per task of the share pass: small enough that a block's sums stay in L1. */
 #define MP_SHARE_BLOCK 2048
+/* Rows per task of the totals pass; a fixed split, so sums never depend on the thread count. */
+#define MP_TOTALS_BLOCK ((npy_intp)1 << 20)
+/* Most scratch memory the totals pass may take for per-task totals. */
+#define MP_TOTALS_SCRATCH ((npy_intp)64 << 20)
 
-/* Everything a share-pass task reads; the tasks write disjoint rows of out. */
+/* Everything a task of either pass reads. Totals pass: task t writes
+ * task_totals[t] and errs[t k ...]; share pass: the tasks write disjoint rows of out. */
 typedef struct {
     Py_ssize_t k;
     const char **vdata;
@@ -180,6 +185,9 @@ typedef struct {
     npy_intp ngroups;
     const double *totals; /* k x ngroups; inverted before the row pass */
     double *out;
+    npy_intp ntasks;          /* of the totals pass */
+    double **task_totals;     /* per task: k x ngroups */
+    multipolar_error_t *errs; /* per task and component */
 } shares_ctx_t;
 
 /*
@@ -207,6 +215,41 @@ shares_block(void *arg, npy_intp block)
     }
 }
 
+/*
+ * Rows [lo, hi) of task t (contiguous, in order): each component's group totals
+ * and its first error in the block. A task stops at its first component with an
+ * error (later components cannot be the one reported). Runs without the GIL.
+ */
+static void
+totals_block(void *arg, npy_intp t)
+{
+    const shares_ctx_t *ctx = (const shares_ctx_t *)arg;
+    npy_intp lo, hi;
+    multipolar_block_range(ctx->n, ctx->ntasks, t, &lo, &hi);
+    const npy_intp len = hi - lo;
+    for (Py_ssize_t c = 0; c < ctx->k; c++) {
+        multipolar_error_t *err = &ctx->errs[t * ctx->k + c];
+        accumulate_table[ctx->vidx[c]][ctx->cidx](
+            ctx->vdata[c] + lo * ctx->vstride[c], ctx->vstride[c],
+            ctx->cdata + lo * ctx->cstride, ctx->cstride, len, ctx->ngroups,
+            ctx->task_totals[t] + c * ctx->ngroups, NULL, err);
+        if (err->status != MULTIPOLAR_OK) {
+            err->index += lo;
+            return;
+        }
+    }
+}
+
+/* Free the per-task totals of tasks 1.. (task 0's are the caller's) and the list. */
+static void
+free_task_totals(double **task_totals, npy_intp ntasks)
+{
+    for (npy_intp t = 1; task_totals != NULL && t < ntasks; t++) {
+        PyMem_RawFree(task_totals[t]);
+    }
+    PyMem_RawFree(task_totals);
+}
+
 PyObject *
 multipolar_group_shares(PyObject *self, PyObject *args)
 {
@@ -220,6 +263,9 @@ multipolar_group_shares(PyObject *self, PyObject *args)
     const char **vdata = NULL;
     npy_intp *vstride = NULL;
     Py_ssize_t failed = 0;
+    double **task_totals = NULL;
+    multipolar_error_t *task_errs = NULL;
+    npy_intp ntasks = 0;
     char argname[48];
     multipolar_error_t err = {MULTIPOLAR_OK, 0, 0.0};
     NPY_BEGIN_THREADS_DEF;
@@ -280,15 +326,52 @@ multipolar_group_shares(PyObject *self, PyObject *args)
         PyErr_NoMemory();
         goto fail;
     }
+
+    /* the totals pass in blocks of MP_TOTALS_BLOCK rows, each with its own totals,
+     * added in block order (within the scratch limit; else one block) */
+    ntasks = (n + MP_TOTALS_BLOCK - 1) / MP_TOTALS_BLOCK;
+    if (ntasks < 1 || (ntasks - 1) > MP_TOTALS_SCRATCH / (ntotals * (npy_intp)sizeof(double) + 1)) {
+        ntasks = 1;
+    }
+    task_totals = PyMem_RawCalloc((size_t)ntasks, sizeof(double *));
+    task_errs = PyMem_RawCalloc((size_t)(ntasks * k), sizeof(multipolar_error_t));
+    if (task_totals == NULL || task_errs == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    task_totals[0] = totals;
+    for (npy_intp t = 1; t < ntasks; t++) {
+        task_totals[t] = PyMem_RawCalloc((size_t)(ntotals > 0 ? ntotals : 1), sizeof(double));
+        if (task_totals[t] == NULL) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+    }
     shares_ctx_t ctx = {k, vdata, vstride, vidx, PyArray_BYTES(codes), PyArray_STRIDE(codes, 0),
-                        cidx, n, ngroups, totals, (double *)PyArray_DATA(out)};
+                        cidx, n, ngroups, totals, (double *)PyArray_DATA(out), ntasks,
+                        task_totals, task_errs};
 
     /* 4. release the GIL; 5. loop: per-component totals, then row blocks on threads */
     NPY_BEGIN_THREADS_THRESHOLDED(n * k);
+    if (ntasks > 1) {
+        multipolar_parallel_for(ntasks, totals_block, &ctx);
+    }
+    else {
+        totals_block(&ctx, 0);
+    }
+    /* the error of the serial order: the first component with one, at its first row */
     for (Py_ssize_t c = 0; c < k && err.status == MULTIPOLAR_OK; c++) {
-        failed = c;
-        accumulate_table[vidx[c]][cidx](vdata[c], vstride[c], ctx.cdata, ctx.cstride, n, ngroups,
-                                        totals + c * ngroups, NULL, &err);
+        for (npy_intp t = 0; t < ntasks && err.status == MULTIPOLAR_OK; t++) {
+            if (task_errs[t * k + c].status != MULTIPOLAR_OK) {
+                err = task_errs[t * k + c];
+                failed = c;
+            }
+        }
+    }
+    for (npy_intp t = 1; t < ntasks && err.status == MULTIPOLAR_OK; t++) {
+        for (npy_intp j = 0; j < ntotals; j++) {
+            totals[j] += task_totals[t][j];
+        }
     }
     if (err.status == MULTIPOLAR_OK) {
         /* multiply by the inverse in the row pass: one division per group, not per row */
@@ -313,6 +396,8 @@ multipolar_group_shares(PyObject *self, PyObject *args)
         goto fail;
     }
     /* 7. clean up */
+    free_task_totals(task_totals, ntasks);
+    PyMem_RawFree(task_errs);
     PyMem_RawFree(totals);
     PyMem_Free(vidx);
     PyMem_Free(vdata);
@@ -321,6 +406,8 @@ multipolar_group_shares(PyObject *self, PyObject *args)
 
 fail:
     Py_XDECREF(out);
+    free_task_totals(task_totals, ntasks);
+    PyMem_RawFree(task_errs);
     PyMem_RawFree(totals);
     PyMem_Free(vidx);
     PyMem_Free(vdata);

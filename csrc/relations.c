@@ -150,9 +150,8 @@ static void
 run_task(void *arg, npy_intp t)
 {
     const run_t *r = (const run_t *)arg;
-    const npy_intp q = r->n / r->ntasks, m = r->n % r->ntasks;
-    const npy_intp lo = q * t + (t < m ? t : m);
-    const npy_intp hi = lo + q + (t < m ? 1 : 0);
+    npy_intp lo, hi;
+    multipolar_block_range(r->n, r->ntasks, t, &lo, &hi);
     r->fn(r->ev, lo, hi, r->fast, r->acc[t], r->qacc != NULL ? r->qacc[t] : NULL,
           r->used != NULL ? r->used[t] : NULL, r->seen1 != NULL ? r->seen1[t] : NULL,
           r->seen2 != NULL ? r->seen2[t] : NULL, r->counts[t], &r->tmax[t], &r->err[t]);

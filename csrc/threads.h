@@ -22,4 +22,14 @@ void multipolar_parallel_for(npy_intp ntasks, multipolar_task_fn fn, void *ctx);
 /* Worker threads to use: MULTIPOLAR_NUM_THREADS if set (>= 1), else the online CPUs (max 64). */
 int multipolar_num_threads(void);
 
+/* Rows [*lo, *hi) of task t when n rows are split into ntasks contiguous, near-equal
+ * blocks in order (the first n % ntasks blocks one row longer). */
+static inline void
+multipolar_block_range(npy_intp n, npy_intp ntasks, npy_intp t, npy_intp *lo, npy_intp *hi)
+{
+    const npy_intp q = n / ntasks, m = n % ntasks;
+    *lo = q * t + (t < m ? t : m);
+    *hi = *lo + q + (t < m ? 1 : 0);
+}
+
 #endif

@@ -195,6 +195,45 @@ def test_group_shares_bad_direct_calls(args, exc, match):
         _core.group_shares(*args)
 
 
+def test_group_shares_in_blocks_matches_numpy_and_reports_the_serial_error(monkeypatch):
+    """Above 2^20 rows the totals are summed per block of rows on threads: the same shares
+    as NumPy's, for any thread count, and the error the serial order meets first."""
+    rng = np.random.default_rng(21)
+    n, ng = 2_500_000, 37
+    codes = rng.integers(0, ng, n).astype(np.int32)
+    comps = [rng.gamma(0.5, 10.0, n) for _ in range(3)]
+    comps[1][rng.random(n) < 0.1] = np.nan
+    comps[2] = comps[2].astype(np.float32)[::-1]  # another dtype, not contiguous
+    runs = []
+    for threads in ("1", "2", "3"):
+        monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", threads)
+        runs.append(_core.group_shares(tuple(comps), codes, ng))
+    np.testing.assert_array_equal(runs[0], runs[1])
+    np.testing.assert_array_equal(runs[0], runs[2])
+    share = []
+    for c in comps:
+        v = c.astype(np.float64)
+        tot = np.bincount(codes, weights=np.nan_to_num(v), minlength=ng)
+        share.append(v / tot[codes])
+    want = np.nanmean(np.vstack(share), axis=0)
+    np.testing.assert_allclose(runs[0], want, rtol=1e-12)
+    # errors: component 1 goes wrong early, component 0 only in a late block;
+    # the serial order reports component 0 first, at its first bad row
+    bad = [c.copy() for c in comps]
+    bad[1][10] = -1.0
+    bad[0][2_000_001] = np.inf
+    bad[0][2_400_000] = -3.0
+    with pytest.raises(ValueError, match=r"components\[0\] must be finite or NaN; got inf at row 2000001"):
+        _core.group_shares(tuple(bad), codes, ng)
+    bad[0] = comps[0]
+    with pytest.raises(ValueError, match=r"components\[1\] must be non-negative; got -1.0 at row 10"):
+        _core.group_shares(tuple(bad), codes, ng)
+    bad_codes = codes.copy()
+    bad_codes[1_500_000] = ng
+    with pytest.raises(ValueError, match=f"codes must be in .*got {ng} at row 1500000"):
+        _core.group_shares(tuple(comps), bad_codes, ng)
+
+
 def test_kernels_empty_inputs():
     assert _core.group_shares((np.ones(0),), np.zeros(0, np.int64), 0).shape == (0,)
     out = _core.group_concentration(np.ones(0), np.zeros(0, np.int64), 2)

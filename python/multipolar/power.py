@@ -30,14 +30,15 @@ CONCENTRATION_COLUMNS = ("hhi", "con", "n_eff", "entropy", "gini", "top1", "top2
 
 
 def _component_arrays(df: pd.DataFrame, cols: Sequence[str], func: str) -> tuple[np.ndarray, ...]:
-    arrays = []
-    for col in cols:
-        arr = value_array(df[col], func, col)
-        # one reduction, no temporary: only a column with a negative value can hold -9
-        if len(arr) and np.fmin.reduce(arr) < 0 and np.any(arr == -9):
-            arr = np.where(arr == -9, np.nan, arr.astype(np.float64))
-        arrays.append(arr)
-    return tuple(arrays)
+    return tuple(value_array(df[col], func, col) for col in cols)
+
+
+def _without_minus9(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...] | None:
+    """The arrays with COW's missing-value code -9 as NaN, or None if no array holds -9."""
+    if not any(np.any(a == -9) for a in arrays):
+        return None
+    return tuple(np.where(a == -9, np.nan, a.astype(np.float64)) if np.any(a == -9) else a
+                 for a in arrays)
 
 
 def _reword(exc: ValueError, func: str, names: Sequence[str]) -> ValueError:
@@ -119,7 +120,15 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     try:
         values = _core.group_shares(arrays, codes, ngroups)
     except ValueError as exc:
-        raise _reword(exc, func, components) from None
+        # a negative value: COW's -9 (missing) is read as NaN and the pass run again,
+        # so frames without -9 pay no extra pass over their columns
+        fixed = _without_minus9(arrays)
+        if fixed is None:
+            raise _reword(exc, func, components) from None
+        try:
+            values = _core.group_shares(fixed, codes, ngroups)
+        except ValueError as exc2:
+            raise _reword(exc2, func, components) from None
     return pd.Series(values, index=df.index, name="cinc")
 
 
