@@ -379,7 +379,8 @@ multipolar_group_shares(PyObject *self, PyObject *args)
             totals[j] = totals[j] > 0.0 ? 1.0 / totals[j] : 0.0;
         }
         const npy_intp nblocks = (n + MP_SHARE_BLOCK - 1) / MP_SHARE_BLOCK;
-        if (n >= 8 * MP_SHARE_BLOCK) {
+        /* threads from about a million values: starting them costs more below */
+        if (n >= 8 * MP_SHARE_BLOCK && n * k >= ((npy_intp)1 << 20)) {
             multipolar_parallel_for(nblocks, shares_block, &ctx);
         }
         else {
