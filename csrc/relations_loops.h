@@ -446,48 +446,62 @@ MP_FN(bin_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, doubl
     const npy_intp nbins = ev->nbins;
     npy_intp last = 0;
     npy_intp n_used = 0, n_missing = 0, n_outside = 0, n_after = 0, n_nan = 0;
-    for (npy_intp i = lo; i < hi; i++) {
-        npy_intp pa = 0, pb = 0;
-        const int kept = MP_FN(event_actors)(&ac, i, &pa, &pb, &n_missing, &n_outside, err);
-        if (kept <= 0) {
-            if (kept < 0) {
-                break;
-            }
-            continue;
-        }
-        if (used != NULL) {
-            used[pa] = 1;
-            used[pb] = 1;
-        }
-        const npy_int64 t = *(const npy_int64 *)(time + i * st);
-        if (t == NPY_MIN_INT64) {
-            n_nan++;
-            continue;
-        }
-        if (nbins == 0 || t < edges[0] || t >= edges[nbins]) {
-            n_after++;
-            continue;
-        }
-        const double w = (double)(*(const MP_W_T *)(weight + i * sw));
-        if (npy_isnan(w)) {
-            n_nan++;
-            continue;
-        }
-        if (!(edges[last] <= t && t < edges[last + 1])) {
-            npy_intp l = 0, r = nbins; /* edges[l] <= t < edges[r] */
-            while (r - l > 1) {
-                const npy_intp mid = l + (r - l) / 2;
-                if (edges[mid] <= t) {
-                    l = mid;
+    /* Two steps per chunk: the checks and the bin write (cell, value) pairs to stack
+     * buffers, then a tight loop adds them. The output of bins x N x N is often larger
+     * than the caches, and a loop of nothing but independent adds keeps many of its
+     * misses in flight at once. */
+    npy_intp cell[MP_EV_CHUNK];
+    double value[MP_EV_CHUNK];
+    for (npy_intp base = lo; base < hi && err->status == MULTIPOLAR_OK; base += MP_EV_CHUNK) {
+        const npy_intp stop = hi - base < MP_EV_CHUNK ? hi : base + MP_EV_CHUNK;
+        npy_intp m = 0;
+        for (npy_intp i = base; i < stop; i++) {
+            npy_intp pa = 0, pb = 0;
+            const int kept = MP_FN(event_actors)(&ac, i, &pa, &pb, &n_missing, &n_outside, err);
+            if (kept <= 0) {
+                if (kept < 0) {
+                    break;
                 }
-                else {
-                    r = mid;
-                }
+                continue;
             }
-            last = l;
+            if (used != NULL) {
+                used[pa] = 1;
+                used[pb] = 1;
+            }
+            const npy_int64 t = *(const npy_int64 *)(time + i * st);
+            if (t == NPY_MIN_INT64) {
+                n_nan++;
+                continue;
+            }
+            if (nbins == 0 || t < edges[0] || t >= edges[nbins]) {
+                n_after++;
+                continue;
+            }
+            const double w = (double)(*(const MP_W_T *)(weight + i * sw));
+            if (npy_isnan(w)) {
+                n_nan++;
+                continue;
+            }
+            if (!(edges[last] <= t && t < edges[last + 1])) {
+                /* the last k with edges[k] <= t: a binary search whose steps depend only
+                 * on nbins, each a conditional move rather than a branch (times in random
+                 * order would mispredict half of them) */
+                npy_intp l = 0, len = nbins;
+                while (len > 1) {
+                    const npy_intp half = len / 2;
+                    l = edges[l + half] <= t ? l + half : l;
+                    len -= half;
+                }
+                last = l;
+            }
+            cell[m] = (last * n + pa) * n + pb;
+            value[m] = w;
+            m++;
         }
-        acc[last * n * n + pa * n + pb] += w;
-        n_used++;
+        for (npy_intp j = 0; j < m; j++) {
+            acc[cell[j]] += value[j];
+        }
+        n_used += m;
     }
     counts[MP_EV_USED] += n_used;
     counts[MP_EV_MISSING] += n_missing;

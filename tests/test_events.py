@@ -510,16 +510,9 @@ def test_core_refcounts_unchanged():
 NAT = np.iinfo(np.int64).min
 
 
-def reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, used, at, day, half):
-    """decay_accumulate's contract, vectorized with NumPy: adds into out/qout/used in place,
-    returns the counts (used, missing, outside, after, NaN) and at, or raises like the kernel.
-    at None: the latest time of any event (None if no event has a time)."""
-    if at is None:
-        timed = time[time != NAT]
-        at = int(timed.max()) if len(timed) else None
-        counts = reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, used,
-                                 NAT if at is None else at, day, half)[0]
-        return counts, at
+def reference_actors(code1, map1, code2, map2, used):
+    """Output positions and classes of each event's actors (marking used[]), or the
+    kernels' error for a code beyond its map: (pa, pb, missing, outside, keep)."""
     a, b = code1.astype(np.int64), code2.astype(np.int64)
     missing = (a < 0) | (b < 0)
     beyond = ~missing & ((a >= len(map1)) | (b >= len(map2)))
@@ -532,6 +525,20 @@ def reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, use
     if used is not None:
         used[pa[keep]] = 1
         used[pb[keep]] = 1
+    return pa, pb, missing, outside, keep
+
+
+def reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, used, at, day, half):
+    """decay_accumulate's contract, vectorized with NumPy: adds into out/qout/used in place,
+    returns the counts (used, missing, outside, after, NaN) and at, or raises like the kernel.
+    at None: the latest time of any event (None if no event has a time)."""
+    if at is None:
+        timed = time[time != NAT]
+        at = int(timed.max()) if len(timed) else None
+        counts = reference_decay(out, qout, code1, map1, code2, map2, weight, time, quad, used,
+                                 NAT if at is None else at, day, half)[0]
+        return counts, at
+    pa, pb, missing, outside, keep = reference_actors(code1, map1, code2, map2, used)
     t = time.astype(np.int64)
     nat = keep & (t == NAT)
     after = keep & ~nat & (t > at)
@@ -732,3 +739,47 @@ def test_core_decay_latest_time_without_times(n):
     want = run_decay(case, 86400.0 * 3, quad=False, used=True, fn=reference_decay, nact=4,
                      latest=True)
     assert got[3] == want[3] and got[3][1] is None and not got[0].any()
+
+
+def reference_bins(out, code1, map1, code2, map2, weight, time, edges, used):
+    """bin_accumulate's contract with NumPy: adds into out/used, returns the counts."""
+    pa, pb, missing, outside, keep = reference_actors(code1, map1, code2, map2, used)
+    t = time.astype(np.int64)
+    nat = keep & (t == NAT)
+    after = keep & ~nat & ((t < edges[0]) | (t >= edges[-1]))
+    w = weight.astype(np.float64)
+    nanw = keep & ~nat & ~after & np.isnan(w)
+    good = keep & ~nat & ~after & ~nanw
+    k = np.searchsorted(edges, t[good], side="right") - 1
+    np.add.at(out, (k, pa[good], pb[good]), w[good])
+    return (int(good.sum()), int(missing.sum()), int(outside.sum()), int(after.sum()),
+            int((nat | nanw).sum()))
+
+
+@pytest.mark.parametrize("code_dtype", [np.int8, np.int16, np.int64])
+@pytest.mark.parametrize("weight_dtype", [np.float64, np.int32])
+@pytest.mark.parametrize("order", ["random", "sorted"])
+def test_core_bin_accumulate_matches_numpy_reference(code_dtype, weight_dtype, order,
+                                                     monkeypatch):
+    nact, day = 9, 86400
+    spoil = ("missing", "nat", "subday") + (("nan",) if weight_dtype is np.float64 else ())
+    case = decay_case(1_200_000, nact, code_dtype, weight_dtype, seed=4, spoil=spoil)
+    if order == "sorted":
+        idx = np.argsort(case["time"], kind="stable")
+        case = {k: (v[idx] if isinstance(v, np.ndarray) and len(v) == len(idx) else v)
+                for k, v in case.items()}
+    # uneven bins (months of days) that leave out the first and last weeks
+    edges = np.cumsum(np.r_[12, np.tile([31, 28, 31, 30], 5)]) * day
+    want = np.zeros((len(edges) - 1, nact, nact))
+    want_used = np.zeros(nact, np.uint8)
+    want_counts = reference_bins(want, case["code1"], case["map1"], case["code2"], case["map2"],
+                                 case["weight"], case["time"], edges, want_used)
+    assert want_counts[3] > 0 and want_counts[4] > 0
+    for threads in ("1", "2"):
+        monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", threads)
+        out = np.zeros_like(want)
+        used = np.zeros(nact, np.uint8)
+        counts = _core.bin_accumulate(out, case["code1"], case["map1"], case["code2"],
+                                      case["map2"], case["weight"], case["time"], edges, used)
+        assert tuple(counts) == want_counts
+        assert close(out, want) and np.array_equal(used, want_used)
