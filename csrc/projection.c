@@ -53,6 +53,27 @@ cmp_ptr(const void *a, const void *b)
     return (pa > pb) - (pa < pb);
 }
 
+int
+multipolar_block_offsets(PyArrayObject *arr, npy_intp nb, const char *func, const char *arg,
+                         npy_int64 *sizes, npy_int64 *offsets, npy_intp *total)
+{
+    npy_intp sum = 0;
+    for (npy_intp b = 0; b < nb; b++) {
+        const npy_int64 v =
+            *(const npy_int64 *)(PyArray_BYTES(arr) + b * PyArray_STRIDE(arr, 0));
+        if (v < 0 || v > NPY_MAX_INTP - sum) {
+            PyErr_Format(PyExc_ValueError, "%s: %s must be >= 0; got %lld at %zd", func, arg,
+                         (long long)v, (Py_ssize_t)b);
+            return -1;
+        }
+        sizes[b] = v;
+        offsets[b] = sum;
+        sum += (npy_intp)v;
+    }
+    *total = sum;
+    return 0;
+}
+
 bitgen_t **
 multipolar_bitgens_from_tuple(PyObject *tuple, const char *func, const char *arg)
 {
@@ -431,17 +452,9 @@ multipolar_project_paths(PyObject *self, PyObject *args)
         goto fail;
     }
     npy_intp total = 0;
-    for (npy_intp b = 0; b < nb; b++) {
-        const npy_int64 v = *(const npy_int64 *)(PyArray_BYTES(block_arr) +
-                                                 b * PyArray_STRIDE(block_arr, 0));
-        if (v < 0 || v > NPY_MAX_INTP - total) {
-            PyErr_Format(PyExc_ValueError, "%s: block_paths must be >= 0; got %lld at %zd", func,
-                         (long long)v, (Py_ssize_t)b);
-            goto fail;
-        }
-        block_paths[b] = v;
-        block_offset[b] = total;
-        total += (npy_intp)v;
+    if (multipolar_block_offsets(block_arr, nb, func, "block_paths", block_paths, block_offset,
+                                 &total) < 0) {
+        goto fail;
     }
     for (npy_intp q = 0; q < P; q++) {
         for (int c = 0; c < 2; c++) {

@@ -25,4 +25,14 @@ PyObject *multipolar_block_normals(PyObject *self, PyObject *args);
  */
 bitgen_t **multipolar_bitgens_from_tuple(PyObject *tuple, const char *func, const char *arg);
 
+/*
+ * Copy the nb block sizes of a checked 1-D int64 array into sizes[] and their
+ * running starts into offsets[] (offsets[b] = sizes[0] + ... + sizes[b - 1]), and
+ * their sum into *total.
+ * Raises ValueError naming arg for a negative size or a total beyond
+ * NPY_MAX_INTP and returns -1; 0 on success. Call with the GIL held.
+ */
+int multipolar_block_offsets(PyArrayObject *arr, npy_intp nb, const char *func, const char *arg,
+                             npy_int64 *sizes, npy_int64 *offsets, npy_intp *total);
+
 #endif

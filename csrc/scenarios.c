@@ -222,17 +222,9 @@ multipolar_ach_sensitivity(PyObject *self, PyObject *args)
         goto fail;
     }
     npy_intp total = 0;
-    for (npy_intp i = 0; i < nb; i++) {
-        const npy_int64 v = *(const npy_int64 *)(PyArray_BYTES(block_arr) +
-                                                 i * PyArray_STRIDE(block_arr, 0));
-        if (v < 0 || v > NPY_MAX_INTP - total) {
-            PyErr_Format(PyExc_ValueError, "%s: block_draws must be >= 0; got %lld", func,
-                         (long long)v);
-            goto fail;
-        }
-        block_draws[i] = v;
-        block_offset[i] = total;
-        total += (npy_intp)v;
+    if (multipolar_block_offsets(block_arr, nb, func, "block_draws", block_draws, block_offset,
+                                 &total) < 0) {
+        goto fail;
     }
     for (npy_intp h = 0; h < nh; h++) {
         prior[h] = *(const double *)(PyArray_BYTES(prior_arr) + h * PyArray_STRIDE(prior_arr, 0));
