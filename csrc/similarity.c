@@ -200,46 +200,35 @@ sort_keys(npy_int64 *a, npy_intp n)
  * POPCNT instruction, chosen at run time when the CPU has it. Runs without
  * the GIL.
  */
-static void
-cooccur_portable(const npy_uint64 *bi, const npy_uint64 *bj, npy_intp lo, npy_intp hi, int L,
-                 int off, int c, npy_int64 *T)
-{
-    for (npy_intp word = lo; word <= hi; word++) {
-        const npy_uint64 *wi = bi + word * L;
-        const npy_uint64 *wj = bj + word * L;
-        for (int a = 0; a < L; a++) {
-            if (wi[a] == 0) {
-                continue;
-            }
-            for (int b = 0; b < L; b++) {
-                T[(a + off) * c + (b + off)] += popcount64(wi[a] & wj[b]);
-            }
-        }
+#define SIM_COOCCUR(NAME, POPCOUNT)                                                          \
+    static void NAME(const npy_uint64 *bi, const npy_uint64 *bj, npy_intp lo, npy_intp hi,     \
+                     int L, int off, int c, npy_int64 *T)                                      \
+    {                                                                                          \
+        for (npy_intp word = lo; word <= hi; word++) {                                         \
+            const npy_uint64 *wi = bi + word * L;                                              \
+            const npy_uint64 *wj = bj + word * L;                                              \
+            for (int a = 0; a < L; a++) {                                                      \
+                if (wi[a] == 0) {                                                              \
+                    continue;                                                                  \
+                }                                                                              \
+                for (int b = 0; b < L; b++) {                                                  \
+                    T[(a + off) * c + (b + off)] += POPCOUNT(wi[a] & wj[b]);                   \
+                }                                                                              \
+            }                                                                                  \
+        }                                                                                      \
     }
-}
+
+SIM_COOCCUR(cooccur_portable, popcount64)
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
 #define SIM_X86_POPCNT 1
-__attribute__((target("popcnt"))) static void
-cooccur_popcnt(const npy_uint64 *bi, const npy_uint64 *bj, npy_intp lo, npy_intp hi, int L,
-               int off, int c, npy_int64 *T)
-{
-    for (npy_intp word = lo; word <= hi; word++) {
-        const npy_uint64 *wi = bi + word * L;
-        const npy_uint64 *wj = bj + word * L;
-        for (int a = 0; a < L; a++) {
-            if (wi[a] == 0) {
-                continue;
-            }
-            for (int b = 0; b < L; b++) {
-                T[(a + off) * c + (b + off)] += (npy_int64)__builtin_popcountll(wi[a] & wj[b]);
-            }
-        }
-    }
-}
+#define SIM_POPCNT(x) ((npy_int64)__builtin_popcountll(x))
+__attribute__((target("popcnt"))) SIM_COOCCUR(cooccur_popcnt, SIM_POPCNT)
+#undef SIM_POPCNT
 #else
 #define SIM_X86_POPCNT 0
 #endif
+#undef SIM_COOCCUR
 
 typedef struct {
     npy_intp cost;
