@@ -80,6 +80,17 @@ typedef struct {
 #define MP_ALWAYS_INLINE inline
 #endif
 
+/* Actors already marked present in used[n] (0 without used). */
+static inline npy_intp
+count_marked(const npy_uint8 *used, npy_intp n)
+{
+    npy_intp marked = 0;
+    for (npy_intp k = 0; used != NULL && k < n; k++) {
+        marked += used[k] != 0;
+    }
+    return marked;
+}
+
 /* ---- loop instantiations: [weight dtype][code dtype] ------------------------ */
 #define MP_LOOPS_HEADER "relations_loops.h"
 #define MP_W_T npy_float64

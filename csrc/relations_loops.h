@@ -271,10 +271,7 @@ MP_FN(decay_fast_body)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *
     npy_int32 cell[MP_EV_CHUNK];
     double value[MP_EV_CHUNK], factor[MP_EV_CHUNK];
     npy_int8 qclass[MP_EV_CHUNK];
-    npy_intp n_marked = 0;
-    for (npy_intp k = 0; used != NULL && k < n; k++) {
-        n_marked += used[k] != 0;
-    }
+    npy_intp n_marked = count_marked(used, n);
     /* fold seen[] into used[] every `every` chunks: at most about one step per event */
     const npy_intp fold_len = ev->fold_hi1 + ev->fold_hi2 - 2 * ev->fold_lo;
     const npy_intp every = 1 + fold_len / MP_EV_CHUNK;
@@ -372,10 +369,7 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, dou
                   npy_intp *counts, npy_int64 *tmax, multipolar_error_t *err)
 {
     if (!fast) {
-        npy_intp n_marked = 0;
-        for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
-            n_marked += used[k] != 0;
-        }
+        npy_intp n_marked = count_marked(used, ev->nactors);
         MP_FN(decay_slow)(ev, lo, hi, acc, qacc, ev->nactors * ev->nactors, used, &n_marked,
                           counts, tmax, err);
         return;
@@ -416,10 +410,7 @@ MP_FN(decay_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, dou
             memset(qacc, 0, (size_t)(4 * (nn + 1)) * sizeof(double));
         }
         memcpy(counts, start, sizeof(start));
-        npy_intp n_marked = 0;
-        for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
-            n_marked += used[k] != 0;
-        }
+        npy_intp n_marked = count_marked(used, ev->nactors);
         MP_FN(decay_slow)(ev, lo, hi, acc, qacc, nn + 1, used, &n_marked, counts, tmax, err);
     }
 }

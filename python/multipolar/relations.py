@@ -1961,12 +1961,9 @@ def _accumulate_events(
     counts, latest = _core.decay_accumulate(out, qout, cols["k1"], map1, cols["k2"], map2,
                                             cols["w"], t, quad, used, at_ticks,
                                             max(_DAY_NS // ns, 1), half)
-    if spec.time_col is None:
-        at_ts = at
-    elif at is None:
-        at_ts = None if latest is None else pd.Timestamp(latest * ns, unit="ns")
-    else:
-        at_ts = at
+    at_ts = at
+    if at is None and spec.time_col is not None and latest is not None:
+        at_ts = pd.Timestamp(latest * ns, unit="ns")
     if used is not None and not used.all():
         pos = np.flatnonzero(used)
         out = out[np.ix_(pos, pos)]
