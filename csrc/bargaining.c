@@ -337,10 +337,9 @@ bargain_one(const bargain_ctx_t *c, npy_intp k, bargain_scratch_t *s)
 #define MP_ISSUES_PER_TASK 8
 
 static void
-bargain_task(void *arg, npy_intp task)
+bargain_task(void *arg, npy_intp task, int worker)
 {
     const bargain_ctx_t *c = (const bargain_ctx_t *)arg;
-    const npy_intp worker = task % c->ntasks;
     const npy_intp m = c->max_m > 0 ? c->max_m : 1;
     double *base = c->scratch + worker * (6 * m + 2 * m * m);
     bargain_scratch_t s = {base, base + m, base + 2 * m, base + 3 * m, base + 3 * m + m * m,
@@ -493,13 +492,9 @@ multipolar_bargain_issues(PyObject *self, PyObject *args)
         goto fail;
     }
     npy_intp ntasks = (nissues + MP_ISSUES_PER_TASK - 1) / MP_ISSUES_PER_TASK;
-    npy_intp nworkers = multipolar_num_threads();
-    if (nworkers > ntasks) {
-        nworkers = ntasks;
-    }
-    if (nworkers < 1) {
-        nworkers = 1;
-    }
+    /* the team is fixed here: scratch is allocated for exactly its workers */
+    const multipolar_team_t team = multipolar_team(self, ntasks);
+    const npy_intp nworkers = team.nthreads;
     const npy_intp m1 = max_m > 0 ? max_m : 1;
     scratch = PyMem_RawCalloc((size_t)(nworkers * (6 * m1 + 2 * m1 * m1)), sizeof(double));
     iscratch = PyMem_RawCalloc((size_t)(nworkers * m1), sizeof(npy_intp));
@@ -514,14 +509,7 @@ multipolar_bargain_issues(PyObject *self, PyObject *args)
 
     /* 4. release the GIL; 5. loop: issues in tasks of 8, task t on worker t mod nworkers */
     NPY_BEGIN_THREADS_THRESHOLDED(n * (rounds + 1));
-    if (nworkers > 1) {
-        multipolar_parallel_for(ntasks, bargain_task, &ctx);
-    }
-    else {
-        for (npy_intp task = 0; task < ntasks; task++) {
-            bargain_task(&ctx, task);
-        }
-    }
+    multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, bargain_task, &ctx);
     NPY_END_THREADS;
 
     /* 6. translate: no failure status after validation */

@@ -685,7 +685,7 @@ parse_row(seg_t *sg, const char *p, const npy_intp *tabs, npy_intp ntabs, int *b
  * status: sg->fatal on allocation failure. Runs without the GIL, on any thread.
  */
 static void
-parse_segment(void *arg, npy_intp task)
+parse_segment(void *arg, npy_intp task, int worker)
 {
     seg_t *sg = ((seg_t *)arg) + task;
     for (int c = 0; c < V_COUNT; c++) {
@@ -921,11 +921,9 @@ multipolar_gdelt_parse(PyObject *self, PyObject *args)
         const char *q = memchr(buf + stop, '\n', (size_t)(size - stop));
         end = q != NULL ? (q - buf) + 1 : size;
     }
-    npy_intp nthreads = multipolar_num_threads();
     nseg = (end - start) / MP_GDELT_SEGMENT + 1;
-    if (nseg > nthreads) {
-        nseg = nthreads;
-    }
+    const multipolar_team_t team = multipolar_team(self, nseg);
+    nseg = team.nthreads;
     /* 3. allocate the segments */
     segs = PyMem_RawCalloc((size_t)nseg, sizeof(seg_t));
     if (segs == NULL) {
@@ -967,12 +965,7 @@ multipolar_gdelt_parse(PyObject *self, PyObject *args)
             prev = b;
         }
     }
-    if (nseg > 1) {
-        multipolar_parallel_for(nseg, parse_segment, segs);
-    }
-    else {
-        parse_segment(segs, 0);
-    }
+    multipolar_parallel_for(&team, nseg, MULTIPOLAR_STATIC, parse_segment, segs);
     NPY_END_THREADS;
 
     /* 6. translate: allocation failures, then the first problem in file order */

@@ -15,6 +15,7 @@
 #include "relations.h"
 #include "scenarios.h"
 #include "similarity.h"
+#include "threads.h"
 #include "validation.h"
 
 static PyMethodDef multipolar_methods[] = {
@@ -49,6 +50,12 @@ static PyMethodDef multipolar_methods[] = {
     {"ach_sensitivity", multipolar_ach_sensitivity, METH_VARARGS,
      "ach_sensitivity($module, bitgens, block_draws, prior, kind, a, b, /)\n--\n\n"
      "See multipolar.compete."},
+    {"set_num_threads", multipolar_set_num_threads, METH_O,
+     "set_num_threads($module, n, /)\n--\n\nSee multipolar.set_num_threads."},
+    {"get_num_threads", multipolar_get_num_threads, METH_NOARGS,
+     "get_num_threads($module, /)\n--\n\nSee multipolar.get_num_threads."},
+    {"threads_started", multipolar_threads_started, METH_NOARGS,
+     "threads_started($module, /)\n--\n\nWorker threads started so far by all kernels."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -58,6 +65,13 @@ multipolar_exec(PyObject *module)
     if (PyArray_ImportNumPyAPI() < 0) {
         return -1;
     }
+    multipolar_state_t *st = (multipolar_state_t *)PyModule_GetState(module);
+    if (st == NULL) {
+        return -1;
+    }
+    st->default_nthreads = multipolar_default_threads();
+    st->nthreads = st->default_nthreads;
+    st->started = 0;
     return 0;
 }
 
@@ -73,7 +87,7 @@ static struct PyModuleDef multipolar_module = {
     PyModuleDef_HEAD_INIT,
     .m_name = "multipolar._core",
     .m_doc = "C kernels of multipolar (private; use the multipolar package).",
-    .m_size = 0,
+    .m_size = sizeof(multipolar_state_t),
     .m_methods = multipolar_methods,
     .m_slots = multipolar_slots,
 };

@@ -40,59 +40,82 @@
     {base##_##vname##_int8, base##_##vname##_int16, base##_##vname##_int32,       \
      base##_##vname##_int64}
 
-/* Status codes returned by GIL-free loops; zero is success. */
+/*
+ * The one status enum of the GIL-free loops; zero is success. Every family
+ * reports through it (with multipolar_error_t below); the Python wrappers turn
+ * the structured exception it becomes into multipolar.InputError, naming the
+ * public function and the user's column (python/multipolar/_errors.py). The
+ * names in MULTIPOLAR_STATUS_NAMES are the contract between the two.
+ */
 typedef enum {
     MULTIPOLAR_OK = 0,
     MULTIPOLAR_ERR_NOMEM,      /* scratch allocation failed */
     MULTIPOLAR_ERR_NEGATIVE,   /* a value below zero where shares are taken */
     MULTIPOLAR_ERR_NONFINITE,  /* +/-inf where only finite values or NaN are allowed */
-    MULTIPOLAR_ERR_CODE_RANGE, /* a group code outside [0, ngroups) */
+    MULTIPOLAR_ERR_INVALID,    /* NaN, inf or a negative value where none is allowed */
+    MULTIPOLAR_ERR_CODE_RANGE, /* a code or index outside [0, limit) */
+    MULTIPOLAR_ERR_DUPLICATE,  /* a key given twice (value: the key, field: its other part) */
+    MULTIPOLAR_ERR_PARSE,      /* a field of a text row that does not parse (row: line) */
+    MULTIPOLAR_ERR_FIELDS,     /* a text row with a number of fields the format does not allow */
+    MULTIPOLAR_ERR_TOO_MANY,   /* more distinct values than the kernel can hold (limit) */
     MULTIPOLAR_RETRY,          /* not an error: the caller must run the loop again, exactly */
 } multipolar_status_t;
 
-/* What a loop reports back besides its status: the row and value at fault. */
+/* The Python-visible name of each status, in enum order (see _errors.py). */
+#define MULTIPOLAR_STATUS_NAMES                                                          \
+    {"ok",         "nomem",  "negative", "nonfinite", "invalid", "code_range",           \
+     "duplicate",  "parse",  "fields",   "too_many",  "retry"}
+
+/*
+ * What a loop reports besides its status. `arg` is the kernel argument at
+ * fault (a static string, the name in _core.pyi), `field` one more than the
+ * position within it for tuple or 2-D arguments (0: the argument is one array,
+ * so a zeroed record is complete), `index` the row, `value` the offending
+ * value and `limit` the bound a CODE_RANGE or TOO_MANY value broke.
+ */
 typedef struct {
     multipolar_status_t status;
     npy_intp index;
     double value;
+    const char *arg;
+    npy_intp field;
+    npy_intp limit;
 } multipolar_error_t;
 
-/*
- * Translate a loop's status into a Python exception, naming the function and
- * the argument at fault. Call with the GIL held. Returns 0 on success, -1 with
- * an exception set otherwise.
- */
-static inline int
-multipolar_raise_status(const multipolar_error_t *err, const char *func, const char *arg)
+/* An error record: status at row `index` of argument `arg` (no field, limit 0). */
+static inline multipolar_error_t
+multipolar_error(multipolar_status_t status, const char *arg, npy_intp index, double value)
 {
-    char *repr = NULL;
-    switch (err->status) {
-    case MULTIPOLAR_OK:
-        return 0;
-    case MULTIPOLAR_ERR_NOMEM:
-        PyErr_NoMemory();
-        return -1;
-    case MULTIPOLAR_ERR_NEGATIVE:
-    case MULTIPOLAR_ERR_NONFINITE:
-        repr = PyOS_double_to_string(err->value, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
-        if (repr == NULL) {
-            return -1;
-        }
-        PyErr_Format(PyExc_ValueError, "%s: %s must be %s; got %s at row %zd", func, arg,
-                     err->status == MULTIPOLAR_ERR_NEGATIVE ? "non-negative" : "finite or NaN",
-                     repr, (Py_ssize_t)err->index);
-        PyMem_Free(repr);
-        return -1;
-    case MULTIPOLAR_ERR_CODE_RANGE:
-        PyErr_Format(PyExc_ValueError, "%s: codes must be in [0, ngroups); got %zd at row %zd",
-                     func, (Py_ssize_t)err->value, (Py_ssize_t)err->index);
-        return -1;
-    case MULTIPOLAR_RETRY: /* the loop's caller handles it; reaching here is a bug */
-        break;
-    }
-    PyErr_Format(PyExc_SystemError, "%s: unknown internal status %d", func, (int)err->status);
-    return -1;
+    multipolar_error_t err = {status, index, value, arg, 0, 0};
+    return err;
 }
+
+/* The error that comes first in row order (the serial one); a NOMEM wins. */
+static inline const multipolar_error_t *
+multipolar_first_error(const multipolar_error_t *errs, npy_intp n)
+{
+    const multipolar_error_t *first = NULL;
+    for (npy_intp i = 0; i < n; i++) {
+        if (errs[i].status == MULTIPOLAR_ERR_NOMEM) {
+            return &errs[i];
+        }
+        if (errs[i].status != MULTIPOLAR_OK && errs[i].status != MULTIPOLAR_RETRY &&
+            (first == NULL || errs[i].index < first->index)) {
+            first = &errs[i];
+        }
+    }
+    return first;
+}
+
+/*
+ * Turn a loop's status into the structured exception: a ValueError whose
+ * attributes status (name), argument, row, field, value and limit let the
+ * Python wrapper restate it in the user's words; the message names the kernel
+ * and its argument. NOMEM becomes MemoryError, RETRY or an unknown status
+ * SystemError. Call with the GIL held. Returns 0 on success, -1 with an
+ * exception set otherwise.
+ */
+int multipolar_raise_status(const multipolar_error_t *err, const char *kernel);
 
 /* Multiply two non-negative sizes; return -1 on overflow. */
 static inline npy_intp

@@ -195,7 +195,7 @@ typedef struct {
  * Runs without the GIL, on any worker thread.
  */
 static void
-shares_block(void *arg, npy_intp block)
+shares_block(void *arg, npy_intp block, int worker)
 {
     const shares_ctx_t *ctx = (const shares_ctx_t *)arg;
     double sum[MP_SHARE_BLOCK];
@@ -221,7 +221,7 @@ shares_block(void *arg, npy_intp block)
  * error (later components cannot be the one reported). Runs without the GIL.
  */
 static void
-totals_block(void *arg, npy_intp t)
+totals_block(void *arg, npy_intp t, int worker)
 {
     const shares_ctx_t *ctx = (const shares_ctx_t *)arg;
     npy_intp lo, hi;
@@ -266,8 +266,7 @@ multipolar_group_shares(PyObject *self, PyObject *args)
     double **task_totals = NULL;
     multipolar_error_t *task_errs = NULL;
     npy_intp ntasks = 0;
-    char argname[48];
-    multipolar_error_t err = {MULTIPOLAR_OK, 0, 0.0};
+    multipolar_error_t err = {MULTIPOLAR_OK, 0, 0.0, NULL, 0, 0};
     NPY_BEGIN_THREADS_DEF;
 
     /* 1. parse */
@@ -351,13 +350,15 @@ multipolar_group_shares(PyObject *self, PyObject *args)
                         cidx, n, ngroups, totals, (double *)PyArray_DATA(out), ntasks,
                         task_totals, task_errs};
 
+    const multipolar_team_t team = multipolar_team(self, MULTIPOLAR_MAX_THREADS);
+
     /* 4. release the GIL; 5. loop: per-component totals, then row blocks on threads */
     NPY_BEGIN_THREADS_THRESHOLDED(n * k);
     if (ntasks > 1) {
-        multipolar_parallel_for(ntasks, totals_block, &ctx);
+        multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, totals_block, &ctx);
     }
     else {
-        totals_block(&ctx, 0);
+        totals_block(&ctx, 0, 0);
     }
     /* the error of the serial order: the first component with one, at its first row */
     for (Py_ssize_t c = 0; c < k && err.status == MULTIPOLAR_OK; c++) {
@@ -381,19 +382,22 @@ multipolar_group_shares(PyObject *self, PyObject *args)
         const npy_intp nblocks = (n + MP_SHARE_BLOCK - 1) / MP_SHARE_BLOCK;
         /* threads from about a million values: starting them costs more below */
         if (n >= 8 * MP_SHARE_BLOCK && n * k >= ((npy_intp)1 << 20)) {
-            multipolar_parallel_for(nblocks, shares_block, &ctx);
+            multipolar_parallel_for(&team, nblocks, MULTIPOLAR_STATIC, shares_block, &ctx);
         }
         else {
             for (npy_intp b = 0; b < nblocks; b++) {
-                shares_block(&ctx, b);
+                shares_block(&ctx, b, 0);
             }
         }
     }
     NPY_END_THREADS;
 
     /* 6. translate */
-    PyOS_snprintf(argname, sizeof(argname), "components[%zd]", failed);
-    if (multipolar_raise_status(&err, func, argname) < 0) {
+    if (err.arg == NULL) {
+        err.arg = "components";
+        err.field = failed + 1;
+    }
+    if (multipolar_raise_status(&err, func) < 0) {
         goto fail;
     }
     /* 7. clean up */
@@ -430,7 +434,7 @@ typedef struct {
 
 /* Concentration of groups [task*MP_CONC_GROUPS, ...): sorts their own segments only. */
 static void
-conc_groups(void *arg, npy_intp task)
+conc_groups(void *arg, npy_intp task, int worker)
 {
     const conc_ctx_t *ctx = (const conc_ctx_t *)arg;
     const npy_intp stop = (task + 1) * MP_CONC_GROUPS < ctx->ngroups ? (task + 1) * MP_CONC_GROUPS
@@ -452,7 +456,7 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
     npy_intp *counts = NULL;
     npy_intp *next = NULL;
     double *scratch = NULL;
-    multipolar_error_t err = {MULTIPOLAR_OK, 0, 0.0};
+    multipolar_error_t err = {MULTIPOLAR_OK, 0, 0.0, NULL, 0, 0};
     NPY_BEGIN_THREADS_DEF;
 
     /* 1. parse */
@@ -497,6 +501,8 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
     const npy_intp cstride = PyArray_STRIDE(codes, 0);
     double *res = (double *)PyArray_DATA(out);
 
+    const multipolar_team_t team = multipolar_team(self, MULTIPOLAR_MAX_THREADS);
+
     /* 4. release the GIL; 5. loop: count, scatter into segments, reduce each segment */
     NPY_BEGIN_THREADS_THRESHOLDED(n);
     accumulate_table[vidx][cidx](vdata, vstride, cdata, cstride, n, ngroups, NULL, counts, &err);
@@ -511,18 +517,19 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
         conc_ctx_t ctx = {ngroups, counts, next, scratch, res};
         const npy_intp ntasks = (ngroups + MP_CONC_GROUPS - 1) / MP_CONC_GROUPS;
         if (n >= 65536) {
-            multipolar_parallel_for(ntasks, conc_groups, &ctx);
+            multipolar_parallel_for(&team, ntasks, MULTIPOLAR_DYNAMIC, conc_groups, &ctx);
         }
         else {
             for (npy_intp t = 0; t < ntasks; t++) {
-                conc_groups(&ctx, t);
+                conc_groups(&ctx, t, 0);
             }
         }
     }
     NPY_END_THREADS;
 
     /* 6. translate */
-    if (multipolar_raise_status(&err, func, "values") < 0) {
+    err.arg = err.arg != NULL ? err.arg : "values";
+    if (multipolar_raise_status(&err, func) < 0) {
         goto fail;
     }
     /* 7. clean up */

@@ -45,6 +45,8 @@ MP_FN(accumulate)(const char *values, npy_intp vstride, const char *codes, npy_i
             err->status = MULTIPOLAR_ERR_CODE_RANGE;
             err->index = i;
             err->value = (double)g;
+            err->limit = ngroups;
+            err->arg = "codes";
             return;
         }
         if (npy_isnan(v)) {

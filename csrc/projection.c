@@ -231,7 +231,7 @@ bin_of(double x, npy_intp bins)
  * without the GIL.
  */
 static void
-paths_task(void *arg, npy_intp k)
+paths_task(void *arg, npy_intp k, int worker)
 {
     const paths_ctx_t *c = (const paths_ctx_t *)arg;
     const npy_intp n = c->n, na = c->na, H = c->h, P = c->npairs, bins = c->bins;
@@ -509,10 +509,8 @@ multipolar_project_paths(PyObject *self, PyObject *args)
             goto fail;
         }
     }
-    npy_intp ntasks = multipolar_num_threads();
-    if (ntasks > nb) {
-        ntasks = nb;
-    }
+    const multipolar_team_t team = multipolar_team(self, nb);
+    npy_intp ntasks = team.nthreads;
     if (ntasks < 1) {
         ntasks = 1;
     }
@@ -568,12 +566,7 @@ multipolar_project_paths(PyObject *self, PyObject *args)
 
     /* 4. release the GIL; 5. loop: tasks over blocks, then sum the task counts */
     NPY_BEGIN_THREADS_THRESHOLDED(total * H * n);
-    if (ntasks > 1) {
-        multipolar_parallel_for(ntasks, paths_task, &ctx);
-    }
-    else {
-        paths_task(&ctx, 0);
-    }
+    multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, paths_task, &ctx);
     {
         npy_int64 *dst[7] = {(npy_int64 *)PyArray_DATA(o_share), (npy_int64 *)PyArray_DATA(o_con),
                              (npy_int64 *)PyArray_DATA(o_neff), (npy_int64 *)PyArray_DATA(o_labels),

@@ -158,7 +158,7 @@ typedef struct {
 
 /* One contiguous block of events into its own accumulator. Runs without the GIL. */
 static void
-run_task(void *arg, npy_intp t)
+run_task(void *arg, npy_intp t, int worker)
 {
     const run_t *r = (const run_t *)arg;
     npy_intp lo, hi;
@@ -181,7 +181,7 @@ run_task(void *arg, npy_intp t)
  * repeated with an exact at.
  */
 static PyObject *
-run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *out, npy_intp nout,
+run_events(PyObject *module, const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *out, npy_intp nout,
            double *qout, npy_uint8 *used, const char *func, const char *codes_arg, int *retry,
            npy_int64 *latest)
 {
@@ -200,7 +200,7 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
     NPY_BEGIN_THREADS_DEF;
 
     if (n >= 2 * MP_EV_BLOCK) {
-        ntasks = multipolar_num_threads();
+        ntasks = multipolar_team(module, MULTIPOLAR_MAX_THREADS).nthreads;
         if (ntasks > n / MP_EV_BLOCK) {
             ntasks = n / MP_EV_BLOCK;
         }
@@ -214,7 +214,7 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
     }
     memset(counts, 0, sizeof(counts));
     for (npy_intp t = 0; t < ntasks; t++) {
-        errs[t] = (multipolar_error_t){MULTIPOLAR_OK, 0, 0.0};
+        errs[t] = (multipolar_error_t){MULTIPOLAR_OK, 0, 0.0, NULL, 0, 0};
         tmaxs[t] = ev->at;
     }
     *retry = 0;
@@ -263,13 +263,9 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
                  tmaxs,
                  errs};
 
+    const multipolar_team_t team = multipolar_team(module, ntasks);
     NPY_BEGIN_THREADS_THRESHOLDED(n);
-    if (ntasks > 1) {
-        multipolar_parallel_for(ntasks, run_task, &run);
-    }
-    else {
-        run_task(&run, 0);
-    }
+    multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, run_task, &run);
     for (npy_intp t = 0; t < ntasks; t++) {
         *retry |= errs[t].status == MULTIPOLAR_RETRY;
     }
@@ -319,7 +315,8 @@ run_events(const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *ou
                          codes_arg, (Py_ssize_t)errs[t].value, (Py_ssize_t)errs[t].index);
             goto done;
         }
-        if (multipolar_raise_status(&errs[t], func, codes_arg) < 0) {
+        errs[t].arg = codes_arg;
+        if (multipolar_raise_status(&errs[t], func) < 0) {
             goto done;
         }
     }
@@ -790,7 +787,7 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
         if (retry && exact_at(&ev, n, &table, &kday) < 0) {
             goto done;
         }
-        counts = run_events(&ev, decay_table[widx][cidx], n, fast && ev.fast_ok,
+        counts = run_events(self, &ev, decay_table[widx][cidx], n, fast && ev.fast_ok,
                             (double *)PyArray_DATA(out), nn,
                             qout != NULL ? (double *)PyArray_DATA(qout) : NULL,
                             used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func,
@@ -884,7 +881,7 @@ multipolar_bin_accumulate(PyObject *self, PyObject *args)
     const npy_intp nout = multipolar_mul_size(nbins, multipolar_mul_size(nactors, nactors));
     int retry = 0;
     npy_int64 latest = 0;
-    result = run_events(&ev, bin_table[widx][cidx], n, 0, (double *)PyArray_DATA(out), nout, NULL,
+    result = run_events(self, &ev, bin_table[widx][cidx], n, 0, (double *)PyArray_DATA(out), nout, NULL,
                         used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func, "code1/code2",
                         &retry, &latest);
     /* 7. clean up */

@@ -52,7 +52,7 @@ typedef struct {
  * Runs without the GIL.
  */
 static void
-ach_task(void *arg, npy_intp k)
+ach_task(void *arg, npy_intp k, int worker)
 {
     const ach_ctx_t *c = (const ach_ctx_t *)arg;
     const npy_intp ne = c->ne, nh = c->nh;
@@ -272,13 +272,8 @@ multipolar_ach_sensitivity(PyObject *self, PyObject *args)
     if (o_post == NULL || o_first == NULL) {
         goto fail;
     }
-    npy_intp ntasks = multipolar_num_threads();
-    if (ntasks > nb) {
-        ntasks = nb;
-    }
-    if (ntasks < 1) {
-        ntasks = 1;
-    }
+    const multipolar_team_t team = multipolar_team(self, nb);
+    const npy_intp ntasks = team.nthreads;
     acc = PyMem_RawCalloc((size_t)(ntasks * nh), sizeof(npy_int64));
     scratch = PyMem_RawCalloc((size_t)(ntasks * nh), sizeof(double));
     if (acc == NULL || scratch == NULL) {
@@ -292,12 +287,7 @@ multipolar_ach_sensitivity(PyObject *self, PyObject *args)
 
     /* 4. release the GIL; 5. loop: tasks over blocks, then sum the task counts */
     NPY_BEGIN_THREADS_THRESHOLDED(total * cells);
-    if (ntasks > 1) {
-        multipolar_parallel_for(ntasks, ach_task, &ctx);
-    }
-    else {
-        ach_task(&ctx, 0);
-    }
+    multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, ach_task, &ctx);
     {
         npy_int64 *first = (npy_int64 *)PyArray_DATA(o_first);
         for (npy_intp k = 0; k < ntasks; k++) {

@@ -15,6 +15,16 @@ import pytest
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def _restore_threads():
+    """Every test starts and ends with the thread count found at import."""
+    import multipolar as mp
+
+    before = mp.get_num_threads()
+    yield
+    mp.set_num_threads(before)
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The shared public datasets; fails (not skips) when they are absent."""

@@ -20,12 +20,15 @@ import multipolar as mp
 from multipolar import _core
 
 ALLOWED = (TypeError, ValueError, MemoryError, OverflowError)
+#: _core functions of the thread runtime, not kernels (tested in test_threads.py).
+RUNTIME = {"set_num_threads", "get_num_threads", "threads_started"}
+KERNELS = sorted(n for n in dir(_core)
+                 if not n.startswith("_") and callable(getattr(_core, n)) and n not in RUNTIME)
 
 
 def _record(data_dir) -> dict[str, tuple]:
     recorded: dict[str, tuple] = {}
-    originals = {n: getattr(_core, n) for n in dir(_core)
-                 if not n.startswith("_") and callable(getattr(_core, n))}
+    originals = {n: getattr(_core, n) for n in KERNELS}
 
     def recorder(name, fn):
         def call(*args):
@@ -99,13 +102,11 @@ def _variants(value) -> list:
 @pytest.fixture(scope="module")
 def recorded(data_dir):
     rec = _record(data_dir)
-    public = {n for n in dir(_core) if not n.startswith("_") and callable(getattr(_core, n))}
-    assert set(rec) == public, f"no recorded call for {sorted(public - set(rec))}"
+    assert set(rec) == set(KERNELS), f"no recorded call for {sorted(set(KERNELS) - set(rec))}"
     return rec
 
 
-@pytest.mark.parametrize("name", sorted(n for n in dir(_core)
-                                        if not n.startswith("_") and callable(getattr(_core, n))))
+@pytest.mark.parametrize("name", KERNELS)
 def test_mutated_direct_calls_never_crash(recorded, name):
     fn = getattr(_core, name)
     args = recorded[name]

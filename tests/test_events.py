@@ -463,10 +463,10 @@ def test_core_threads_and_strides_give_the_serial_result(monkeypatch):
     args = lambda: [np.zeros((nact, nact)), None, code[::2], np.arange(nact, dtype=np.int64),
                     code[1::2], np.arange(nact, dtype=np.int64), weight, time, None, None,
                     3000 * 86400, 86400, 90.0 * 86400]
-    monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "1")
+    mp.set_num_threads(int("1"))
     one = args()
     c1 = _core.decay_accumulate(*one)[0]
-    monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "4")
+    mp.set_num_threads(int("4"))
     four = args()
     c4 = _core.decay_accumulate(*four)[0]
     assert c1 == c4 and close(four[0], one[0])
@@ -679,7 +679,7 @@ def test_core_decay_adds_into_out_and_threads_agree(monkeypatch):
     start = np.random.default_rng(0).normal(size=(nact, nact))
     results = []
     for threads in ("1", "2", "3"):
-        monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", threads)
+        mp.set_num_threads(int(threads))
         out, qout = start.copy(), np.ones((4, nact, nact))
         u = np.zeros(nact, np.uint8)
         counts = _core.decay_accumulate(out, qout, case["code1"], case["map1"], case["code2"],
@@ -720,7 +720,7 @@ def test_core_decay_latest_time_found_in_the_pass(order, half, monkeypatch):
     want = run_decay(case, half, quad=True, used=True, fn=reference_decay, nact=nact,
                      latest=True)
     for threads in ("1", "2"):
-        monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", threads)
+        mp.set_num_threads(int(threads))
         got = run_decay(case, half, quad=True, used=True, fn=_core.decay_accumulate, nact=nact,
                         latest=True)
         assert got[3] == want[3]
@@ -776,7 +776,7 @@ def test_core_bin_accumulate_matches_numpy_reference(code_dtype, weight_dtype, o
                                  case["weight"], case["time"], edges, want_used)
     assert want_counts[3] > 0 and want_counts[4] > 0
     for threads in ("1", "2"):
-        monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", threads)
+        mp.set_num_threads(int(threads))
         out = np.zeros_like(want)
         used = np.zeros(nact, np.uint8)
         counts = _core.bin_accumulate(out, case["code1"], case["map1"], case["code2"],

@@ -209,9 +209,9 @@ def test_threads_split_large_files_without_changing_the_result(gdir, tmp_path, m
     raw = (gdir / V2).read_bytes()
     p = tmp_path / "big.CSV"
     p.write_bytes(raw * 12)  # ~10 MB: several segments
-    monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "1")
+    mp.set_num_threads(int("1"))
     one = mp.read_gdelt(p)
-    monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "3")
+    mp.set_num_threads(int("3"))
     three = mp.read_gdelt(p)
     assert_same(three, one)
     assert len(one) == 12 * 2111

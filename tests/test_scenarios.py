@@ -150,7 +150,7 @@ def test_sensitivity_matches_numpy_reference_and_is_reproducible(monkeypatch):
     np.testing.assert_allclose(r.sensitivity["p_first"], first)
     np.testing.assert_allclose(r.sensitivity["mean"], ref.mean(axis=0), rtol=1e-12)
     for n in ("1", "3"):
-        monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", n)
+        mp.set_num_threads(int(n))
         again = mp.compete(hyps, evs, L, uncertainty=0.15, draws=draws, seed=42)
         assert again.draws.tobytes() == r.draws.tobytes()
     ss = np.random.SeedSequence(42)

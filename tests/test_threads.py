@@ -48,9 +48,9 @@ def test_worker_thread_count_does_not_change_results(monkeypatch):
     codes = rng.integers(0, 50, n).astype(np.int16)
     base = _core.group_shares(comps, codes, 50)
     # the thread count is read per call from the environment
-    monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "1")
+    mp.set_num_threads(int("1"))
     one = _core.group_shares(comps, codes, 50)
-    monkeypatch.setenv("MULTIPOLAR_NUM_THREADS", "3")
+    mp.set_num_threads(int("3"))
     three = _core.group_shares(comps, codes, 50)
     np.testing.assert_array_equal(one, base)
     np.testing.assert_array_equal(three, base)

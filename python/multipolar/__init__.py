@@ -97,6 +97,12 @@ _EXPORTS = {
     "bargain_issues": "bargaining",
     "evaluate_deu": "bargaining",
     "read_deu": "io",
+    # runtime and errors
+    "set_num_threads": "_threads",
+    "get_num_threads": "_threads",
+    "num_threads": "_threads",
+    "InputError": "_errors",
+    "InputTypeError": "_errors",
 }
 
 _SUBMODULES = (

@@ -7,13 +7,13 @@ validates frames, factorizes the grouping column and rewraps results.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from . import _core
+from ._errors import call, restate
 from ._validation import (
     check_unique_pairs,
     group_codes,
@@ -39,17 +39,6 @@ def _without_minus9(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...] | No
         return None
     return tuple(np.where(a == -9, np.nan, a.astype(np.float64)) if np.any(a == -9) else a
                  for a in arrays)
-
-
-def _reword(exc: ValueError, func: str, names: Sequence[str]) -> ValueError:
-    """Restate a kernel's ValueError in the caller's words: function and column name."""
-    msg = str(exc)
-    m = re.match(r"^\w+: components\[(\d+)\]", msg)
-    if m:
-        msg = f"{func}: column {names[int(m.group(1))]!r}" + msg[m.end():]
-    else:
-        msg = re.sub(r"^\w+: values", f"{func}: column {names[0]!r}", msg)
-    return ValueError(msg)
 
 
 def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Series:
@@ -117,6 +106,7 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     )
     arrays = _component_arrays(df, components, func)
     ngroups = int(codes.max()) + 1 if len(codes) else 0
+    names = {"components": list(components)}
     try:
         values = _core.group_shares(arrays, codes, ngroups)
     except ValueError as exc:
@@ -124,11 +114,8 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
         # so frames without -9 pay no extra pass over their columns
         fixed = _without_minus9(arrays)
         if fixed is None:
-            raise _reword(exc, func, components) from None
-        try:
-            values = _core.group_shares(fixed, codes, ngroups)
-        except ValueError as exc2:
-            raise _reword(exc2, func, components) from None
+            raise restate(exc, func, names) from None
+        values = call(func, _core.group_shares, fixed, codes, ngroups, names=names)
     return pd.Series(values, index=df.index, name="cinc")
 
 
@@ -277,10 +264,9 @@ def _concentration(
         values, sub_codes = values[mask], gcodes[mask]
     else:
         sub_codes = gcodes
-    try:
-        res = _core.group_concentration(values, sub_codes, ngroups)
-    except ValueError as exc:
-        raise _reword(exc, func, [value]) from None
+    res = call(func, _core.group_concentration, values, sub_codes, ngroups,
+               names={"values": f"column {value!r}"},
+               rows=np.flatnonzero(mask) if mask is not None else None)
     out = pd.DataFrame(res, index=pd.Index(keys, name=by), columns=list(CONCENTRATION_COLUMNS))
     out["n"] = out["n"].astype(np.int64)
     if present is None:
