@@ -48,26 +48,48 @@
 /* Denominator of the win probability P_ij: the votes on the pair (i, j), or on all pairs. */
 #define MP_NORM_PAIR 0
 #define MP_NORM_ALL 1
+/* Most actors in one issue: the win probabilities take m x m doubles per worker. */
+#define MP_MAX_ACTORS 4096
+/* Most rounds. */
+#define MP_MAX_ROUNDS 100000
 
-/* Scratch of one task, sized for the largest issue (m actors). */
+/* Scratch of one worker, sized for the largest issue (m actors): x, xn, w,
+ * eu1 and risk (m doubles each), prob (m x m doubles), order (m npy_intp). */
 typedef struct {
-    double *x, *xn, *w, *prob, *eu1, *risk, *order_x, *order_w;
+    double *x, *xn, *w, *eu1, *risk, *prob;
     npy_intp *order;
 } bargain_scratch_t;
+
+/* Bytes of one worker's scratch for issues of at most m actors (m <= MP_MAX_ACTORS). */
+static size_t
+bargain_scratch_bytes(npy_intp m)
+{
+    return (size_t)(5 * m + m * m) * sizeof(double) + (size_t)m * sizeof(npy_intp);
+}
+
+/* The scratch record of a worker's slot (the layout of bargain_scratch_bytes). */
+static bargain_scratch_t
+bargain_scratch_at(char *slot, npy_intp m)
+{
+    double *d = (double *)slot;
+    bargain_scratch_t s = {d, d + m, d + 2 * m, d + 3 * m, d + 4 * m, d + 5 * m,
+                           (npy_intp *)(d + 5 * m + m * m)};
+    return s;
+}
 
 /* Everything a task reads; tasks write disjoint issues. */
 typedef struct {
     const double *pos, *cap, *sal; /* contiguous copies, n */
     const npy_int64 *ptr;          /* nissues + 1 */
-    npy_intp nissues, n, rounds, max_m, ntasks;
+    npy_intp nissues, n, rounds, max_m;
     double q, t;
     int receiver;       /* offers judged with the receiver's risk exponent instead of the proposer's */
     int normalization;  /* MP_NORM_PAIR or MP_NORM_ALL: denominator of win probabilities */
     double *out_pos;    /* (rounds + 1) x n */
     double *out_median; /* nissues x (rounds + 1) */
     double *out_mean;   /* nissues x (rounds + 1) */
-    double *scratch;    /* ntasks x per-task doubles */
-    npy_intp *iscratch; /* ntasks x m */
+    char *scratch;      /* per worker, padded (multipolar_scratch_alloc) */
+    size_t stride;      /* bytes between workers' slots */
 } bargain_ctx_t;
 
 static int
@@ -336,15 +358,13 @@ bargain_one(const bargain_ctx_t *c, npy_intp k, bargain_scratch_t *s)
 /* Issues per task. */
 #define MP_ISSUES_PER_TASK 8
 
+/* Issues [8 task, 8 task + 8) with the worker's scratch. Runs without the GIL. */
 static void
 bargain_task(void *arg, npy_intp task, int worker)
 {
     const bargain_ctx_t *c = (const bargain_ctx_t *)arg;
-    const npy_intp m = c->max_m > 0 ? c->max_m : 1;
-    double *base = c->scratch + worker * (6 * m + 2 * m * m);
-    bargain_scratch_t s = {base, base + m, base + 2 * m, base + 3 * m, base + 3 * m + m * m,
-                           base + 4 * m + m * m, base + 5 * m + m * m, base + 6 * m + m * m,
-                           c->iscratch + worker * m};
+    bargain_scratch_t s = bargain_scratch_at(multipolar_scratch_slot(c->scratch, c->stride, worker),
+                                             c->max_m > 0 ? c->max_m : 1);
     const npy_intp stop = (task + 1) * MP_ISSUES_PER_TASK < c->nissues
                               ? (task + 1) * MP_ISSUES_PER_TASK
                               : c->nissues;
@@ -375,153 +395,179 @@ raise_value(const char *func, const char *arg, const char *problem, double v, np
     return -1;
 }
 
-PyObject *
-multipolar_bargain_issues(PyObject *self, PyObject *args)
-{
-    static const char func[] = "bargain_issues";
-    PyArrayObject *pos_arr = NULL, *cap_arr = NULL, *sal_arr = NULL, *ptr_arr = NULL; /* borrowed */
-    Py_ssize_t rounds = 0;
-    double q = 1.0, t = 1.0;
-    int receiver = 0, normalization = -1;
-    double *copies = NULL, *scratch = NULL;
-    npy_int64 *ptr = NULL;
-    npy_intp *iscratch = NULL;
-    PyArrayObject *o_pos = NULL, *o_med = NULL, *o_mean = NULL;
-    PyObject *result = NULL;
-    NPY_BEGIN_THREADS_DEF;
+/* One call's arguments and resources. */
+typedef struct {
+    PyArrayObject *pos_arr, *cap_arr, *sal_arr, *ptr_arr; /* borrowed from args */
+    Py_ssize_t rounds;
+    double q, t;
+    int receiver, normalization;
+    npy_intp n, nptr, max_m;
+    double *copies; /* position, capability, salience: 3 x n */
+    npy_int64 *ptr;
+    char *scratch;
+    size_t stride;
+    PyArrayObject *o_pos, *o_med, *o_mean;
+} bargain_call_t;
 
-    /* 1. parse */
-    if (!PyArg_ParseTuple(args, "O!O!O!O!nddpi:bargain_issues", &PyArray_Type, &pos_arr,
-                          &PyArray_Type, &cap_arr, &PyArray_Type, &sal_arr, &PyArray_Type,
-                          &ptr_arr, &rounds, &q, &t, &receiver, &normalization)) {
-        return NULL;
+/* Steps 1-2: parse (positional or by keyword, names as in _core.pyi); dtypes, shapes, ranges. */
+static int
+bargain_parse(PyObject *args, PyObject *kwds, bargain_call_t *c, const char *func)
+{
+    static char *kwlist[] = {"position", "capability", "salience", "issue_ptr", "rounds", "q",
+                             "t", "receiver", "normalization", NULL};
+    c->q = c->t = 1.0;
+    c->normalization = -1;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!O!nddpi:bargain_issues", kwlist,
+                                     &PyArray_Type, &c->pos_arr, &PyArray_Type, &c->cap_arr,
+                                     &PyArray_Type, &c->sal_arr, &PyArray_Type, &c->ptr_arr,
+                                     &c->rounds, &c->q, &c->t, &c->receiver, &c->normalization)) {
+        return -1;
     }
-    if (normalization != MP_NORM_PAIR && normalization != MP_NORM_ALL) {
-        PyErr_Format(PyExc_ValueError,
-                     "%s: normalization must be %d (pair) or %d (all); got %d", func,
-                     MP_NORM_PAIR, MP_NORM_ALL, normalization);
-        return NULL;
+    if (c->normalization != MP_NORM_PAIR && c->normalization != MP_NORM_ALL) {
+        PyErr_Format(PyExc_ValueError, "%s: normalization must be %d (pair) or %d (all); got %d",
+                     func, MP_NORM_PAIR, MP_NORM_ALL, c->normalization);
+        return -1;
     }
-    /* 2. validate */
-    if (multipolar_check_typed_1d(pos_arr, func, "position", NPY_FLOAT64, "float64", -1) < 0) {
-        return NULL;
+    if (multipolar_check_typed_1d(c->pos_arr, func, "position", NPY_FLOAT64, "float64", -1) < 0) {
+        return -1;
     }
-    const npy_intp n = PyArray_DIM(pos_arr, 0);
-    if (multipolar_check_typed_1d(cap_arr, func, "capability", NPY_FLOAT64, "float64", n) < 0 ||
-        multipolar_check_typed_1d(sal_arr, func, "salience", NPY_FLOAT64, "float64", n) < 0) {
-        return NULL;
+    c->n = PyArray_DIM(c->pos_arr, 0);
+    if (multipolar_check_typed_1d(c->cap_arr, func, "capability", NPY_FLOAT64, "float64", c->n) <
+            0 ||
+        multipolar_check_typed_1d(c->sal_arr, func, "salience", NPY_FLOAT64, "float64", c->n) <
+            0 ||
+        multipolar_check_typed_1d(c->ptr_arr, func, "issue_ptr", NPY_INT64, "int64", -1) < 0) {
+        return -1;
     }
-    if (multipolar_check_1d(ptr_arr, func, "issue_ptr", 1, -1) < 0) {
-        return NULL;
-    }
-    if (PyArray_TYPE(ptr_arr) != NPY_INT64) {
-        PyErr_Format(PyExc_TypeError, "%s: issue_ptr dtype must be int64; got %R", func,
-                     (PyObject *)PyArray_DESCR(ptr_arr));
-        return NULL;
-    }
-    const npy_intp nptr = PyArray_DIM(ptr_arr, 0);
-    if (nptr < 1) {
+    c->nptr = PyArray_DIM(c->ptr_arr, 0);
+    if (c->nptr < 1) {
         PyErr_Format(PyExc_ValueError, "%s: issue_ptr must have at least 1 entry; got 0", func);
-        return NULL;
+        return -1;
     }
-    if (rounds < 0 || rounds > 100000) {
-        PyErr_Format(PyExc_ValueError, "%s: rounds must be in [0, 100000]; got %zd", func, rounds);
-        return NULL;
+    if (c->rounds < 0 || c->rounds > MP_MAX_ROUNDS) {
+        PyErr_Format(PyExc_ValueError, "%s: rounds must be in [0, %d]; got %zd", func,
+                     MP_MAX_ROUNDS, c->rounds);
+        return -1;
     }
-    if (!(q >= 0.0 && q <= 1.0) || !(t >= 0.0 && t <= 1.0)) {
-        PyErr_Format(PyExc_ValueError, "%s: q and t must be in [0, 1]; got %R and %R", func,
-                     PyTuple_GET_ITEM(args, 5), PyTuple_GET_ITEM(args, 6));
-        return NULL;
+    if (!(c->q >= 0.0 && c->q <= 1.0)) {
+        return raise_value(func, "q", "in [0, 1]", c->q, 0);
     }
-    const npy_intp nissues = nptr - 1;
-    ptr = PyMem_Calloc((size_t)nptr, sizeof(npy_int64));
-    copies = PyMem_Calloc((size_t)(3 * n + 1), sizeof(double));
-    if (ptr == NULL || copies == NULL) {
+    if (!(c->t >= 0.0 && c->t <= 1.0)) {
+        return raise_value(func, "t", "in [0, 1]", c->t, 0);
+    }
+    return 0;
+}
+
+/* Step 3a: private copies of issue_ptr and the three columns, each value read once and checked. */
+static int
+bargain_copy_inputs(bargain_call_t *c, const char *func)
+{
+    const npy_intp n = c->n, nptr = c->nptr;
+    c->ptr = PyMem_Calloc((size_t)nptr, sizeof(npy_int64));
+    c->copies = PyMem_Calloc((size_t)(3 * n + 1), sizeof(double));
+    if (c->ptr == NULL || c->copies == NULL) {
         PyErr_NoMemory();
-        goto fail;
+        return -1;
     }
-    npy_intp max_m = 0;
+    c->max_m = 0;
     for (npy_intp k = 0; k < nptr; k++) {
-        ptr[k] = *(const npy_int64 *)(PyArray_BYTES(ptr_arr) + k * PyArray_STRIDE(ptr_arr, 0));
-        const npy_int64 prev = k > 0 ? ptr[k - 1] : 0;
-        if (ptr[k] < prev || ptr[k] > n || (k == 0 && ptr[k] != 0) ||
-            (k == nptr - 1 && ptr[k] != n)) {
+        const npy_int64 v =
+            *(const npy_int64 *)(PyArray_BYTES(c->ptr_arr) + k * PyArray_STRIDE(c->ptr_arr, 0));
+        const npy_int64 prev = k > 0 ? c->ptr[k - 1] : 0;
+        if (v < prev || v > n || (k == 0 && v != 0) || (k == nptr - 1 && v != n)) {
             PyErr_Format(PyExc_ValueError,
                          "%s: issue_ptr must rise from 0 to %zd; got %lld at %zd", func,
-                         (Py_ssize_t)n, (long long)ptr[k], (Py_ssize_t)k);
-            goto fail;
+                         (Py_ssize_t)n, (long long)v, (Py_ssize_t)k);
+            return -1;
         }
-        if (k > 0 && (npy_intp)(ptr[k] - prev) > max_m) {
-            max_m = (npy_intp)(ptr[k] - prev);
+        c->ptr[k] = v;
+        if (k > 0 && (npy_intp)(v - prev) > c->max_m) {
+            c->max_m = (npy_intp)(v - prev);
         }
+    }
+    if (c->max_m > MP_MAX_ACTORS) {
+        PyErr_Format(PyExc_ValueError, "%s: an issue may hold at most %d actors; got %zd", func,
+                     MP_MAX_ACTORS, (Py_ssize_t)c->max_m);
+        return -1;
     }
     for (npy_intp i = 0; i < n; i++) {
-        const double x = at_f64(pos_arr, i), cv = at_f64(cap_arr, i), sv = at_f64(sal_arr, i);
+        const double x = at_f64(c->pos_arr, i), cv = at_f64(c->cap_arr, i);
+        const double sv = at_f64(c->sal_arr, i);
         if (!npy_isfinite(x)) {
-            raise_value(func, "position", "finite", x, i);
-            goto fail;
+            return raise_value(func, "position", "finite", x, i);
         }
         if (!(npy_isfinite(cv) && cv >= 0.0)) {
-            raise_value(func, "capability", "finite and >= 0", cv, i);
-            goto fail;
+            const multipolar_error_t err =
+                multipolar_error(MULTIPOLAR_ERR_INVALID, "capability", i, cv);
+            return multipolar_raise_status(&err, func);
         }
         if (!(sv >= 0.0 && sv <= 1.0)) {
-            raise_value(func, "salience", "in [0, 1]", sv, i);
-            goto fail;
+            return raise_value(func, "salience", "in [0, 1]", sv, i);
         }
-        copies[i] = x;
-        copies[n + i] = cv;
-        copies[2 * n + i] = sv;
+        c->copies[i] = x;
+        c->copies[n + i] = cv;
+        c->copies[2 * n + i] = sv;
     }
-    if (max_m > 4096) {
-        PyErr_Format(PyExc_ValueError, "%s: an issue may hold at most 4096 actors; got %zd", func,
-                     (Py_ssize_t)max_m);
-        goto fail;
+    return 0;
+}
+
+PyObject *
+multipolar_bargain_issues(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static const char func[] = "bargain_issues";
+    bargain_call_t c;
+    PyObject *result = NULL;
+    NPY_BEGIN_THREADS_DEF;
+    memset(&c, 0, sizeof(c));
+
+    /* 1. parse; 2. validate */
+    if (bargain_parse(args, kwds, &c, func) < 0 || bargain_copy_inputs(&c, func) < 0) {
+        goto done;
     }
     /* 3. allocate */
-    const npy_intp npos = multipolar_mul_size(rounds + 1, n);
-    if (npos < 0 || multipolar_mul_size(nissues, rounds + 1) < 0) {
+    const npy_intp n = c.n, nissues = c.nptr - 1, rounds = c.rounds;
+    if (multipolar_mul_size(rounds + 1, n) < 0 || multipolar_mul_size(nissues, rounds + 1) < 0) {
         PyErr_Format(PyExc_ValueError, "%s: rounds x actors too large; got rounds %zd", func,
-                     rounds);
-        goto fail;
+                     (Py_ssize_t)rounds);
+        goto done;
     }
-    o_pos = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){rounds + 1, n}), NPY_FLOAT64, 0);
-    o_med = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){nissues, rounds + 1}), NPY_FLOAT64, 0);
-    o_mean = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){nissues, rounds + 1}), NPY_FLOAT64, 0);
-    if (o_pos == NULL || o_med == NULL || o_mean == NULL) {
-        goto fail;
+    c.o_pos = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){rounds + 1, n}), NPY_FLOAT64, 0);
+    c.o_med = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){nissues, rounds + 1}), NPY_FLOAT64,
+                                             0);
+    c.o_mean = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){nissues, rounds + 1}), NPY_FLOAT64,
+                                              0);
+    if (c.o_pos == NULL || c.o_med == NULL || c.o_mean == NULL) {
+        goto done;
     }
-    npy_intp ntasks = (nissues + MP_ISSUES_PER_TASK - 1) / MP_ISSUES_PER_TASK;
-    /* the team is fixed here: scratch is allocated for exactly its workers */
+    const npy_intp ntasks = (nissues + MP_ISSUES_PER_TASK - 1) / MP_ISSUES_PER_TASK;
+    /* the team is fixed here: one scratch slot per worker it runs with */
     const multipolar_team_t team = multipolar_team(self, ntasks);
-    const npy_intp nworkers = team.nthreads;
-    const npy_intp m1 = max_m > 0 ? max_m : 1;
-    scratch = PyMem_RawCalloc((size_t)(nworkers * (6 * m1 + 2 * m1 * m1)), sizeof(double));
-    iscratch = PyMem_RawCalloc((size_t)(nworkers * m1), sizeof(npy_intp));
-    if (scratch == NULL || iscratch == NULL) {
+    c.scratch = multipolar_scratch_alloc(team.nthreads,
+                                         bargain_scratch_bytes(c.max_m > 0 ? c.max_m : 1),
+                                         &c.stride);
+    if (c.scratch == NULL) {
         PyErr_NoMemory();
-        goto fail;
+        goto done;
     }
-    bargain_ctx_t ctx = {copies, copies + n, copies + 2 * n, ptr, nissues, n, rounds, max_m,
-                         nworkers, q, t, receiver, normalization, (double *)PyArray_DATA(o_pos),
-                         (double *)PyArray_DATA(o_med), (double *)PyArray_DATA(o_mean), scratch,
-                         iscratch};
+    const bargain_ctx_t ctx = {c.copies, c.copies + n, c.copies + 2 * n, c.ptr, nissues, n,
+                               rounds, c.max_m, c.q, c.t, c.receiver, c.normalization,
+                               (double *)PyArray_DATA(c.o_pos), (double *)PyArray_DATA(c.o_med),
+                               (double *)PyArray_DATA(c.o_mean), c.scratch, c.stride};
 
-    /* 4. release the GIL; 5. loop: issues in tasks of 8, task t on worker t mod nworkers */
-    NPY_BEGIN_THREADS_THRESHOLDED(n * (rounds + 1));
-    multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, bargain_task, &ctx);
+    /* 4. release the GIL; 5. loop: issues in tasks of 8, task t on worker t mod nthreads */
+    NPY_BEGIN_THREADS_THRESHOLDED(multipolar_mul_size(rounds + 1, n));
+    multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, bargain_task, (void *)&ctx);
     NPY_END_THREADS;
 
     /* 6. translate: no failure status after validation */
-    result = PyTuple_Pack(3, o_pos, o_med, o_mean);
+    result = PyTuple_Pack(3, c.o_pos, c.o_med, c.o_mean);
     /* 7. clean up (the tuple holds its own references) */
-fail:
-    Py_XDECREF(o_pos);
-    Py_XDECREF(o_med);
-    Py_XDECREF(o_mean);
-    PyMem_Free(ptr);
-    PyMem_Free(copies);
-    PyMem_RawFree(scratch);
-    PyMem_RawFree(iscratch);
+done:
+    Py_XDECREF(c.o_pos);
+    Py_XDECREF(c.o_med);
+    Py_XDECREF(c.o_mean);
+    PyMem_Free(c.ptr);
+    PyMem_Free(c.copies);
+    multipolar_scratch_free(c.scratch);
     return result;
 }

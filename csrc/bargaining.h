@@ -8,6 +8,6 @@
 #include "multipolar.h"
 
 /* Expected-utility rounds, weighted median and weighted mean of many issues at once. */
-PyObject *multipolar_bargain_issues(PyObject *self, PyObject *args);
+PyObject *multipolar_bargain_issues(PyObject *self, PyObject *args, PyObject *kwds);
 
 #endif

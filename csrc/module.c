@@ -38,17 +38,20 @@ static PyMethodDef multipolar_methods[] = {
     {"bin_accumulate", multipolar_bin_accumulate, METH_VARARGS,
      "bin_accumulate($module, out, code1, map1, code2, map2, weight, time, edges, used, /)"
      "\n--\n\nSee multipolar.event_tensor."},
-    {"project_paths", multipolar_project_paths, METH_VARARGS,
+    {"project_paths", (PyCFunction)(void (*)(void))multipolar_project_paths,
+     METH_VARARGS | METH_KEYWORDS,
      "project_paths($module, bitgens, block_paths, log0, drift, factor, n_among, pairs, "
-     "threshold, unipolar, bins, keep, /)\n--\n\nSee multipolar.project."},
+     "threshold, unipolar, bins, keep)\n--\n\nSee multipolar.project."},
     {"block_normals", multipolar_block_normals, METH_VARARGS,
      "block_normals($module, bitgens, n, /)\n--\n\nSee multipolar.projection."},
-    {"bargain_issues", multipolar_bargain_issues, METH_VARARGS,
+    {"bargain_issues", (PyCFunction)(void (*)(void))multipolar_bargain_issues,
+     METH_VARARGS | METH_KEYWORDS,
      "bargain_issues($module, position, capability, salience, issue_ptr, rounds, q, t, receiver, "
-     "normalization, /)"
+     "normalization)"
      "\n--\n\nSee multipolar.bargain."},
-    {"ach_sensitivity", multipolar_ach_sensitivity, METH_VARARGS,
-     "ach_sensitivity($module, bitgens, block_draws, prior, kind, a, b, /)\n--\n\n"
+    {"ach_sensitivity", (PyCFunction)(void (*)(void))multipolar_ach_sensitivity,
+     METH_VARARGS | METH_KEYWORDS,
+     "ach_sensitivity($module, bitgens, block_draws, prior, kind, a, b)\n--\n\n"
      "See multipolar.compete."},
     {"set_num_threads", multipolar_set_num_threads, METH_O,
      "set_num_threads($module, n, /)\n--\n\nSee multipolar.set_num_threads."},

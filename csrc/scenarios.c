@@ -16,15 +16,14 @@
  * wrapper); cells are drawn in the order draw, evidence, hypothesis, so the
  * result is bitwise the same however blocks are spread over threads or calls.
  * Beta variates come from two gammas (Marsaglia & Tsang 2000); see
- * projection_loops.h.
+ * random.h. The generators' locks are held while the kernel draws (random.c).
  */
 #include "multipolar.h"
 
 #include <math.h>
 #include <string.h>
 
-#include "projection.h"
-#include "projection_loops.h"
+#include "random.h"
 #include "scenarios.h"
 #include "threads.h"
 
@@ -39,15 +38,31 @@ typedef struct {
     const npy_int8 *kind;     /* ne x nh */
     const double *a, *b;      /* ne x nh */
     double *post;             /* total x nh */
-    npy_int64 *first;         /* ntasks x nh */
-    double *scratch;          /* ntasks x nh */
+    /* per worker w, at scratch + w * stride bytes: prod (nh doubles), then the
+     * worker's first-rank counts (nh npy_int64; integer, so order-free) */
+    char *scratch;
+    size_t stride;
     const mp_zig_t *zig;
 } ach_ctx_t;
+
+/* One likelihood draw of cell `cell` (kind 0 fixed, 1 uniform, 2 beta). */
+static inline double
+draw_cell(const ach_ctx_t *c, mp_stream_t *st, npy_intp cell)
+{
+    switch (c->kind[cell]) {
+    case 1:
+        return c->a[cell] + (c->b[cell] - c->a[cell]) * mp_uniform(st);
+    case 2:
+        return mp_beta(st, c->a[cell], c->b[cell]);
+    default:
+        return c->a[cell];
+    }
+}
 
 /*
  * Task k: blocks k, k + ntasks, ... Contract: draws each cell of each draw
  * from the block's stream; writes the draws' posteriors (rows of its own
- * blocks) and adds first-rank counts into task k's row. Parameters were
+ * blocks) and adds first-rank counts into the worker's slot. Parameters were
  * validated (a <= b in [0, 1] for uniforms, a, b > 0 for betas). No status.
  * Runs without the GIL.
  */
@@ -56,8 +71,8 @@ ach_task(void *arg, npy_intp k, int worker)
 {
     const ach_ctx_t *c = (const ach_ctx_t *)arg;
     const npy_intp ne = c->ne, nh = c->nh;
-    double *prod = c->scratch + k * nh;
-    npy_int64 *first = c->first + k * nh;
+    double *prod = (double *)(c->scratch + (size_t)worker * c->stride);
+    npy_int64 *first = (npy_int64 *)(prod + nh);
     for (npy_intp blk = k; blk < c->nb; blk += c->ntasks) {
         mp_stream_t st;
         mp_stream_init(&st, c->bitgens[blk], c->zig);
@@ -67,19 +82,7 @@ ach_task(void *arg, npy_intp k, int worker)
             for (npy_intp e = 0; e < ne; e++) {
                 double mx = 0.0;
                 for (npy_intp h = 0; h < nh; h++) {
-                    const npy_intp cell = e * nh + h;
-                    double l;
-                    switch (c->kind[cell]) {
-                    case 1:
-                        l = c->a[cell] + (c->b[cell] - c->a[cell]) * mp_uniform(&st);
-                        break;
-                    case 2:
-                        l = mp_beta(&st, c->a[cell], c->b[cell]);
-                        break;
-                    default:
-                        l = c->a[cell];
-                    }
-                    prod[h] *= l;
+                    prod[h] *= draw_cell(c, &st, e * nh + h);
                     if (prod[h] > mx) {
                         mx = prod[h];
                     }
@@ -160,158 +163,199 @@ bad_cell(const char *func, const char *what, double a, double b, npy_intp e, npy
     return -1;
 }
 
-PyObject *
-multipolar_ach_sensitivity(PyObject *self, PyObject *args)
-{
-    static const char func[] = "ach_sensitivity";
-    PyObject *bitgen_obj = NULL; /* borrowed from args */
-    PyArrayObject *block_arr = NULL, *prior_arr = NULL, *kind_arr = NULL, *a_arr = NULL,
-                  *b_arr = NULL; /* borrowed from args */
-    bitgen_t **bitgens = NULL;
-    npy_int64 *block_draws = NULL, *block_offset = NULL, *acc = NULL;
-    double *prior = NULL, *a = NULL, *b = NULL, *scratch = NULL;
-    npy_int8 *kind = NULL;
-    PyArrayObject *o_post = NULL, *o_first = NULL;
-    PyObject *result = NULL;
-    NPY_BEGIN_THREADS_DEF;
+/* One call's arguments and resources. */
+typedef struct {
+    PyObject *bitgen_obj; /* borrowed from args */
+    PyArrayObject *block_arr, *prior_arr, *kind_arr, *a_arr, *b_arr; /* borrowed */
+    npy_intp nb, nh, ne, cells, total;
+    multipolar_bitgens_t bg;
+    npy_int64 *block_draws, *block_offset;
+    double *prior, *a, *b;
+    npy_int8 *kind;
+    char *scratch; /* multipolar_scratch_alloc */
+    size_t stride;
+    PyArrayObject *o_post, *o_first;
+} ach_call_t;
 
-    /* 1. parse */
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!:ach_sensitivity", &PyTuple_Type, &bitgen_obj,
-                          &PyArray_Type, &block_arr, &PyArray_Type, &prior_arr, &PyArray_Type,
-                          &kind_arr, &PyArray_Type, &a_arr, &PyArray_Type, &b_arr)) {
-        return NULL;
+static void
+ach_call_free(ach_call_t *c)
+{
+    Py_CLEAR(c->o_post);
+    Py_CLEAR(c->o_first);
+    multipolar_bitgens_free(&c->bg); /* unlocks first */
+    multipolar_scratch_free(c->scratch);
+    PyMem_Free(c->block_draws);
+    PyMem_Free(c->block_offset);
+    PyMem_Free(c->prior);
+    PyMem_Free(c->kind);
+    PyMem_Free(c->a);
+    PyMem_Free(c->b);
+}
+
+/* Steps 1-2: parse (positional or by keyword, names as in _core.pyi) and check shapes. */
+static int
+ach_parse(PyObject *args, PyObject *kwds, ach_call_t *c, const char *func)
+{
+    static char *kwlist[] = {"bitgens", "block_draws", "prior", "kind", "a", "b", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O!O!O!O!O!O!:ach_sensitivity", kwlist,
+                                     &PyTuple_Type, &c->bitgen_obj, &PyArray_Type, &c->block_arr,
+                                     &PyArray_Type, &c->prior_arr, &PyArray_Type, &c->kind_arr,
+                                     &PyArray_Type, &c->a_arr, &PyArray_Type, &c->b_arr)) {
+        return -1;
     }
-    /* 2. validate */
-    const npy_intp nb = PyTuple_GET_SIZE(bitgen_obj);
-    if (multipolar_check_typed_1d(block_arr, func, "block_draws", NPY_INT64, "int64", nb) < 0) {
-        return NULL;
+    c->nb = PyTuple_GET_SIZE(c->bitgen_obj);
+    if (multipolar_check_typed_1d(c->block_arr, func, "block_draws", NPY_INT64, "int64", c->nb) <
+            0 ||
+        multipolar_check_typed_1d(c->prior_arr, func, "prior", NPY_FLOAT64, "float64", -1) < 0) {
+        return -1;
     }
-    if (PyArray_TYPE(prior_arr) != NPY_FLOAT64) {
-        PyErr_Format(PyExc_TypeError, "%s: prior dtype must be float64; got %R", func,
-                     (PyObject *)PyArray_DESCR(prior_arr));
-        return NULL;
+    c->nh = PyArray_DIM(c->prior_arr, 0);
+    if (c->nh < 1) {
+        PyErr_Format(PyExc_ValueError, "%s: prior must hold >= 1 hypothesis; got 0", func);
+        return -1;
     }
-    if (multipolar_check_1d(prior_arr, func, "prior", 0, -1) < 0) {
-        return NULL;
+    if (PyArray_NDIM(c->a_arr) != 2) {
+        PyErr_Format(PyExc_ValueError, "%s: a must be 2-D; got ndim %d", func,
+                     PyArray_NDIM(c->a_arr));
+        return -1;
     }
-    const npy_intp nh = PyArray_DIM(prior_arr, 0);
-    if (nh < 1 || PyArray_NDIM(a_arr) != 2) {
-        PyErr_Format(PyExc_ValueError, "%s: prior must hold >= 1 hypothesis and a be 2-D; got %zd",
-                     func, (Py_ssize_t)nh);
-        return NULL;
-    }
-    const npy_intp ne = PyArray_DIM(a_arr, 0);
-    const npy_intp cells = multipolar_mul_size(ne, nh);
-    if (cells < 0 || cells > NPY_MAX_INTP / 16) {
+    c->ne = PyArray_DIM(c->a_arr, 0);
+    c->cells = multipolar_mul_size(c->ne, c->nh);
+    if (c->cells < 0 || c->cells > NPY_MAX_INTP / 16) {
         PyErr_Format(PyExc_ValueError, "%s: evidence x hypotheses too large", func);
-        return NULL;
+        return -1;
     }
-    bitgens = multipolar_bitgens_from_tuple(bitgen_obj, func, "bitgens");
-    if (bitgens == NULL) {
-        return NULL;
+    return multipolar_bitgens_from_tuple(c->bitgen_obj, func, "bitgens", &c->bg);
+}
+
+/* Check every cell's distribution parameters (copied, so each value is read once). */
+static int
+ach_check_cells(const ach_call_t *c, const char *func)
+{
+    for (npy_intp e = 0; e < c->ne; e++) {
+        for (npy_intp h = 0; h < c->nh; h++) {
+            const npy_intp cell = e * c->nh + h;
+            const double x = c->a[cell], y = c->b[cell];
+            const int k = c->kind[cell];
+            if (k < 0 || k > 2) {
+                multipolar_error_t err =
+                    multipolar_error(MULTIPOLAR_ERR_CODE_RANGE, "kind", e, (double)k);
+                err.field = h + 1;
+                err.limit = 3;
+                return multipolar_raise_status(&err, func);
+            }
+            if (k == 0 && !(x >= 0.0 && x <= 1.0)) {
+                return bad_cell(func, "a fixed likelihood must be in [0, 1]", x, y, e, h);
+            }
+            if (k == 1 && !(x >= 0.0 && x <= y && y <= 1.0)) {
+                return bad_cell(func, "a uniform range must satisfy 0 <= low <= high <= 1", x, y,
+                                e, h);
+            }
+            if (k == 2 && !(x > 0.0 && y > 0.0 && npy_isfinite(x) && npy_isfinite(y))) {
+                return bad_cell(func, "beta parameters must be finite and > 0", x, y, e, h);
+            }
+        }
     }
-    block_draws = PyMem_Calloc((size_t)nb + 1, sizeof(npy_int64));
-    block_offset = PyMem_Calloc((size_t)nb + 1, sizeof(npy_int64));
-    prior = PyMem_Calloc((size_t)nh, sizeof(double));
-    kind = PyMem_Calloc((size_t)cells + 1, 1);
-    a = PyMem_Calloc((size_t)cells + 1, sizeof(double));
-    b = PyMem_Calloc((size_t)cells + 1, sizeof(double));
-    if (block_draws == NULL || block_offset == NULL || prior == NULL || kind == NULL ||
-        a == NULL || b == NULL) {
+    return 0;
+}
+
+/* Step 3a: private copies of the inputs, checked. */
+static int
+ach_copy_inputs(ach_call_t *c, const char *func)
+{
+    const npy_intp nh = c->nh;
+    c->block_draws = PyMem_Calloc((size_t)c->nb + 1, sizeof(npy_int64));
+    c->block_offset = PyMem_Calloc((size_t)c->nb + 1, sizeof(npy_int64));
+    c->prior = PyMem_Calloc((size_t)nh, sizeof(double));
+    c->kind = PyMem_Calloc((size_t)c->cells + 1, 1);
+    c->a = PyMem_Calloc((size_t)c->cells + 1, sizeof(double));
+    c->b = PyMem_Calloc((size_t)c->cells + 1, sizeof(double));
+    if (c->block_draws == NULL || c->block_offset == NULL || c->prior == NULL ||
+        c->kind == NULL || c->a == NULL || c->b == NULL) {
         PyErr_NoMemory();
-        goto fail;
+        return -1;
     }
-    npy_intp total = 0;
-    if (multipolar_block_offsets(block_arr, nb, func, "block_draws", block_draws, block_offset,
-                                 &total) < 0) {
-        goto fail;
+    if (multipolar_block_offsets(c->block_arr, c->nb, func, "block_draws", c->block_draws,
+                                 c->block_offset, &c->total) < 0) {
+        return -1;
     }
     for (npy_intp h = 0; h < nh; h++) {
-        prior[h] = *(const double *)(PyArray_BYTES(prior_arr) + h * PyArray_STRIDE(prior_arr, 0));
-        if (!(npy_isfinite(prior[h]) && prior[h] >= 0.0)) {
-            PyErr_Format(PyExc_ValueError, "%s: prior must be finite and >= 0; got %R", func,
-                         (PyObject *)prior_arr);
-            goto fail;
+        const double v =
+            *(const double *)(PyArray_BYTES(c->prior_arr) + h * PyArray_STRIDE(c->prior_arr, 0));
+        if (!(npy_isfinite(v) && v >= 0.0)) {
+            const multipolar_error_t err = multipolar_error(MULTIPOLAR_ERR_INVALID, "prior", h, v);
+            return multipolar_raise_status(&err, func);
         }
+        c->prior[h] = v;
     }
-    if (take_matrix(kind_arr, func, "kind", NPY_INT8, ne, nh, kind) < 0 ||
-        take_matrix(a_arr, func, "a", NPY_FLOAT64, ne, nh, a) < 0 ||
-        take_matrix(b_arr, func, "b", NPY_FLOAT64, ne, nh, b) < 0) {
-        goto fail;
+    if (take_matrix(c->kind_arr, func, "kind", NPY_INT8, c->ne, nh, c->kind) < 0 ||
+        take_matrix(c->a_arr, func, "a", NPY_FLOAT64, c->ne, nh, c->a) < 0 ||
+        take_matrix(c->b_arr, func, "b", NPY_FLOAT64, c->ne, nh, c->b) < 0) {
+        return -1;
     }
-    for (npy_intp e = 0; e < ne; e++) {
-        for (npy_intp h = 0; h < nh; h++) {
-            const npy_intp cell = e * nh + h;
-            const double x = a[cell], y = b[cell];
-            if (kind[cell] == 0 && !(x >= 0.0 && x <= 1.0)) {
-                bad_cell(func, "a fixed likelihood must be in [0, 1]", x, y, e, h);
-                goto fail;
-            }
-            if (kind[cell] == 1 && !(x >= 0.0 && x <= y && y <= 1.0)) {
-                bad_cell(func, "a uniform range must satisfy 0 <= low <= high <= 1", x, y, e, h);
-                goto fail;
-            }
-            if (kind[cell] == 2 && !(x > 0.0 && y > 0.0 && npy_isfinite(x) && npy_isfinite(y))) {
-                bad_cell(func, "beta parameters must be finite and > 0", x, y, e, h);
-                goto fail;
-            }
-            if (kind[cell] < 0 || kind[cell] > 2) {
-                PyErr_Format(PyExc_ValueError, "%s: kind must be 0, 1 or 2; got %d", func,
-                             (int)kind[cell]);
-                goto fail;
-            }
-        }
+    return ach_check_cells(c, func);
+}
+
+PyObject *
+multipolar_ach_sensitivity(PyObject *self, PyObject *args, PyObject *kwds)
+{
+    static const char func[] = "ach_sensitivity";
+    ach_call_t c;
+    PyObject *result = NULL;
+    NPY_BEGIN_THREADS_DEF;
+    memset(&c, 0, sizeof(c));
+
+    /* 1. parse; 2. validate */
+    if (ach_parse(args, kwds, &c, func) < 0 || ach_copy_inputs(&c, func) < 0) {
+        goto done;
     }
     /* 3. allocate */
-    if (multipolar_mul_size(total, nh) < 0) {
+    if (multipolar_mul_size(c.total, c.nh) < 0) {
         PyErr_Format(PyExc_ValueError, "%s: draws x hypotheses too large", func);
-        goto fail;
+        goto done;
     }
-    o_post = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){total, nh}), NPY_FLOAT64, 0);
-    o_first = (PyArrayObject *)PyArray_ZEROS(1, ((npy_intp[]){nh}), NPY_INT64, 0);
-    if (o_post == NULL || o_first == NULL) {
-        goto fail;
+    c.o_post = (PyArrayObject *)PyArray_ZEROS(2, ((npy_intp[]){c.total, c.nh}), NPY_FLOAT64, 0);
+    c.o_first = (PyArrayObject *)PyArray_ZEROS(1, ((npy_intp[]){c.nh}), NPY_INT64, 0);
+    if (c.o_post == NULL || c.o_first == NULL) {
+        goto done;
     }
-    const multipolar_team_t team = multipolar_team(self, nb);
-    const npy_intp ntasks = team.nthreads;
-    acc = PyMem_RawCalloc((size_t)(ntasks * nh), sizeof(npy_int64));
-    scratch = PyMem_RawCalloc((size_t)(ntasks * nh), sizeof(double));
-    if (acc == NULL || scratch == NULL) {
+    const multipolar_team_t team = multipolar_team(self, c.nb);
+    c.scratch = multipolar_scratch_alloc(
+        team.nthreads, (size_t)c.nh * (sizeof(double) + sizeof(npy_int64)), &c.stride);
+    if (c.scratch == NULL) {
         PyErr_NoMemory();
-        goto fail;
+        goto done;
     }
     mp_zig_t zig;
     mp_zig_init(&zig);
-    ach_ctx_t ctx = {bitgens, block_draws, block_offset, nb, ntasks, ne, nh, prior, kind, a, b,
-                     (double *)PyArray_DATA(o_post), acc, scratch, &zig};
+    const ach_ctx_t ctx = {c.bg.gens, c.block_draws, c.block_offset, c.nb, team.nthreads, c.ne,
+                           c.nh, c.prior, c.kind, c.a, c.b, (double *)PyArray_DATA(c.o_post),
+                           c.scratch, c.stride, &zig};
+    /* the generators are ours until the GIL is back */
+    if (multipolar_bitgens_lock(&c.bg) < 0) {
+        goto done;
+    }
 
-    /* 4. release the GIL; 5. loop: tasks over blocks, then sum the task counts */
-    NPY_BEGIN_THREADS_THRESHOLDED(total * cells);
-    multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, ach_task, &ctx);
+    /* 4. release the GIL; 5. loop: tasks over blocks, then the workers' counts */
+    const npy_intp work = multipolar_mul_size(c.total, c.cells);
+    NPY_BEGIN_THREADS_THRESHOLDED(work < 0 ? NPY_MAX_INTP : work);
+    multipolar_parallel_for(&team, team.nthreads, MULTIPOLAR_STATIC, ach_task, (void *)&ctx);
     {
-        npy_int64 *first = (npy_int64 *)PyArray_DATA(o_first);
-        for (npy_intp k = 0; k < ntasks; k++) {
-            for (npy_intp h = 0; h < nh; h++) {
-                first[h] += acc[k * nh + h];
+        npy_int64 *first = (npy_int64 *)PyArray_DATA(c.o_first);
+        for (int w = 0; w < team.nthreads; w++) {
+            const npy_int64 *counts =
+                (const npy_int64 *)((const double *)(c.scratch + (size_t)w * c.stride) + c.nh);
+            for (npy_intp h = 0; h < c.nh; h++) {
+                first[h] += counts[h];
             }
         }
     }
     NPY_END_THREADS;
 
     /* 6. translate: no failure status after validation */
-    result = PyTuple_Pack(2, o_post, o_first);
-    /* 7. clean up (the tuple holds its own references) */
-fail:
-    Py_XDECREF(o_post);
-    Py_XDECREF(o_first);
-    PyMem_Free(bitgens);
-    PyMem_Free(block_draws);
-    PyMem_Free(block_offset);
-    PyMem_Free(prior);
-    PyMem_Free(kind);
-    PyMem_Free(a);
-    PyMem_Free(b);
-    PyMem_RawFree(acc);
-    PyMem_RawFree(scratch);
+    result = PyTuple_Pack(2, c.o_post, c.o_first);
+    /* 7. clean up (the tuple holds its own references; unlocks the generators) */
+done:
+    ach_call_free(&c);
     return result;
 }

@@ -8,6 +8,6 @@
 #include "multipolar.h"
 
 /* Monte Carlo sensitivity of competing-hypotheses posteriors to uncertain likelihoods. */
-PyObject *multipolar_ach_sensitivity(PyObject *self, PyObject *args);
+PyObject *multipolar_ach_sensitivity(PyObject *self, PyObject *args, PyObject *kwds);
 
 #endif

@@ -438,3 +438,90 @@ def test_core_bargain_refcounts_and_empty():
                                 np.array([0, 3], np.int64), 2, 1.0, 1.0, False, 1)
     for a, b in zip(got, want):
         assert np.array_equal(a, b)
+
+
+# --------------------------------------------------------------------------- threads and scratch
+
+
+def _many_issues(nissues=500, seed=3):
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(3, 41, nissues)
+    n = int(sizes.sum())
+    return pd.DataFrame({
+        "issue": np.repeat(np.arange(nissues), sizes),
+        "position": rng.uniform(0, 100, n).round(0),
+        "capability": rng.uniform(0.5, 10, n),
+        "salience": rng.uniform(0.1, 1.0, n),
+    })
+
+
+def _kernel_outputs(df, rounds):
+    d = df.sort_values("issue", kind="stable")
+    counts = d.groupby("issue").size().to_numpy()
+    ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    cols = [d[c].to_numpy(np.float64) for c in ("position", "capability", "salience")]
+    return _core.bargain_issues(*cols, ptr, rounds, 1.0, 1.0, False, 0)
+
+
+@pytest.mark.parametrize("which", ["deu", "synthetic"])
+def test_bargain_issues_bitwise_for_any_thread_count(which, data_dir):
+    if which == "deu":
+        deu = mp.read_deu(data_dir / "deu" / "deu3_blksv.tsv")
+        d = deu[deu["position"].notna()].copy()
+        d["salience"] = pd.to_numeric(d["salience"], errors="coerce").fillna(0.5)
+        d["capability"] = d["actor"].map(lambda a: COUNCIL_VOTES.get(a, 29)).astype(float)
+        d = d[d.groupby("issue")["position"].transform("size") >= 2]
+    else:
+        d = _many_issues()
+    results = {}
+    for nthreads in (1, 2, 4):
+        mp.set_num_threads(nthreads)
+        started = _core.threads_started()
+        results[nthreads] = (_kernel_outputs(d, 6), mp.bargain_issues(d, rounds=6))
+        if nthreads > 1:
+            assert _core.threads_started() > started  # worker threads really ran
+    for nthreads in (2, 4):
+        for a, b in zip(results[1][0], results[nthreads][0]):
+            assert np.array_equal(a, b, equal_nan=True)
+        pd.testing.assert_frame_equal(results[1][1], results[nthreads][1], check_exact=True)
+
+
+def test_bargain_scratch_is_what_one_issue_uses():
+    """Per worker the kernel allocates the m x m win probabilities and a few rows, once."""
+    import tracemalloc
+
+    mp.set_num_threads(1)
+    m = 2048
+    x = np.arange(m, dtype=np.float64)
+    args = (x, np.ones(m), np.full(m, 0.5), np.array([0, m], np.int64), 0, 1.0, 1.0, False, 0)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        _core.bargain_issues(*args)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    need = 8 * m * m + 6 * 8 * m
+    assert need <= peak < need + 2 * 2**20
+
+
+def test_core_bargain_keywords_and_positions_agree(ec):
+    names = ["position", "capability", "salience", "issue_ptr", "rounds", "q", "t", "receiver",
+             "normalization"]
+    args = _args()
+    pos = _core.bargain_issues(*args)
+    kw = _core.bargain_issues(**dict(zip(names, args)))
+    mixed = _core.bargain_issues(*args[:4], **dict(zip(names[4:], args[4:])))
+    for a, b, c in zip(pos, kw, mixed):
+        assert a.tobytes() == b.tobytes() == c.tobytes()
+    with pytest.raises(TypeError, match="bargain_issues"):
+        _core.bargain_issues(*args, rounds=2)
+
+
+def test_core_bargain_bad_capability_is_a_status_error():
+    args = list(_args())
+    args[1] = np.array([1.0, -2.0, 1.0])
+    with pytest.raises(ValueError, match="bargain_issues: capability must be finite and "
+                                         "non-negative; got -2.0 at row 1") as info:
+        _core.bargain_issues(*args)
+    assert info.value.status == "invalid" and info.value.row == 1

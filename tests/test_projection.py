@@ -11,6 +11,7 @@ import multipolar as mp
 import numpy as np
 import pandas as pd
 import pytest
+import reference_projection as twin
 from multipolar import _core
 from multipolar.projection import BLOCK, Projection, project, project_distributed
 
@@ -44,58 +45,38 @@ def test_block_normals_continue_the_stream():
     assert np.array_equal(whole, parts)
 
 
+# --------------------------------------------------------------------------- normals vs the twin
+
+
+@pytest.mark.parametrize("seed", [0, 5, 2024])
+def test_block_normals_equal_the_python_ziggurat_twin(seed):
+    """The C normals, bit for bit, against the ziggurat written out in Python."""
+    child = np.random.SeedSequence(seed).spawn(3)[2]
+    got = _core.block_normals((np.random.PCG64(child),), 20_000)
+    want = twin.block_normals(child, 20_000)
+    assert got.tobytes() == want.tobytes()
+
+
+def test_twin_covers_the_tail_and_the_wedges():
+    """Enough draws that every branch of the twin (core, wedge, tail) is taken and agrees."""
+    ss = np.random.SeedSequence(77)
+    z = twin.ZigguratNormals(np.random.PCG64(ss))
+    want = z.normals(60_000)
+    assert z.words_used > 60_000  # some candidates were rejected in a wedge or the tail
+    assert (np.abs(want) > twin.R).any()  # the tail
+    got = _core.block_normals((np.random.PCG64(ss),), 60_000)
+    assert got.tobytes() == want.tobytes()
+
+
+def test_ziggurat_tables_are_marsaglia_tsang():
+    x, f = twin.ziggurat_tables()
+    # every layer (and the base strip with the tail) has area V
+    areas = [x[i] * (f[i + 1] - f[i]) for i in range(1, 256)]
+    np.testing.assert_allclose(areas, twin.V, rtol=1e-9)
+    assert 0 < x[255] < 0.3 and x[256] == 0.0
+
+
 # --------------------------------------------------------------------------- kernel vs reference
-
-
-def _reference(seed, sizes, log0, drift, factor, na, pairs, threshold, unipolar, bins):
-    """Plain NumPy: the same normals (stream order year, path, state), then every statistic."""
-    H, n = drift.shape
-    gens = _gens(seed, len(sizes))
-    vals, labels, poles, over, first = [], np.zeros((H, 3), int), np.zeros((H, na), int), [], []
-    shares_all, con_all, neff_all = [], [], []
-    for g, B in zip(gens, sizes):
-        z = _core.block_normals((g,), H * B * n).reshape(H, B, n)
-        steps = drift[:, None, :] + z @ factor.T
-        logv = log0 + np.cumsum(steps, axis=0)  # (H, B, n)
-        vals.append(np.exp(logv).transpose(1, 0, 2))
-        la = logv[:, :, :na]
-        e = np.exp(la - la.max(axis=2, keepdims=True))
-        s = e / e.sum(axis=2, keepdims=True)
-        shares_all.append(s)
-        hhi = (s * s).sum(axis=2)
-        if na >= 2:
-            r = (hhi - 1 / na) / (1 - 1 / na)
-            con_all.append(np.sqrt(np.clip(r, 0, None)))
-            neff_all.append((1 / hhi - 1) / (na - 1))
-        lead = s.argmax(axis=2)
-        is_pole = (s >= threshold) | (np.arange(na) == lead[:, :, None])
-        npoles = is_pole.sum(axis=2)
-        top = s.max(axis=2)
-        uni = (npoles <= 1) | ((top >= unipolar) if unipolar is not None else False)
-        lab = np.where(uni, 0, np.where(npoles == 2, 1, 2))
-        for k in range(3):
-            labels[:, k] += (lab == k).sum(axis=1)
-        poles += is_pole.sum(axis=1)
-        ov = np.stack([logv[:, :, a] > logv[:, :, b] for a, b in pairs], axis=0)  # (P, H, B)
-        over.append(ov.sum(axis=2))
-        fy = np.where(ov.any(axis=1), ov.argmax(axis=1), H)  # (P, B)
-        first.append(np.stack([np.bincount(f, minlength=H + 1) for f in fy]))
-    sh = np.concatenate(shares_all, axis=1)
-    hist = lambda x: np.minimum((x * bins).astype(np.int64), bins - 1)
-    share_hist = np.zeros((H, na, bins), int)
-    for t in range(H):
-        for i in range(na):
-            share_hist[t, i] = np.bincount(hist(sh[t, :, i]), minlength=bins)
-    return {
-        "values": np.concatenate(vals, axis=0),
-        "labels": labels,
-        "poles": poles,
-        "over": sum(over),
-        "first": sum(first),
-        "share_hist": share_hist,
-        "mean_share": sh.mean(axis=1),
-        "con": np.concatenate(con_all, axis=1) if con_all else None,
-    }
 
 
 @pytest.mark.parametrize("na,unipolar", [(3, None), (4, 0.5), (1, None)])
@@ -114,7 +95,8 @@ def test_kernel_matches_numpy_reference(na, unipolar):
         np.nan if unipolar is None else unipolar, bins, True,
     )
     share_hist, con_hist, neff_hist, labels, poles, first, over, ssum, values = got
-    ref = _reference(seed, sizes, log0, drift, factor, na, pairs.tolist(), 0.3, unipolar, bins)
+    ref = twin.project_paths(np.random.SeedSequence(seed).spawn(2), sizes, log0, drift, factor,
+                             na, pairs.tolist(), 0.3, unipolar, bins)
     np.testing.assert_allclose(values, ref["values"], rtol=1e-12)
     assert np.array_equal(labels, ref["labels"])
     assert np.array_equal(poles, ref["poles"])
@@ -199,7 +181,7 @@ def test_streams_are_the_spawned_children(nmc):
     p = project(nmc, paths=BLOCK, years=2, seed=7, keep_paths=True)
     child = np.random.SeedSequence(7).spawn(1)[0]
     n = len(p.states)
-    z = _core.block_normals((np.random.PCG64(child),), 2 * BLOCK * n).reshape(2, BLOCK, n)
+    z = twin.block_normals(child, 2 * BLOCK * n).reshape(2, BLOCK, n)
     cfg = p._config
     step0 = cfg.drift[0] + z[0] @ cfg.factor.T
     np.testing.assert_allclose(p.path_values[:, 0, :], np.exp(cfg.log0 + step0), rtol=1e-12)
@@ -439,3 +421,162 @@ def test_core_refcounts_and_empty_blocks():
     empty[0], empty[1] = (), np.zeros(0, np.int64)
     out = _core.project_paths(*empty)
     assert out[3].sum() == 0 and out[7].shape == (0, 4, 2)
+
+
+def test_core_keywords_and_positions_agree():
+    args = _good_args()
+    names = ["bitgens", "block_paths", "log0", "drift", "factor", "n_among", "pairs",
+             "threshold", "unipolar", "bins", "keep"]
+    args[10] = True
+    pos = _core.project_paths(*args)
+    args[0] = _gens(1, 2)
+    kw = _core.project_paths(**dict(zip(names, args)))
+    args[0] = _gens(1, 2)
+    mixed = _core.project_paths(*args[:3], **dict(zip(names[3:], args[3:])))
+    for a, b, c in zip(pos, kw, mixed):
+        assert a.tobytes() == b.tobytes() == c.tobytes()
+    with pytest.raises(TypeError, match="project_paths"):
+        _core.project_paths(*args, bins=3)
+
+
+# --------------------------------------------------------------------------- generator locks
+
+
+def _race(bg, kernel_calls, chunk=20_000):
+    """Run kernel_calls on this thread while another thread draws chunks of raw words from
+    bg (NumPy holds bg.lock while it draws). Returns the chunks and the call results."""
+    import threading
+
+    chunks, done, ready = [], threading.Event(), threading.Barrier(2)
+
+    def drawer():
+        ready.wait()
+        while not done.is_set():
+            chunks.append(bg.random_raw(chunk))
+
+    t = threading.Thread(target=drawer)
+    t.start()
+    ready.wait()
+    try:
+        results = [call() for call in kernel_calls]
+    finally:
+        done.set()
+        t.join()
+    return chunks, results
+
+
+def _replay(seed, chunks, calls):
+    """Walk the stream of `seed` and check it is a serial interleaving of the drawer's chunks
+    (in order) and the kernel calls (in order), each call taking its words as one piece.
+    calls: (number of normals the call drew, check(words of the stream from its start,
+    generator advanced to its start)). Returns the words used in all."""
+    k = len(chunks[0]) if chunks else 0
+    total = len(chunks) * k + sum(int(1.05 * n) + 4096 for n, _ in calls)
+    words = np.random.PCG64(seed).random_raw(total)
+    p = ci = ki = 0
+    while ci < len(chunks) or ki < len(calls):
+        if ci < len(chunks) and np.array_equal(words[p:p + k], chunks[ci]):
+            p, ci = p + k, ci + 1
+            continue
+        assert ki < len(calls), f"word {p}: neither the drawer's next chunk nor a kernel call"
+        n, check = calls[ki]
+        _, used = twin.normals_from_words(words[p:], n)
+        start = np.random.PCG64(seed)
+        start.advance(p)
+        check(words[p:], start)
+        p, ki = p + used, ki + 1
+    return p
+
+
+def test_block_normals_with_a_generator_another_thread_draws_from():
+    seed = np.random.SeedSequence(31)
+    bg = np.random.PCG64(seed)
+    n = 100_000
+    chunks, got = _race(bg, [lambda: _core.block_normals((bg,), n) for _ in range(4)])
+
+    def check(z):
+        def f(words, _start):
+            want, _ = twin.normals_from_words(words, n)
+            assert z.tobytes() == want.tobytes(), "a kernel call's normals were interleaved"
+        return f
+
+    used = _replay(seed, chunks, [(n, check(z)) for z in got])
+    after = np.random.PCG64(seed)
+    after.advance(used)
+    assert bg.state == after.state
+
+
+def test_project_paths_with_a_generator_another_thread_draws_from():
+    seed = np.random.SeedSequence(32)
+    bg = np.random.PCG64(seed)
+    n, H, B = 4, 10, 1000
+    args = [None, np.array([B, 3], np.int64), np.zeros(n), np.full((H, n), 0.01),
+            np.eye(n) * 0.1, n, np.array([[0, 1]], np.int64), 0.2, np.nan, 16, True]
+
+    def run():
+        a = list(args)
+        a[0] = (bg, np.random.PCG64(5))
+        return _core.project_paths(*a)
+
+    chunks, got = _race(bg, [run, run])
+
+    def check(out):
+        def f(_words, start):
+            a = list(args)
+            a[0] = (start, np.random.PCG64(5))
+            want = _core.project_paths(*a)
+            for x, y in zip(out, want):
+                assert x.tobytes() == y.tobytes(), "a kernel call's normals were interleaved"
+        return f
+
+    _replay(seed, chunks, [(H * B * n, check(out)) for out in got])
+
+
+def test_kernel_waits_for_a_held_generator_lock():
+    import threading
+
+    bg = np.random.PCG64(8)
+    out = {}
+    with bg.lock:
+        t = threading.Thread(target=lambda: out.setdefault("z", _core.block_normals((bg,), 1000)))
+        t.start()
+        t.join(0.3)
+        assert t.is_alive() and "z" not in out  # waiting for the lock, not drawing
+    t.join(30)
+    assert not t.is_alive()
+    assert out["z"].tobytes() == twin.block_normals(np.random.SeedSequence(8), 1000).tobytes()
+
+
+def test_generators_sharing_one_lock_do_not_deadlock():
+    import threading
+
+    shared = threading.Lock()
+
+    class SharedLock(np.random.PCG64):
+        # NumPy's lock attribute is read-only; a subclass can still hand out one lock twice
+        @property
+        def lock(self):
+            return shared
+
+    g1, g2 = SharedLock(1), SharedLock(2)
+    args = _good_args()
+    args[0] = (g1, g2)
+    out = {}
+    t = threading.Thread(target=lambda: out.setdefault("r", _core.project_paths(*args)))
+    t.start()
+    t.join(30)
+    assert not t.is_alive() and "r" in out
+    assert shared.acquire(blocking=False)  # released again
+    shared.release()
+
+
+def test_a_look_alike_of_a_bitgenerator_is_rejected():
+    src = np.random.PCG64(1)
+
+    class Fake:
+        # a capsule does not keep its generator alive: only real BitGenerators are taken
+        capsule = src.capsule
+
+    with pytest.raises(TypeError, match=r"block_normals: bitgens\[0\] must be a numpy.random"):
+        _core.block_normals((Fake(),), 3)
+    del src

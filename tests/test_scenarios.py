@@ -320,3 +320,50 @@ def test_direction_lag_counts_periods_not_rows():
     r = mp.score_scenarios([mp.Scenario("up", expects={"x": mp.Direction("up")}),
                             mp.Scenario("down", expects={"x": mp.Direction("down")})], [ind])
     assert np.isclose(r.posterior.loc[2003, "up"], r.posterior.loc[2001, "up"])
+
+
+def test_compete_bitwise_for_any_thread_count():
+    """Workers keep their scratch and counts in their own padded slots: same bits for 1, 2, 4."""
+    rng = np.random.default_rng(4)
+    L = rng.uniform(0.2, 0.8, (6, 4))
+    hyps, evs = [f"h{i}" for i in range(4)], [f"e{i}" for i in range(6)]
+    results = {}
+    for nthreads in (1, 2, 4):
+        mp.set_num_threads(nthreads)
+        started = _core.threads_started()
+        results[nthreads] = [
+            mp.compete(hyps, evs, L, uncertainty=u, draws=6 * DRAW_BLOCK + 11, seed=9)
+            for u in (0.1, {"beta": 12.0})
+        ]
+        if nthreads > 1:
+            assert _core.threads_started() > started
+    for nthreads in (2, 4):
+        for a, b in zip(results[1], results[nthreads]):
+            assert a.draws.tobytes() == b.draws.tobytes()
+            pd.testing.assert_frame_equal(a.sensitivity, b.sensitivity, check_exact=True)
+
+
+def test_core_ach_keywords_and_positions_agree():
+    names = ["bitgens", "block_draws", "prior", "kind", "a", "b"]
+    args = _args()
+    pos = _core.ach_sensitivity(*args)
+    args = _args()
+    kw = _core.ach_sensitivity(**dict(zip(names, args)))
+    args = _args()
+    mixed = _core.ach_sensitivity(args[0], args[1], **dict(zip(names[2:], args[2:])))
+    for a, b, c in zip(pos, kw, mixed):
+        assert a.tobytes() == b.tobytes() == c.tobytes()
+
+
+def test_core_ach_status_errors():
+    args = _args()
+    args[2] = np.array([0.5, np.inf])
+    with pytest.raises(ValueError, match="ach_sensitivity: prior must be finite and "
+                                         "non-negative; got inf at row 1") as info:
+        _core.ach_sensitivity(*args)
+    assert info.value.status == "invalid"
+    args = _args()
+    args[3] = np.array([[0, 5]], np.int8)
+    with pytest.raises(ValueError, match=r"ach_sensitivity: kind\[1\] must be in \[0, 3\)") as info:
+        _core.ach_sensitivity(*args)
+    assert info.value.status == "code_range" and info.value.row == 0

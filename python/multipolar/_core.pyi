@@ -101,7 +101,6 @@ def project_paths(
     unipolar: float,
     bins: int,
     keep: bool,
-    /,
 ) -> tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],
@@ -124,7 +123,6 @@ def bargain_issues(
     t: float,
     receiver: bool,
     normalization: int,
-    /,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
 def ach_sensitivity(
     bitgens: tuple[object, ...],
@@ -133,7 +131,6 @@ def ach_sensitivity(
     kind: npt.NDArray[np.int8],
     a: npt.NDArray[np.float64],
     b: npt.NDArray[np.float64],
-    /,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
 def set_num_threads(n: int | None, /) -> int: ...
 def get_num_threads() -> int: ...

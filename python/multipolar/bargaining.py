@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._errors import call
 from ._validation import require_columns, require_frame, value_array
 
 __all__ = ["COUNCIL_VOTES", "MODELS", "BargainResult", "bargain", "bargain_issues", "evaluate_deu"]
@@ -100,6 +101,10 @@ def _check_params(func: str, model: str, rounds: object, q: float, t: float,
         raise ValueError(
             f"{func}: normalization must be 'pair' or 'all'; got {normalization!r}"
         )
+
+
+#: The user's words for the kernel's arguments (errors restated by _errors.call).
+_COLUMN_NAMES = {c: f"column {c!r}" for c in ("position", "capability", "salience")}
 
 
 def _columns(df: pd.DataFrame, func: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -271,9 +276,10 @@ def bargain(
     if len(pos) == 0:
         raise ValueError(f"{func}: actors must have at least one row; got 0")
     eu_rounds = int(rounds) if model == "expected_utility" else 0
-    out_pos, med, mean = _core.bargain_issues(
-        pos, cap, sal, np.array([0, len(pos)], dtype=np.int64), eu_rounds, float(q), float(t),
-        perspective == "receiver", _NORMALIZATIONS[normalization],
+    out_pos, med, mean = call(
+        func, _core.bargain_issues, pos, cap, sal, np.array([0, len(pos)], dtype=np.int64),
+        eu_rounds, float(q), float(t), perspective == "receiver",
+        _NORMALIZATIONS[normalization], names=_COLUMN_NAMES,
     )
     if model == "compromise":
         forecast = float(mean[0, 0])
@@ -338,9 +344,10 @@ def bargain_issues(
     pos, cap, sal = _columns(df, func)
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    _, med, mean = _core.bargain_issues(
-        pos[order], cap[order], sal[order], ptr, int(rounds), float(q), float(t),
-        perspective == "receiver", _NORMALIZATIONS[normalization],
+    _, med, mean = call(
+        func, _core.bargain_issues, pos[order], cap[order], sal[order], ptr, int(rounds),
+        float(q), float(t), perspective == "receiver", _NORMALIZATIONS[normalization],
+        names=_COLUMN_NAMES, rows=order,
     )
     return pd.DataFrame(
         {"n": counts, "compromise": mean[:, 0], "median": med[:, 0], "expected_utility": med[:, -1]},

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._errors import call
 from ._validation import require_columns, require_frame, value_array
 from .io import NMC_COMPONENTS
 from .trade import int_keys
@@ -359,7 +360,11 @@ def _run(config: _Config, b0: int, b1: int, keep_paths: bool) -> Projection:
     pair_idx = np.array(
         [[config.states.index(a), config.states.index(b)] for a, b in config.pairs], dtype=np.int64
     ).reshape(-1, 2)
-    out = _core.project_paths(
+    # the generators are fresh and private to this call (spawned here), so the kernel's
+    # locking of them never waits
+    out = call(
+        _FUNC,
+        _core.project_paths,
         config.generators(b0, b1),
         config.block_paths(b0, b1),
         # arrays may arrive unaligned after (de)serialization on a worker: native aligned copies
@@ -372,6 +377,7 @@ def _run(config: _Config, b0: int, b1: int, keep_paths: bool) -> Projection:
         np.nan if config.unipolar is None else config.unipolar,
         config.bins,
         bool(keep_paths),
+        names={"block_paths": "paths", "pairs": "pairs"},
     )
     return Projection(config, (b0, b1), *out)
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
+from ._errors import call
 
 __all__ = [
     "DRAW_BLOCK",
@@ -667,9 +668,11 @@ def compete(
         )
         for i in range(nb)
     )
-    out, first = _core.ach_sensitivity(
-        gens, sizes, pri, np.ascontiguousarray(kind), np.ascontiguousarray(a, dtype=np.float64),
-        np.ascontiguousarray(b, dtype=np.float64),
+    out, first = call(
+        func, _core.ach_sensitivity, gens, sizes, pri, np.ascontiguousarray(kind),
+        np.ascontiguousarray(a, dtype=np.float64), np.ascontiguousarray(b, dtype=np.float64),
+        names={"block_draws": "draws", "prior": "prior", "kind": "uncertainty",
+               "a": "uncertainty", "b": "uncertainty"},
     )
     with np.errstate(invalid="ignore"):
         qs = np.nanquantile(out, qa, axis=0) if len(out) else np.full((len(qa), len(hyps)), np.nan)
