@@ -55,10 +55,11 @@ typedef struct {
 } multipolar_bitgens_t;
 
 /*
- * Fill *out from a tuple of BitGenerators (each one's ``capsule``, a PyCapsule
- * named "BitGenerator", and its ``lock``). Raises TypeError naming arg for an
- * object that is not a BitGenerator and ValueError for one passed twice (two
- * threads would share its state). Locks nothing. Returns 0, or -1 with an
+ * Fill *out from a tuple of numpy.random.BitGenerator instances (each one's
+ * ``capsule``, a PyCapsule named "BitGenerator", and its ``lock``). Raises
+ * TypeError naming arg for any other object (a capsule alone does not keep its
+ * generator alive) and ValueError for a generator passed twice (two threads
+ * would share its state). Locks nothing. Returns 0, or -1 with an
  * exception set and *out empty. GIL held.
  */
 int multipolar_bitgens_from_tuple(PyObject *tuple, const char *func, const char *arg,

@@ -12,7 +12,9 @@ Block ``b`` draws from ``PCG64(SeedSequence(seed).spawn(nblocks)[b])``
 (built directly from the seed's entropy and spawn key ``(b,)``), so a run is
 bitwise the same whether its blocks are computed in one call, in several
 calls merged with :meth:`Projection.merge`, on any number of threads, or on
-Dask workers (:func:`project_distributed`).
+Dask workers (:func:`project_distributed`). The kernel holds each generator's
+``lock`` while it draws, as NumPy's own methods do; the generators spawned here
+are private to one call, so it never waits.
 """
 
 from __future__ import annotations
