@@ -277,9 +277,10 @@ def bargain(
         raise ValueError(f"{func}: actors must have at least one row; got 0")
     eu_rounds = int(rounds) if model == "expected_utility" else 0
     out_pos, med, mean = call(
-        func, _core.bargain_issues, pos, cap, sal, np.array([0, len(pos)], dtype=np.int64),
-        eu_rounds, float(q), float(t), perspective == "receiver",
-        _NORMALIZATIONS[normalization], names=_COLUMN_NAMES,
+        func, _core.bargain_issues, position=pos, capability=cap, salience=sal,
+        issue_ptr=np.array([0, len(pos)], dtype=np.int64), rounds=eu_rounds, q=float(q),
+        t=float(t), receiver=perspective == "receiver",
+        normalization=_NORMALIZATIONS[normalization], names=_COLUMN_NAMES,
     )
     if model == "compromise":
         forecast = float(mean[0, 0])
@@ -345,8 +346,9 @@ def bargain_issues(
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
     _, med, mean = call(
-        func, _core.bargain_issues, pos[order], cap[order], sal[order], ptr, int(rounds),
-        float(q), float(t), perspective == "receiver", _NORMALIZATIONS[normalization],
+        func, _core.bargain_issues, position=pos[order], capability=cap[order],
+        salience=sal[order], issue_ptr=ptr, rounds=int(rounds), q=float(q), t=float(t),
+        receiver=perspective == "receiver", normalization=_NORMALIZATIONS[normalization],
         names=_COLUMN_NAMES, rows=order,
     )
     return pd.DataFrame(

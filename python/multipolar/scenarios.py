@@ -669,8 +669,9 @@ def compete(
         for i in range(nb)
     )
     out, first = call(
-        func, _core.ach_sensitivity, gens, sizes, pri, np.ascontiguousarray(kind),
-        np.ascontiguousarray(a, dtype=np.float64), np.ascontiguousarray(b, dtype=np.float64),
+        func, _core.ach_sensitivity, bitgens=gens, block_draws=sizes, prior=pri,
+        kind=np.ascontiguousarray(kind), a=np.ascontiguousarray(a, dtype=np.float64),
+        b=np.ascontiguousarray(b, dtype=np.float64),
         names={"block_draws": "draws", "prior": "prior", "kind": "uncertainty",
                "a": "uncertainty", "b": "uncertainty"},
     )
