@@ -1014,3 +1014,4 @@ def test_measure_names():
     assert MEASURES == ("s", "s_sq", "kappa", "pi", "taub", "s_w", "s_w_sq")
     # one list: the kernel's
     assert MEASURES == _core.SIMILARITY_MEASURES
+    assert sys.modules["multipolar.similarity.driver"]._WEIGHTED <= set(MEASURES)
