@@ -26,7 +26,6 @@
  */
 #include "multipolar.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
