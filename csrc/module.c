@@ -25,9 +25,10 @@ static PyMethodDef multipolar_methods[] = {
      "group_concentration($module, values, codes, ngroups, /)\n--\n\nSee multipolar.concentration."},
     {"first_duplicate", multipolar_first_duplicate, METH_VARARGS,
      "first_duplicate($module, a, b, /)\n--\n\nRow of the first repeated (a, b) pair; -1 none; -2 range too large."},
-    {"similarity_years", multipolar_similarity_years, METH_VARARGS,
+    {"similarity_years", (PyCFunction)(void (*)(void))multipolar_similarity_years,
+     METH_VARARGS | METH_KEYWORDS,
      "similarity_years($module, year_ptr, nitems, row_key, year_key, entry_row, entry_item, "
-     "entry_level, levels, implicit, weights, measures, nthreads, drop_empty, /)\n--\n\n"
+     "entry_level, levels, implicit, weights, measures, drop_empty)\n--\n\n"
      "See multipolar.similarity."},
     {"gdelt_parse", multipolar_gdelt_parse, METH_VARARGS,
      "gdelt_parse($module, buf, start, stop, fmt, strict, actor_vocab, event_vocab, base_vocab, "
@@ -75,6 +76,12 @@ multipolar_exec(PyObject *module)
     st->default_nthreads = multipolar_default_threads();
     st->nthreads = st->default_nthreads;
     st->started = 0;
+    PyObject *measures = multipolar_similarity_measure_names();
+    if (measures == NULL || PyModule_AddObjectRef(module, "SIMILARITY_MEASURES", measures) < 0) {
+        Py_XDECREF(measures);
+        return -1;
+    }
+    Py_DECREF(measures);
     return 0;
 }
 

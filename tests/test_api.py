@@ -10,6 +10,7 @@ that no such call reads or writes out of bounds.
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
@@ -31,7 +32,9 @@ def _record(data_dir) -> dict[str, tuple]:
     originals = {n: getattr(_core, n) for n in KERNELS}
 
     def recorder(name, fn):
-        def call(*args):
+        def call(*args, **kwargs):
+            if kwargs:  # a keyword call: record it positionally, in parameter order
+                args = inspect.signature(fn).bind(*args, **kwargs).args
             # buffers (a memory-mapped file) may be closed after the call: keep bytes
             kept = tuple(bytes(a) if isinstance(a, (memoryview, bytearray)) or
                          type(a).__name__ == "mmap" else a for a in args)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import sys
+import threading
+import time
+import types
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,7 +18,9 @@ import reference_similarity as ref
 from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numpy.testing import assert_allclose, assert_array_equal
 from multipolar import _core
+from multipolar._errors import InputError
 from multipolar import io as mio
 from multipolar.codes import members
 from multipolar.relations import RelationMatrix
@@ -29,6 +34,7 @@ from multipolar.similarity import (
     similarity_matrix,
     tau_b,
 )
+from multipolar.similarity import inputs as sim_inputs
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from bench_similarity import baseline_similarity
@@ -39,14 +45,6 @@ ATOP_FILE = DATA / "atop_alliance" / "atop5_directed_dyad_year_peacesciencer.csv
 VOETEN = DATA / "un_votes" / "voeten_UNVotesPublished.csv.gz"
 UNVOTES = DATA / "un_votes" / "unvotes_un_votes.csv.gz"
 ROLLCALLS = DATA / "un_votes" / "unvotes_un_roll_calls.csv.gz"
-
-
-def close(a, b, tol=1e-12):
-    a, b = np.asarray(a, float), np.asarray(b, float)
-    assert a.shape == b.shape
-    assert np.array_equal(np.isnan(a), np.isnan(b))
-    ok = ~np.isnan(a)
-    assert np.allclose(a[ok], b[ok], rtol=0, atol=tol)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -139,17 +137,21 @@ def test_pairwise_match_reference(data):
     y = _vec(data.draw, n, levels, nan)
     w = np.array(data.draw(st.lists(st.floats(0, 5), min_size=n, max_size=n)))
     for sq in (False, True):
-        close(
-            s_score(x, y, levels=levels, squared=sq), ref.s_score(x, y, levels, squared=sq), 1e-12
+        assert_allclose(
+            s_score(x, y, levels=levels, squared=sq),
+            ref.s_score(x, y, levels, squared=sq),
+            rtol=0,
+            atol=1e-12,
         )
-        close(
+        assert_allclose(
             s_score(x, y, levels=levels, weights=w, squared=sq),
             ref.s_score(x, y, levels, weights=w, squared=sq),
-            1e-12,
+            rtol=0,
+            atol=1e-12,
         )
-    close(kappa(x, y, levels=levels), ref.kappa(x, y, levels), 1e-12)
-    close(scott_pi(x, y, levels=levels), ref.scott_pi(x, y, levels), 1e-12)
-    close(tau_b(x, y), ref.tau_b(x, y), 1e-12)
+    assert_allclose(kappa(x, y, levels=levels), ref.kappa(x, y, levels), rtol=0, atol=1e-12)
+    assert_allclose(scott_pi(x, y, levels=levels), ref.scott_pi(x, y, levels), rtol=0, atol=1e-12)
+    assert_allclose(tau_b(x, y), ref.tau_b(x, y), rtol=0, atol=1e-12)
 
 
 def test_pairwise_undefined_cases():
@@ -218,7 +220,7 @@ def _check_alliance_years(out, data, years, measures, binary=False, weights=None
             == exp[["ccode1", "ccode2", "year", "n"]].to_numpy().tolist()
         )
         for m in measures:
-            close(got[m], exp[m], 1e-12)
+            assert_allclose(got[m], exp[m], rtol=0, atol=1e-12)
 
 
 def test_alliances_match_reference():
@@ -246,8 +248,8 @@ def test_alliances_weighted_and_order_invariance():
     for y in years:
         exp = ref.alliance_year(data, list(members(y)), y, ("s_w", "s_w_sq"), weights=w[y])
         got = out[out.year == y].reset_index(drop=True)
-        close(got["s_w"], exp["s_w"], 1e-12)
-        close(got["s_w_sq"], exp["s_w_sq"], 1e-12)
+        assert_allclose(got["s_w"], exp["s_w"], rtol=0, atol=1e-12)
+        assert_allclose(got["s_w_sq"], exp["s_w_sq"], rtol=0, atol=1e-12)
     # shuffled rows, a non-default index and extra columns give the same result
     shuffled = data.sample(frac=1, random_state=4).set_index(np.arange(len(data)) * 7 + 3)
     shuffled["extra"] = "x"
@@ -344,11 +346,11 @@ def test_unvotes_match_reference():
         == exp[["ccode1", "ccode2", "year", "n"]].to_numpy().tolist()
     )
     for m in ALL5:
-        close(out[m], exp[m], 1e-12)
+        assert_allclose(out[m], exp[m], rtol=0, atol=1e-12)
     assert not ((out.ccode1 == 12) & (out.ccode2 == 22) & (out.year == 1951)).any()
     base = baseline_similarity(data, "unvote")
     for m in ALL5:
-        close(out[m], base[m], 1e-12)
+        assert_allclose(out[m], base[m], rtol=0, atol=1e-12)
     shuffled = data.sample(frac=1, random_state=1)
     pd.testing.assert_frame_equal(similarity(shuffled, kind="unvote", measures=ALL5), out)
 
@@ -437,7 +439,7 @@ def test_cow_full_file_sampled_years(cow, cow_sim):
         == base[["ccode1", "ccode2", "year", "n"]].to_numpy().tolist()
     )
     for m in ALL5:
-        close(got[m], base[m], 1e-12)
+        assert_allclose(got[m], base[m], rtol=0, atol=1e-12)
     # the slow item-by-item reference on all of 1914 and a sample of 2012's dyads
     _check_alliance_years(cow_sim, cow, [1914], ALL5)
     m2012 = list(members(2012))
@@ -530,7 +532,7 @@ def test_atop_sampled_year(data_dir):
         out = similarity(atop, measures=ALL5, years=[1950])
         base = baseline_similarity(atop, "alliance", years=[1950])
     for m in ALL5:
-        close(out[m], base[m], 1e-12)
+        assert_allclose(out[m], base[m], rtol=0, atol=1e-12)
 
 
 def test_voeten_sampled_years(voeten):
@@ -542,7 +544,7 @@ def test_voeten_sampled_years(voeten):
         == base[["ccode1", "ccode2", "year", "n"]].to_numpy().tolist()
     )
     for m in ALL5:
-        close(out[m], base[m], 1e-12)
+        assert_allclose(out[m], base[m], rtol=0, atol=1e-12)
 
 
 def test_unvotes_2021_tables_agree_with_voeten(voeten, data_dir):
@@ -558,7 +560,7 @@ def test_unvotes_2021_tables_agree_with_voeten(voeten, data_dir):
     m = a.merge(b, on=["ccode1", "ccode2", "year"])
     assert len(m) == len(b) == len(a)
     for k in ("n", *ALL5):
-        close(m[k + "_x"], m[k + "_y"], 1e-12)
+        assert_allclose(m[k + "_x"], m[k + "_y"], rtol=0, atol=1e-12)
 
 
 # --------------------------------------------------------------------------- readers
@@ -665,6 +667,22 @@ def test_read_unvotes_voeten_and_idealpoints(voeten, data_dir):
 # --------------------------------------------------------------------------- the C kernel
 
 
+KERNEL_ARGS = (
+    "year_ptr",
+    "nitems",
+    "row_key",
+    "year_key",
+    "entry_row",
+    "entry_item",
+    "entry_level",
+    "levels",
+    "implicit",
+    "weights",
+    "measures",
+    "drop_empty",
+)
+
+
 def _kernel_args():
     rows = np.array([0, 0, 1, 1, 2], dtype=np.int32)
     items = np.array([0, 1, 0, 2, 1], dtype=np.int32)
@@ -681,7 +699,6 @@ def _kernel_args():
         False,
         None,
         np.arange(5, dtype=np.int64),
-        2,
         True,
     ]
 
@@ -702,19 +719,29 @@ def _kernel_args():
         (1, np.array([-1], dtype=np.int64), ValueError, "nitems must be in"),
         (1, np.array([3, 3], dtype=np.int64), ValueError, "nitems must have length 1"),
         (3, np.array([[1900]], dtype=np.int64), ValueError, "year_key must be 1-D"),
-        (4, np.array([0, 0, 1, 1, 5], dtype=np.int32), ValueError, "entry_row must be in"),
+        (
+            4,
+            np.array([0, 0, 1, 1, 5], dtype=np.int32),
+            ValueError,
+            r"entry_row must be in \[0, 3\); got 5 at row 4",
+        ),
         (
             5,
             np.array([0, 1, 0, 2, 3], dtype=np.int32),
             ValueError,
-            r"entry_item must be in \[0, 3\)",
+            r"entry_item must be in \[0, 3\); got 3 at row 4",
         ),
-        (6, np.array([1, 2, 1, 4, 0], dtype=np.int32), ValueError, "entry_level must be in"),
+        (
+            6,
+            np.array([1, 2, 1, 4, 0], dtype=np.int32),
+            ValueError,
+            r"entry_level must be in \[0, 4\); got 4 at row 3",
+        ),
         (
             5,
             np.array([0, 0, 0, 2, 1], dtype=np.int32),
             ValueError,
-            r"entries must name each \(row, item\) once; got item 0 twice in row 0",
+            r"entry_item must not repeat a key; got 0 at row 1",
         ),
         (
             6,
@@ -733,11 +760,15 @@ def _kernel_args():
         (7, np.array([0.0]), ValueError, "levels must have 2 to 16"),
         (7, np.array([0.0, np.nan]), ValueError, "levels must be finite"),
         (9, np.array([1.0, 2.0]), ValueError, "weights must have length 3"),
-        (9, np.array([1.0, -2.0, 1.0]), ValueError, "weights must be finite and non-negative"),
+        (
+            9,
+            np.array([1.0, -2.0, 1.0]),
+            ValueError,
+            r"weights must be finite and non-negative; got -2.0 at row 1",
+        ),
         (9, [1.0, 2.0, 3.0], TypeError, "weights must be None or an ndarray"),
         (10, np.array([7], dtype=np.int64), ValueError, r"measures must be in \[0, 7\)"),
         (10, np.array([5], dtype=np.int64), ValueError, "weights must be given for measure 5"),
-        (11, 0, ValueError, "nthreads must be >= 1"),
         (
             2,
             np.array([2, 20, 200], dtype=np.int64).astype(">i8"),
@@ -749,8 +780,73 @@ def _kernel_args():
 def test_kernel_rejects_bad_input(pos, value, exc, match):
     args = _kernel_args()
     args[pos] = value
-    with pytest.raises(exc, match="similarity_years: " + match):
+    with pytest.raises(exc, match="^similarity_years: " + match):
         _core.similarity_years(*args)
+
+
+def test_kernel_errors_are_structured():
+    """Loop errors carry status, argument, row, value and limit: no message parsing."""
+    args = _kernel_args()
+    args[5] = np.array([0, 1, 0, 2, 3], dtype=np.int32)
+    with pytest.raises(ValueError) as info:
+        _core.similarity_years(*args)
+    e = info.value
+    assert (e.status, e.argument, e.row, e.value, e.limit, e.field) == (
+        "code_range", "entry_item", 4, 3.0, 3, None
+    )
+    args = _kernel_args()
+    args[5] = np.array([0, 0, 0, 2, 1], dtype=np.int32)  # item 0 twice in row 0
+    with pytest.raises(ValueError) as info:
+        _core.similarity_years(*args)
+    e = info.value
+    assert (e.status, e.argument, e.row, e.value) == ("duplicate", "entry_item", 1, 0.0)
+    args = _kernel_args()
+    args[9] = np.array([1.0, np.inf, 1.0])
+    with pytest.raises(ValueError) as info:
+        _core.similarity_years(*args)
+    assert (info.value.status, info.value.argument, info.value.row) == ("invalid", "weights", 1)
+
+
+def test_public_duplicate_errors_come_from_structured_attributes(monkeypatch):
+    data = _random_alliances(9, [1816])
+    dup = pd.concat([data, data.iloc[[3]]], ignore_index=True)
+    c1, c2 = int(data.ccode1.iloc[3]), int(data.ccode2.iloc[3])
+    with pytest.raises(InputError) as info:
+        similarity(dup, measures=("s",))
+    assert str(info.value) == (
+        f"similarity: data has duplicate (ccode1, ccode2, year) rows; got ({c1}, {c2}, 1816)"
+    )
+    assert info.value.function == "similarity"
+    # the message comes from the error's attributes, whatever the C text says
+    real = _core.similarity_years
+
+    def reworded(*args, **kwargs):
+        try:
+            return real(*args, **kwargs)
+        except ValueError as exc:
+            exc.args = ("a kernel message in other words",)
+            raise
+
+    driver = sys.modules["multipolar.similarity.driver"]
+    monkeypatch.setattr(driver, "_core", types.SimpleNamespace(similarity_years=reworded))
+    with pytest.raises(InputError) as again:
+        similarity(dup, measures=("s",))
+    assert str(again.value) == str(info.value)
+
+
+def test_kernel_keywords():
+    args = _kernel_args()
+    pos = _core.similarity_years(*args)
+    kw = _core.similarity_years(**dict(zip(KERNEL_ARGS, args)))
+    for x, y in zip(pos[:5], kw[:5]):
+        assert_array_equal(x, y)
+    assert pos[5] == kw[5]
+    with pytest.raises(TypeError):
+        _core.similarity_years(**dict(zip(KERNEL_ARGS, args)), nthreads=2)
+    with pytest.raises(TypeError, match="drop_empty"):
+        _core.similarity_years(**dict(zip(KERNEL_ARGS[:-1], args[:-1])))
+    with pytest.raises(TypeError):
+        _core.similarity_years(*args, 2)  # the thread count is no argument any more
 
 
 def test_kernel_misc_calls():
@@ -777,7 +873,6 @@ def test_kernel_misc_calls():
         True,
         None,
         np.zeros(0, np.int64),
-        1,
         False,
     )
     assert out[4].shape == (0, 0) and out[5] == 0
@@ -791,24 +886,20 @@ def test_kernel_strided_and_small_dtypes():
         b[4], b[5], b[6] = (np.repeat(x.astype(dt), 2)[::2] for x in a[4:7])
         out = _core.similarity_years(*b)
         for x, y in zip(out[:5], ref_out[:5]):
-            np.testing.assert_array_equal(x, y)
+            assert_array_equal(x, y)
     b = list(a)
     b[2] = np.repeat(a[2], 2)[::2]
     b[2] = b[2][::-1].copy()[::-1]
     out = _core.similarity_years(*b)
-    np.testing.assert_array_equal(out[0], ref_out[0])
+    assert_array_equal(out[0], ref_out[0])
 
 
-def test_kernel_threads_deterministic_and_refcounts(cow):
-    import sys
-
-    simmod = sys.modules["multipolar.similarity"]  # the module; multipolar.similarity is its function
-
+def _cow_kernel_args(cow, years):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        spec = simmod._alliance_input(cow, False, None, np.arange(1990, 2001), False, "t")
-    er, ei, el = simmod._narrow(spec["entry_row"], spec["entry_item"], spec["entry_level"])
-    args = [
+        spec = sim_inputs._alliance_input(cow, False, None, years, False, "t")
+    er, ei, el = sim_inputs._narrow(spec["entry_row"], spec["entry_item"], spec["entry_level"])
+    return [
         spec["year_ptr"],
         spec["nitems"],
         spec["row_key"],
@@ -820,20 +911,48 @@ def test_kernel_threads_deterministic_and_refcounts(cow):
         True,
         None,
         np.arange(5, dtype=np.int64),
-        1,
         False,
     ]
+
+
+def test_thread_count_follows_set_num_threads(cow, voeten):
+    """The years run on the package's thread runtime: 1, 2 and 4 threads give the same bits."""
+    import multipolar as mp
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the COW file's non-member rows
+        runs = {}
+        for n in (1, 2, 4):
+            mp.set_num_threads(n)
+            before = _core.threads_started()
+            ally = similarity(cow, measures=ALL5, years=range(1990, 2013))
+            votes = similarity(voeten, kind="unvote", measures=ALL5, years=range(2000, 2016))
+            runs[n] = (ally, votes, _core.threads_started() - before)
+    assert runs[1][2] == 0  # one thread: nothing started
+    assert runs[2][2] > 0 and runs[4][2] > 0
+    for n in (2, 4):
+        for got, want in zip(runs[n][:2], runs[1][:2]):
+            assert list(got.columns) == list(want.columns)
+            for col in got.columns:
+                assert_array_equal(got[col].to_numpy(), want[col].to_numpy())
+
+
+def test_kernel_threads_deterministic_and_refcounts(cow):
+    import multipolar as mp
+
+    args = _cow_kernel_args(cow, np.arange(1990, 2001))
+    mp.set_num_threads(1)
     serial = _core.similarity_years(*args)
     for nt in (2, 3, 64):
-        args[11] = nt
+        mp.set_num_threads(nt)
         out = _core.similarity_years(*args)
         for x, y in zip(out[:5], serial[:5]):
-            np.testing.assert_array_equal(x, y)
-    args[11] = 2
+            assert_array_equal(x, y)
+    mp.set_num_threads(2)
     with ThreadPoolExecutor(3) as pool:
         outs = list(pool.map(lambda _: _core.similarity_years(*args), range(4)))
     for out in outs:
-        np.testing.assert_array_equal(out[4], serial[4])
+        assert_array_equal(out[4], serial[4])
     before = [sys.getrefcount(x) for x in args[:8]]
     for _ in range(5):
         _core.similarity_years(*args)
@@ -845,5 +964,54 @@ def test_kernel_threads_deterministic_and_refcounts(cow):
     assert [sys.getrefcount(x) for x in args[:8]] == before
 
 
+def test_kernel_survives_entries_mutated_from_another_thread(cow):
+    """Entries changed by another Python thread while the kernel runs without the GIL.
+
+    The kernel reads each entry once, so whatever the values become, no write
+    goes out of bounds; a call may raise (a value out of range, a duplicate)
+    but never crashes. (Reading the entries twice, a count pass and a scatter
+    pass, overflowed the key buffer here: AddressSanitizer reports it.)
+    """
+    args = _cow_kernel_args(cow, np.arange(1960, 2013))
+    er, ei, el = args[4], args[5], args[6]
+    nrows, hi_item = len(args[2]), int(args[1].max())
+    stop = threading.Event()
+
+    def mutate():
+        # flip every entry to the last row and back: a pass that counted the
+        # old rows and placed the new ones would write far past the last row
+        rng = np.random.default_rng(0)
+        orig = (er.copy(), ei.copy(), el.copy())
+        flip = 0
+        while not stop.is_set():
+            flip += 1
+            if flip % 2:
+                er[:] = nrows - 1
+                k = rng.integers(0, len(er), 64)
+                ei[k] = rng.integers(-2, hi_item + 2, 64)
+                el[k] = rng.integers(-1, 5, 64)
+            else:
+                er[:], ei[:], el[:] = orig
+
+    t = threading.Thread(target=mutate)
+    t.start()
+    deadline = time.monotonic() + 2.0
+    calls = 0
+    try:
+        while time.monotonic() < deadline:
+            try:
+                _core.similarity_years(*args)
+            except ValueError as exc:
+                assert exc.status in ("code_range", "duplicate")
+            calls += 1
+    finally:
+        stop.set()
+        t.join()
+    assert calls > 0
+
+
 def test_measure_names():
     assert MEASURES == ("s", "s_sq", "kappa", "pi", "taub", "s_w", "s_w_sq")
+    # one list: the kernel's
+    assert MEASURES == _core.SIMILARITY_MEASURES
+    assert sys.modules["multipolar.similarity.driver"]._WEIGHTED <= set(MEASURES)

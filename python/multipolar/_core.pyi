@@ -14,6 +14,8 @@ def group_concentration(
     values: npt.NDArray[np.generic], codes: npt.NDArray[np.integer], ngroups: int, /
 ) -> npt.NDArray[np.float64]: ...
 def first_duplicate(a: npt.NDArray[np.int64], b: npt.NDArray[np.int64], /) -> int: ...
+SIMILARITY_MEASURES: tuple[str, ...]
+
 def similarity_years(
     year_ptr: npt.NDArray[np.int64],
     nitems: npt.NDArray[np.int64],
@@ -26,9 +28,7 @@ def similarity_years(
     implicit: bool,
     weights: npt.NDArray[np.float64] | None,
     measures: npt.NDArray[np.int64],
-    nthreads: int,
     drop_empty: bool,
-    /,
 ) -> tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],

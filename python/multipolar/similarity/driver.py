@@ -1,0 +1,445 @@
+"""Similarity of every dyad in every year: the kernel call and the public functions.
+
+:func:`similarity` and :func:`similarity_matrix` turn a frame into the
+kernel's input (:mod:`multipolar.similarity.inputs`), call
+``_core.similarity_years`` once and build the result frame;
+:func:`ideal_distance` compares UN ideal points. The formulas are in the
+docstring of :mod:`multipolar.similarity`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import _core
+from .._errors import InputError, call
+from .._validation import require_columns, require_frame, value_array
+from .inputs import (
+    _alliance_input,
+    _int_column,
+    _narrow,
+    _unvote_input,
+    _years_arg,
+)
+
+__all__ = ["MEASURES", "ideal_distance", "similarity", "similarity_matrix"]
+
+#: Measure names accepted by :func:`similarity`, in the kernel's numbering
+#: (the kernel's own list, ``MULTIPOLAR_SIM_MEASURES`` in csrc/similarity_measures.h).
+MEASURES: tuple[str, ...] = tuple(_core.SIMILARITY_MEASURES)
+_MEASURE_ID = {m: i for i, m in enumerate(MEASURES)}
+#: The measures computed from item weights instead of the co-occurrence table.
+_WEIGHTED = frozenset({"s_w", "s_w_sq"})
+
+
+def measure_id(name: str) -> int:
+    """The kernel's id of a measure name."""
+    return _MEASURE_ID[name]
+
+
+#: The user's words for the kernel arguments a status error can name.
+_KERNEL_WORDS = {"weights": "weights"}
+
+
+def kernel_call(
+    func: str,
+    duplicate: Callable[[int, int], str] | None = None,
+    **kw: Any,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Call ``_core.similarity_years(**kw)`` on behalf of ``func``.
+
+    A status error is restated in ``func``'s words (:func:`multipolar._errors.call`).
+    An item given twice in a portfolio is a duplicate row of the user's data:
+    ``duplicate(entry, item)`` words it from the kernel's structured error (the
+    entry position of the second occurrence and its item).
+    """
+
+    def kernel(**kwargs: Any) -> Any:
+        try:
+            return _core.similarity_years(**kwargs)
+        except ValueError as exc:
+            if duplicate is None or getattr(exc, "status", None) != "duplicate":
+                raise
+            entry, item = int(exc.row), int(exc.value)  # type: ignore[attr-defined]
+            raise InputError(duplicate(entry, item), function=func, argument="data") from None
+
+    return call(func, kernel, names=_KERNEL_WORDS, **kw)
+
+
+def _measure_ids(measures: Any, func: str, kind: str, weighted: bool) -> list[str]:
+    if isinstance(measures, str):
+        measures = (measures,)
+    try:
+        names = list(measures)
+    except TypeError:
+        raise TypeError(f"{func}: measures must be a sequence of names; got {measures!r}") from None
+    if not names:
+        raise ValueError(f"{func}: measures must name at least one measure; got {measures!r}")
+    for m in names:
+        if m not in _MEASURE_ID:
+            raise ValueError(f"{func}: measures must be among {list(MEASURES)}; got {m!r}")
+        if m in _WEIGHTED:
+            if kind != "alliance":
+                raise ValueError(f"{func}: measure {m!r} needs kind='alliance'; got kind={kind!r}")
+            if not weighted:
+                raise ValueError(f"{func}: measure {m!r} needs weights; got weights=None")
+    if len(set(names)) != len(names):
+        raise ValueError(f"{func}: measures must not repeat a name; got {names!r}")
+    return names
+
+
+
+def _duplicate_words(spec: dict[str, Any], func: str, kind: str) -> Callable[[int, int], str]:
+    """How a repeated (row, item) entry of ``spec`` reads in the user's data."""
+
+    def words(entry: int, item: int) -> str:
+        row = int(spec["entry_row"][entry])
+        state, year = int(spec["row_key"][row]), int(spec["row_year"][row])
+        ypos = int(np.searchsorted(spec["year_key"], year))
+        if kind == "unvote":
+            rc = int(spec["items"][spec["item_ptr"][ypos] + item])
+            return (
+                f"{func}: data has duplicate (rcid, ccode) votes; got ccode {state} twice on "
+                f"rcid {rc} ({year})"
+            )
+        other = int(spec["row_key"][spec["year_ptr"][ypos] + item])
+        return (
+            f"{func}: data has duplicate (ccode1, ccode2, year) rows; got ({state}, {other}, "
+            f"{year})"
+        )
+
+    return words
+
+
+def _run(spec: dict[str, Any], names: list[str], func: str, kind: str) -> pd.DataFrame:
+    er, ei, el = _narrow(spec["entry_row"], spec["entry_item"], spec["entry_level"])
+    c1, c2, yr, n, vals, kept = kernel_call(
+        func,
+        _duplicate_words(spec, func, kind),
+        year_ptr=spec["year_ptr"],
+        nitems=spec["nitems"],
+        row_key=spec["row_key"],
+        year_key=spec["year_key"],
+        entry_row=er,
+        entry_item=ei,
+        entry_level=el,
+        levels=spec["levels"],
+        implicit=spec["implicit"],
+        weights=spec["weights"],
+        measures=np.array([_MEASURE_ID[m] for m in names], dtype=np.int64),
+        drop_empty=spec["drop_empty"],
+    )
+    if kept < len(c1):
+        c1, c2, yr, n, vals = c1[:kept], c2[:kept], yr[:kept], n[:kept], vals[:, :kept]
+    cols: dict[str, np.ndarray] = {"ccode1": c1, "ccode2": c2, "year": yr, "n": n}
+    for i, m in enumerate(names):
+        cols[m] = vals[i]
+    return pd.DataFrame(cols, copy=False)
+
+
+def similarity(
+    data: pd.DataFrame,
+    *,
+    kind: str = "alliance",
+    measures: Sequence[str] = ("s", "s_sq", "kappa", "pi", "taub"),
+    binary: bool = False,
+    weights: pd.DataFrame | None = None,
+    years: Iterable[int] | int | None = None,
+) -> pd.DataFrame:
+    """Foreign-policy similarity of every directed dyad in every year.
+
+    For each year, every pair of portfolios is compared on the items both
+    code, and each requested measure (see :mod:`multipolar.similarity` for
+    the formulas: S, squared S, weighted S, Cohen's kappa with quadratic weights,
+    Scott's pi, Kendall's tau-b) is computed from their co-occurrence table.
+
+    ``kind="alliance"``
+        The states of a year and the reference items of their portfolios are
+        the COW system members of that year (a membership spell covers part of
+        the year). State i's portfolio codes its tie to every member k:
+        ``code`` of the row (i, k, year), 0 (no alliance) when there is none,
+        and 3 for i itself (each state is maximally allied with itself; 1 with
+        ``binary=True``). The levels are (0, 1, 2, 3), or (0, 1) with
+        ``binary=True`` (any alliance: code >= 1). Directed rows are read as
+        they are, so an asymmetric obligation stays asymmetric.
+    ``kind="unvote"``
+        The states of a year are those that cast a yes (1), abstain (2) or no
+        (3) vote that year; a dyad is compared on the roll calls where both
+        cast one (absent 8, non-member 9 and NaN are missing), and dyads with
+        no common roll call are omitted. The levels are (1, 2, 3).
+
+    Parameters
+    ----------
+    data : DataFrame
+        ``kind="alliance"``: a directed dyad-year frame with ``ccode1, ccode2,
+        year, code`` (as :func:`multipolar.read_alliances` returns; rows with
+        code 0 may be absent). ``kind="unvote"``: ``rcid, ccode, year, vote``
+        (as :func:`multipolar.read_unvotes` returns). Any row order; extra
+        columns are ignored.
+    kind : {"alliance", "unvote"}
+    measures : sequence of str
+        Among ``"s"``, ``"s_sq"``, ``"kappa"``, ``"pi"``, ``"taub"``, and for
+        alliances with ``weights`` also ``"s_w"`` and ``"s_w_sq"``. Output
+        columns are named and ordered as given.
+    binary : bool, default False
+        Alliances only: compare any-alliance codes 0/1 instead of 0-3.
+    weights : DataFrame, optional
+        Alliances: state-year weights of the reference states for ``s_w``,
+        with ``ccode``, ``year`` and a ``weight`` (else ``cinc``) column, e.g.
+        a CINC frame. A member without a weight counts with weight 0 (warned).
+    years : int or iterable of int, optional
+        Years to compute. By default: alliances, every year from the first to
+        the last year of ``data`` (a year without rows has no alliances); votes,
+        every year with a vote. Given years must lie within the first and last
+        year of ``data`` (any row counts); a year inside that range without
+        rows stays valid (no alliances; no common roll call, so no dyads).
+
+    Returns
+    -------
+    DataFrame
+        One row per directed dyad (both orders) and year, sorted by year,
+        ccode1, ccode2: ``ccode1, ccode2, year`` (int64), ``n`` (int64, the
+        items compared: the year's member count for alliances, the common roll
+        calls for votes), and one float64 column per measure. NaN where a
+        measure is undefined: kappa, pi and tau-b of two portfolios constant
+        at one code, tau-b of a constant portfolio, weighted S with zero total
+        weight.
+
+    Raises
+    ------
+    ValueError
+        Missing columns, codes or votes outside their sets, missing keys,
+        duplicate (ccode1, ccode2, year) or (rcid, ccode) rows, unknown
+        measures, weighted measures without weights, ``years`` outside the
+        first..last year of ``data`` (or any ``years`` when ``data`` has no
+        rows).
+    TypeError
+        ``data`` is not a DataFrame or a column is not numeric.
+
+    Warns
+    -----
+    UserWarning
+        Alliance rows naming a state that is not a system member that year
+        (e.g. COW's rows coding Germany as 260 in 1991-2012), or pairing a
+        state with itself, are left out and counted; members without a weight.
+
+    Examples
+    --------
+    >>> import pandas as pd, multipolar as mp
+    >>> ally = pd.DataFrame({"ccode1": [2, 200], "ccode2": [200, 2],
+    ...                      "year": 1816, "code": 3})
+    >>> out = mp.similarity(ally, measures=("s", "kappa"))
+    >>> out.loc[(out.ccode1 == 2) & (out.ccode2 == 200), ["n", "s"]].to_numpy().tolist()
+    [[23.0, 1.0]]
+    """
+    func = "similarity"
+    require_frame(data, func, "data")
+    if kind not in ("alliance", "unvote"):
+        raise ValueError(f"{func}: kind must be 'alliance' or 'unvote'; got {kind!r}")
+    if not isinstance(binary, (bool, np.bool_)):
+        raise TypeError(f"{func}: binary must be a bool; got {binary!r}")
+    if binary and kind != "alliance":
+        raise ValueError(f"{func}: binary=True needs kind='alliance'; got kind={kind!r}")
+    names = _measure_ids(measures, func, kind, weights is not None)
+    yrs = _years_arg(years, func)
+    weighted = any(m in _WEIGHTED for m in names)
+    if kind == "alliance":
+        spec = _alliance_input(data, bool(binary), weights, yrs, weighted, func)
+    else:
+        if weights is not None:
+            raise ValueError(f"{func}: weights need kind='alliance'; got kind={kind!r}")
+        spec = _unvote_input(data, yrs, func)
+    return _run(spec, names, func, kind)
+
+
+def similarity_matrix(
+    data: pd.DataFrame,
+    year: int,
+    *,
+    kind: str = "alliance",
+    measure: str = "kappa",
+    binary: bool = False,
+    weights: pd.DataFrame | None = None,
+) -> Any:
+    """One year's similarity of every pair of states, as a RelationMatrix.
+
+    The states and the measure are those of :func:`similarity` for that year
+    (system members for alliances, voting states for UN votes). The diagonal
+    is 1 (a portfolio agrees perfectly with itself); a pair of states with no
+    common roll call is NaN.
+
+    Parameters
+    ----------
+    data : DataFrame
+        As for :func:`similarity`.
+    year : int
+    kind, binary, weights
+        As for :func:`similarity`.
+    measure : str, default "kappa"
+        One measure name (see :data:`MEASURES`).
+
+    Returns
+    -------
+    RelationMatrix
+        N x N, actors the sorted COW ccodes (``codes="cow"``), ``at=year``; the
+        input of :func:`multipolar.blocs`.
+
+    Raises
+    ------
+    ValueError
+        As for :func:`similarity`, e.g. a ``year`` outside the first..last
+        year of ``data``.
+
+    Examples
+    --------
+    >>> import multipolar as mp
+    >>> votes = mp.read_unvotes("voeten_UNVotesPublished.csv.gz")  # doctest: +SKIP
+    >>> K = mp.similarity_matrix(votes, 2015, kind="unvote")        # doctest: +SKIP
+    >>> K[365, 710]                                                 # doctest: +SKIP
+    """
+    func = "similarity_matrix"
+    from ..relations import RelationMatrix
+
+    if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer)):
+        raise TypeError(f"{func}: year must be an integer; got {year!r}")
+    if not isinstance(measure, str):
+        raise TypeError(f"{func}: measure must be a measure name; got {measure!r}")
+    require_frame(data, func, "data")
+    long = similarity(
+        data, kind=kind, measures=(measure,), binary=binary, weights=weights, years=[int(year)]
+    )
+    if kind == "alliance":
+        from ..codes import members
+
+        actors = members(int(year))
+    else:
+        actors = np.unique(long["ccode1"].to_numpy())
+    n = len(actors)
+    values = np.full((n, n), np.nan)
+    if len(long):
+        i = np.searchsorted(actors, long["ccode1"].to_numpy())
+        j = np.searchsorted(actors, long["ccode2"].to_numpy())
+        values[i, j] = long[measure].to_numpy()
+    np.fill_diagonal(values, 1.0)
+    return RelationMatrix(values, actors, codes="cow", at=int(year))
+
+
+def ideal_distance(
+    idealpoints: pd.DataFrame,
+    *,
+    column: str = "idealpoint",
+    years: Iterable[int] | int | None = None,
+) -> pd.DataFrame:
+    """Absolute distance of UN ideal points for every directed dyad-year.
+
+    ``distance = |x_i - x_j|`` for the states with an estimate in the year
+    (Bailey, Strezhnev & Voeten 2017). States with a missing estimate are left
+    out of that year, counted and reported.
+
+    Parameters
+    ----------
+    idealpoints : DataFrame
+        ``ccode, year`` and ``column``, as :func:`multipolar.read_idealpoints`
+        returns.
+    column : str, default "idealpoint"
+        The estimate to compare (e.g. ``"idealpointfp"`` in the 2025 file).
+    years : int or iterable of int, optional
+        Years to compute; by default all.
+
+    Returns
+    -------
+    DataFrame
+        ``ccode1, ccode2, year`` (int64) and ``distance`` (float64), both
+        orders of every pair, sorted by year, ccode1, ccode2.
+
+    Raises
+    ------
+    ValueError
+        Missing columns or duplicate (ccode, year) rows.
+
+    Warns
+    -----
+    UserWarning
+        Rows (of the requested years) with a missing estimate in ``column``
+        are left out, counted and reported.
+
+    References
+    ----------
+    Bailey, M. A., Strezhnev, A., & Voeten, E. (2017). Estimating dynamic state
+    preferences from United Nations voting data. *Journal of Conflict
+    Resolution*, 61(2), 430-456.
+
+    Examples
+    --------
+    >>> import pandas as pd, multipolar as mp
+    >>> ip = pd.DataFrame({"ccode": [2, 365], "year": 2015, "idealpoint": [2.5, 0.2]})
+    >>> mp.ideal_distance(ip)["distance"].tolist()
+    [2.3, 2.3]
+    """
+    func = "ideal_distance"
+    require_frame(idealpoints, func, "idealpoints")
+    require_columns(idealpoints, ["ccode", "year", column], func, "idealpoints")
+    cc = _int_column(idealpoints, "ccode", func)
+    yr = _int_column(idealpoints, "year", func)
+    x = value_array(idealpoints[column], func, column).astype(np.float64)
+    keep = np.ones(len(x), dtype=bool)
+    yrs = _years_arg(years, func)
+    if yrs is not None:
+        keep &= np.isin(yr, yrs)
+    missing = keep & np.isnan(x)
+    first_missing = (int(cc[missing][0]), int(yr[missing][0])) if missing.any() else None
+    keep &= ~missing
+    cc, yr, x = cc[keep], yr[keep], x[keep]
+    order = np.lexsort((cc, yr))
+    cc, yr, x = cc[order], yr[order], x[order]
+    if len(cc) > 1:
+        dup = (cc[1:] == cc[:-1]) & (yr[1:] == yr[:-1])
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            raise ValueError(
+                f"{func}: idealpoints has duplicate (ccode, year) rows; got ({cc[i]}, {yr[i]})"
+            )
+    if first_missing is not None:
+        warnings.warn(
+            f"{func}: left out {int(missing.sum())} rows with a missing ideal point, "
+            f"e.g. ccode {first_missing[0]} in {first_missing[1]}",
+            UserWarning,
+            stacklevel=2,
+        )
+    bounds = np.flatnonzero(np.diff(yr)) + 1
+    starts = np.concatenate([[0], bounds])
+    ends = np.concatenate([bounds, [len(yr)]])
+    p1, p2, py, pd_ = [], [], [], []
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        m = e - s
+        if m < 2:
+            continue
+        i, j = np.nonzero(~np.eye(m, dtype=bool))
+        p1.append(cc[s + i])
+        p2.append(cc[s + j])
+        py.append(np.full(len(i), yr[s], dtype=np.int64))
+        pd_.append(np.abs(x[s + i] - x[s + j]))
+    if not p1:
+        return pd.DataFrame(
+            {
+                "ccode1": np.zeros(0, np.int64),
+                "ccode2": np.zeros(0, np.int64),
+                "year": np.zeros(0, np.int64),
+                "distance": np.zeros(0),
+            }
+        )
+    return pd.DataFrame(
+        {
+            "ccode1": np.concatenate(p1),
+            "ccode2": np.concatenate(p2),
+            "year": np.concatenate(py),
+            "distance": np.concatenate(pd_),
+        },
+        copy=False,
+    )
+
