@@ -57,6 +57,8 @@ typedef struct {
     multipolar_vocab_t seed[NVOCAB], merged[NVOCAB], allowed;
     multipolar_gdelt_seg_t *segs;
     npy_intp nseg;
+    multipolar_gdelt_scan_t scan; /* segs and the row stores of nworkers workers */
+    int nworkers;
     npy_int16 *remap;
     npy_intp nrows, nlines, nskipped, nfiltered;
 } call_t;
@@ -65,6 +67,10 @@ static void
 call_free(call_t *c)
 {
     PyMem_RawFree(c->remap);
+    for (int w = 0; w < c->nworkers; w++) {
+        PyMem_RawFree(multipolar_gdelt_store(&c->scan, w)->rows);
+    }
+    multipolar_scratch_free(c->scan.stores);
     if (c->segs != NULL) {
         for (npy_intp k = 0; k < c->nseg; k++) {
             multipolar_gdelt_seg_free(&c->segs[k]);
@@ -231,6 +237,25 @@ alloc_segments(call_t *c)
     return 0;
 }
 
+/* One row store per worker of the team, each sized at first use for its share. 0, or -1. */
+static int
+alloc_stores(call_t *c, const multipolar_team_t *team)
+{
+    c->scan.segs = c->segs;
+    c->scan.stores =
+        multipolar_scratch_alloc(team->nthreads, sizeof(multipolar_gdelt_rows_t), &c->scan.stride);
+    if (c->scan.stores == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    c->nworkers = team->nthreads;
+    for (int w = 0; w < c->nworkers; w++) {
+        /* about 300 bytes or more per GDELT line */
+        multipolar_gdelt_store(&c->scan, w)->hint = (c->end - c->start) / team->nthreads / 300;
+    }
+    return 0;
+}
+
 /*
  * Cut [start, end) into the segments at line starts: segment k begins after
  * the first newline at or after the k-th of nseg near-equal cuts. Runs without
@@ -265,7 +290,8 @@ split_segments(call_t *c)
 
 /* ---- merge (GIL held; small: keys, not rows) -------------------------------------- */
 
-/* Where a problem lies in file order: its segment, line in it, and field. */
+/* Whether problem a (of segment ka) comes before b (of segment kb) in file order: by segment,
+ * line within it, then column (a line's field count, column 0, is checked first). */
 static int
 earlier(npy_intp ka, const multipolar_gdelt_problem_t *a, npy_intp kb,
         const multipolar_gdelt_problem_t *b)
@@ -501,8 +527,9 @@ scatter_segment(void *arg, npy_intp task, int worker)
         ns[j] = o->c->seed[v].n;
         rm[j] = sg->remap[v];
     }
+    const multipolar_gdelt_row_t *rows = multipolar_gdelt_store(&o->c->scan, sg->worker)->rows;
     for (npy_intp i = 0, out = sg->out0; i < sg->nrows; i++, out++) {
-        const multipolar_gdelt_row_t *r = &sg->rows[i];
+        const multipolar_gdelt_row_t *r = &rows[sg->row0 + i];
         o->id[out] = r->id;
         o->date[out] = r->date;
         for (int j = 0; j < MULTIPOLAR_GDELT_NCODE; j++) {
@@ -600,6 +627,9 @@ multipolar_gdelt_parse(PyObject *self, PyObject *args, PyObject *kwds)
         goto done;
     }
     team = multipolar_team(self, c.nseg);
+    if (alloc_stores(&c, &team) < 0) {
+        goto done;
+    }
     /* 4. release the GIL; 5. detect the format, cut at line starts, scan on the team */
     NPY_BEGIN_THREADS_THRESHOLDED(c.end - c.start);
     if (c.fmt == 0) {
@@ -607,7 +637,7 @@ multipolar_gdelt_parse(PyObject *self, PyObject *args, PyObject *kwds)
     }
     split_segments(&c);
     multipolar_parallel_for(&team, c.nseg, MULTIPOLAR_DYNAMIC, multipolar_gdelt_scan_segment,
-                            c.segs);
+                            &c.scan);
     NPY_END_THREADS;
 
     /* 6. translate: out of memory, then the first stop in file order, then the results */

@@ -535,8 +535,8 @@ add_codes(multipolar_gdelt_seg_t *sg, const line_t *ln, const npy_uint32 *h, npy
  * key is added, so a malformed or filtered line adds no key.
  */
 static multipolar_status_t
-parse_line(multipolar_gdelt_seg_t *sg, const line_t *ln, npy_intp ntabs, npy_intp line,
-           multipolar_gdelt_problem_t *pb)
+parse_line(multipolar_gdelt_seg_t *sg, multipolar_gdelt_rows_t *store, const line_t *ln,
+           npy_intp ntabs, npy_intp line, multipolar_gdelt_problem_t *pb)
 {
     multipolar_gdelt_row_t r;
     npy_uint32 h[MULTIPOLAR_GDELT_NCODE];
@@ -557,24 +557,25 @@ parse_line(multipolar_gdelt_seg_t *sg, const line_t *ln, npy_intp ntabs, npy_int
     if (st != MULTIPOLAR_OK) {
         return st;
     }
-    if (sg->nrows == sg->rcap) {
-        const npy_intp cap = sg->rcap + sg->rcap / 2 + 64;
+    if (store->n == store->cap) {
+        const npy_intp cap = store->cap == 0 ? store->hint + 64 : store->cap + store->cap / 2;
         multipolar_gdelt_row_t *rows =
-            PyMem_RawRealloc(sg->rows, (size_t)cap * sizeof(multipolar_gdelt_row_t));
+            PyMem_RawRealloc(store->rows, (size_t)cap * sizeof(multipolar_gdelt_row_t));
         if (rows == NULL) {
             pb->err = multipolar_error(MULTIPOLAR_ERR_NOMEM, "buf", 0, NPY_NAN);
             return MULTIPOLAR_ERR_NOMEM;
         }
-        sg->rows = rows;
-        sg->rcap = cap;
+        store->rows = rows;
+        store->cap = cap;
     }
-    sg->rows[sg->nrows++] = r;
+    store->rows[store->n++] = r;
+    sg->nrows++;
     return MULTIPOLAR_OK;
 }
 
 /* ---- one segment --------------------------------------------------------------- */
 
-/* Start the segment's vocabularies and rows. 0, or -1 (no memory). */
+/* Start the segment's vocabularies. 0, or -1 (no memory). */
 static int
 seg_start(multipolar_gdelt_seg_t *sg)
 {
@@ -583,25 +584,26 @@ seg_start(multipolar_gdelt_seg_t *sg)
             return -1;
         }
     }
-    sg->rcap = (sg->end - sg->begin) / 300 + 64;
-    sg->rows = PyMem_RawMalloc((size_t)sg->rcap * sizeof(multipolar_gdelt_row_t));
-    return sg->rows == NULL ? -1 : 0;
+    return 0;
 }
 
 /*
- * Contract: parse the lines of segment [begin, end) (whole lines) into rows,
- * new vocabulary keys (first-appearance order), and line, skip and filter
- * counts. `first` records the first malformed line (its text kept once, so a
+ * Contract: parse the lines of segment [begin, end) (whole lines) into rows
+ * appended to the worker's store (from row0, contiguous), new vocabulary keys
+ * (first-appearance order), and line, skip and filter counts. `first` records the first malformed line (its text kept once, so a
  * later bad line never overwrites it); `stop` what ended the segment early:
  * the first malformed line in strict mode, a full vocabulary or no memory in
  * any mode. Lines are 0-based within the segment. No GIL, any worker.
  */
 void
-multipolar_gdelt_scan_segment(void *segs, npy_intp task, int worker)
+multipolar_gdelt_scan_segment(void *scan, npy_intp task, int worker)
 {
-    multipolar_gdelt_seg_t *sg = (multipolar_gdelt_seg_t *)segs + task;
+    multipolar_gdelt_seg_t *sg = ((multipolar_gdelt_scan_t *)scan)->segs + task;
+    multipolar_gdelt_rows_t *store = multipolar_gdelt_store(scan, worker);
     const char *p = sg->begin;
     npy_intp line = 0;
+    sg->worker = worker;
+    sg->row0 = store->n;
     if (seg_start(sg) < 0) {
         sg->stop.err = multipolar_error(MULTIPOLAR_ERR_NOMEM, "buf", 0, NPY_NAN);
         return;
@@ -613,7 +615,7 @@ multipolar_gdelt_scan_segment(void *segs, npy_intp task, int worker)
         if (!blank_line(p, e)) {
             multipolar_gdelt_problem_t pb;
             const line_t ln = {p, tabs};
-            const multipolar_status_t st = parse_line(sg, &ln, ntabs, line, &pb);
+            const multipolar_status_t st = parse_line(sg, store, &ln, ntabs, line, &pb);
             if (st != MULTIPOLAR_OK) {
                 pb.err.index = line;
                 const int malformed = st == MULTIPOLAR_ERR_PARSE || st == MULTIPOLAR_ERR_FIELDS;
@@ -640,6 +642,4 @@ multipolar_gdelt_seg_free(multipolar_gdelt_seg_t *sg)
     for (int v = 0; v < MULTIPOLAR_GDELT_NVOCAB; v++) {
         multipolar_vocab_free(&sg->voc[v]);
     }
-    PyMem_RawFree(sg->rows);
-    sg->rows = NULL;
 }

@@ -55,6 +55,20 @@ typedef struct {
 } multipolar_gdelt_problem_t;
 
 /*
+ * Rows of one worker: the segments a worker scans append their rows here, each
+ * segment's rows contiguous (seg_t.row0, nrows). One growing array per worker
+ * rather than one per segment: a few large blocks, which the allocator reuses
+ * from call to call, instead of many small ones it returns to the system and
+ * must fault in again. Where a segment's rows lie has no effect on the result:
+ * the merge reads them by segment, in file order.
+ */
+typedef struct {
+    multipolar_gdelt_row_t *rows;
+    npy_intp n, cap;
+    npy_intp hint; /* rows to allocate at the first append */
+} multipolar_gdelt_rows_t;
+
+/*
  * One segment. Codes of a row index the seed vocabulary (below seed[v].n) or
  * the segment's own new keys (seed[v].n + index into voc[v]), so the shared
  * seed is read, never copied.
@@ -68,8 +82,9 @@ typedef struct {
     const multipolar_vocab_t *allowed; /* actor filter, or NULL */
     /* out */
     multipolar_vocab_t voc[MULTIPOLAR_GDELT_NVOCAB]; /* new keys, lines relative to the segment */
-    multipolar_gdelt_row_t *rows;
-    npy_intp nrows, rcap;
+    int worker;       /* whose row store holds the rows */
+    npy_intp row0;    /* first row in that store */
+    npy_intp nrows;
     npy_intp nlines, nskipped, nfiltered;
     multipolar_gdelt_problem_t first; /* the first malformed line (PARSE, FIELDS) */
     multipolar_gdelt_problem_t stop;  /* what ended the segment early: NOMEM, TOO_MANY, or
@@ -83,12 +98,27 @@ typedef struct {
  * 58), or 0 if none does. Runs without the GIL. */
 int multipolar_gdelt_detect(const char *p, const char *end);
 
+/* What the scan tasks share: the segments and one row store per worker (padded scratch). */
+typedef struct {
+    multipolar_gdelt_seg_t *segs;
+    void *stores; /* multipolar_scratch_alloc slots of multipolar_gdelt_rows_t */
+    size_t stride;
+} multipolar_gdelt_scan_t;
+
+/* The row store of `worker`. */
+static inline multipolar_gdelt_rows_t *
+multipolar_gdelt_store(const multipolar_gdelt_scan_t *scan, int worker)
+{
+    return (multipolar_gdelt_rows_t *)((char *)scan->stores + scan->stride * (size_t)worker);
+}
+
 /*
- * Parse the lines of segment `task` of the array `segs` (multipolar_gdelt_seg_t)
- * into rows. A task function of the thread runtime: runs without the GIL, on
- * any worker; touches only its own segment.
+ * Parse the lines of segment `task` of scan (a multipolar_gdelt_scan_t) into
+ * rows appended to the worker's store. A task function of the thread runtime:
+ * runs without the GIL, on any worker; touches only its own segment and the
+ * worker's store.
  */
-void multipolar_gdelt_scan_segment(void *segs, npy_intp task, int worker);
+void multipolar_gdelt_scan_segment(void *scan, npy_intp task, int worker);
 
 /* Release what a segment allocated (safe on a zeroed segment). */
 void multipolar_gdelt_seg_free(multipolar_gdelt_seg_t *sg);
