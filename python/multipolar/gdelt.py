@@ -26,7 +26,7 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
@@ -200,7 +200,7 @@ def _expand(paths: Any, func: str) -> list[str]:
 
 
 def _stream_pieces(
-    fh: BinaryIO, source: str, parser: _Parser
+    fh: IO[bytes] | gzip.GzipFile, source: str, parser: _Parser
 ) -> Iterator[tuple[np.ndarray, ...]]:
     """Parse a decompressing stream block by block, cutting blocks at line ends."""
     state = {"fmt": 0, "line": 1}
@@ -235,8 +235,8 @@ def _file_pieces(path: str, parser: _Parser) -> Iterator[tuple[np.ndarray, ...]]
                 if info.is_dir():
                     continue
                 try:
-                    with zf.open(info) as fh:
-                        yield from _stream_pieces(fh, f"{path}:{info.filename}", parser)
+                    with zf.open(info) as member:
+                        yield from _stream_pieces(member, f"{path}:{info.filename}", parser)
                 except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
                     raise _Unreadable(
                         f"file {path!r} member {info.filename!r} is corrupt ({exc})"
@@ -244,8 +244,8 @@ def _file_pieces(path: str, parser: _Parser) -> Iterator[tuple[np.ndarray, ...]]
         return
     if lower.endswith(".gz"):
         try:
-            with gzip.open(path, "rb") as fh:
-                yield from _stream_pieces(fh, path, parser)  # type: ignore[arg-type]
+            with gzip.open(path, "rb") as gz:
+                yield from _stream_pieces(gz, path, parser)
         except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
             raise _Unreadable(f"file {path!r} is not a readable gzip file ({exc})") from None
         return
