@@ -10,10 +10,6 @@
  * num_sources, num_articles (int32), avg_tone (float64), is_root (bool). */
 #define MULTIPOLAR_GDELT_NCOL 14
 
-/* Longest code (country, CAMEO event code) in bytes, and most distinct codes per vocabulary. */
-#define MULTIPOLAR_GDELT_KEYMAX 15
-#define MULTIPOLAR_GDELT_VOCABMAX 32767
-
-PyObject *multipolar_gdelt_parse(PyObject *self, PyObject *args);
+PyObject *multipolar_gdelt_parse(PyObject *self, PyObject *args, PyObject *kwds);
 
 #endif

@@ -30,9 +30,10 @@ static PyMethodDef multipolar_methods[] = {
      "similarity_years($module, year_ptr, nitems, row_key, year_key, entry_row, entry_item, "
      "entry_level, levels, implicit, weights, measures, drop_empty)\n--\n\n"
      "See multipolar.similarity."},
-    {"gdelt_parse", multipolar_gdelt_parse, METH_VARARGS,
+    {"gdelt_parse", (PyCFunction)(void (*)(void))multipolar_gdelt_parse,
+     METH_VARARGS | METH_KEYWORDS,
      "gdelt_parse($module, buf, start, stop, fmt, strict, actor_vocab, event_vocab, base_vocab, "
-     "root_vocab, allowed, source, line0, /)\n--\n\nSee multipolar.read_gdelt."},
+     "root_vocab, allowed, line0, segment)\n--\n\nSee multipolar.read_gdelt."},
     {"decay_accumulate", multipolar_decay_accumulate, METH_VARARGS,
      "decay_accumulate($module, out, quad_out, code1, map1, code2, map2, weight, time, quad, "
      "used, at, day, half_life, /)\n--\n\nSee multipolar.relations.RelationMatrix.from_events."},

@@ -13,6 +13,8 @@ import multipolar as mp
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from multipolar import _core
 from multipolar.cameo import (
     GROUPINGS,
@@ -322,6 +324,15 @@ def test_bad_numbers_are_rejected(tmp_path, v2_lines, text):
         mp.read_gdelt(p)
 
 
+def _kw(data, /, **changes):
+    """Keyword arguments of a valid direct gdelt_parse call over all of data."""
+    kw = dict(buf=data, start=0, stop=len(data), fmt=0, strict=True, actor_vocab=[],
+              event_vocab=[], base_vocab=[], root_vocab=[], allowed=None, line0=1,
+              segment=4 << 20)
+    kw.update(changes)
+    return kw
+
+
 def test_fuzzed_lines_never_crash(v2_lines):
     rng = np.random.default_rng(7)
     base = b"\n".join(v2_lines[:30]) + b"\n"
@@ -337,53 +348,240 @@ def test_fuzzed_lines_never_crash(v2_lines):
             else:
                 buf[pos:pos] = bytes(rng.integers(0, 256, int(rng.integers(1, 20)), dtype=np.uint8))
         data = bytes(buf)
-        res = _core.gdelt_parse(data, 0, len(data), 0, False, [], [], [], [], None, "fuzz", 1)
-        cols, end, nlines, nskip = res[0], res[1], res[2], res[3]
+        segment = int(rng.choice([4096, 4 << 20]))
+        res = _core.gdelt_parse(**_kw(data, strict=False, segment=segment))
+        cols, end, nlines, nskip, problem = res[0], res[1], res[2], res[3], res[7]
         assert end == len(data) and len(cols) == 14 and nskip <= nlines
+        assert (problem is None) == (nskip == 0)
         try:
-            _core.gdelt_parse(data, 0, len(data), 0, True, [], [], [], [], None, "fuzz", 1)
+            _core.gdelt_parse(**_kw(data, segment=segment))
         except ValueError as exc:
-            assert "read_gdelt: file 'fuzz' line" in str(exc)
+            assert exc.status in ("parse", "fields") and 1 <= exc.row <= nlines
+            assert str(exc).startswith("gdelt_parse: buf")
+            assert exc.row == problem.row and exc.text == problem.text
 
 
 # ---------------------------------------------------------------- direct _core calls
 
 
-def _good_args(buf):
-    return [buf, 0, len(buf), 0, True, [], [], [], [], None, "x", 1]
-
-
 @pytest.mark.parametrize(
-    "pos,value,exc,match",
+    "name,value,exc,match",
     [
-        (0, 5, TypeError, "buf must support the buffer protocol"),
-        (1, -1, ValueError, "start must be in"),
-        (2, 10**9, ValueError, "stop must be in"),
-        (3, 7, ValueError, "fmt must be 0"),
-        (5, ["USA", 3], TypeError, "actor_vocab items must be str"),
-        (5, ["USA", "USA"], ValueError, "actor_vocab items must be unique"),
-        (6, ["x" * 16], ValueError, "event_vocab items must be 1 to 15"),
-        (7, ["é"], ValueError, "base_vocab items must be 1 to 15 printable ASCII"),
-        (8, ("01",), TypeError, "must be list"),
-        (9, "USA", TypeError, "allowed must be None or a list"),
-        (11, 0, ValueError, "line0 must be >= 1"),
-        (10, b"x", TypeError, "must be str"),
+        ("buf", 5, TypeError, "buf must support the buffer protocol"),
+        ("start", -1, ValueError, "start must be in"),
+        ("stop", 10**9, ValueError, "stop must be in"),
+        ("fmt", 7, ValueError, "fmt must be 0"),
+        ("actor_vocab", ["USA", 3], TypeError, "actor_vocab items must be str"),
+        ("actor_vocab", ["USA", "USA"], ValueError, "actor_vocab items must be unique"),
+        ("event_vocab", ["x" * 16], ValueError, "event_vocab items must be 1 to 15"),
+        ("base_vocab", ["é"], ValueError, "base_vocab items must be 1 to 15 printable ASCII"),
+        ("root_vocab", ("01",), TypeError, "must be list"),
+        ("allowed", "USA", TypeError, "allowed must be None or a list"),
+        ("line0", 0, ValueError, "line0 must be >= 1"),
+        ("segment", 100, ValueError, "segment must be >= 4096"),
+        ("segment", "x", TypeError, "integer"),
     ],
 )
-def test_core_gdelt_parse_rejects_bad_arguments(v2_lines, pos, value, exc, match):
-    args = _good_args(b"\n".join(v2_lines[:3]))
-    args[pos] = value
+def test_core_gdelt_parse_rejects_bad_arguments(v2_lines, name, value, exc, match):
+    kw = _kw(b"\n".join(v2_lines[:3]), **{name: value})
     with pytest.raises(exc, match=match):
-        _core.gdelt_parse(*args)
+        _core.gdelt_parse(**kw)
+    with pytest.raises(exc, match=match):
+        _core.gdelt_parse(*kw.values())
+
+
+def test_core_gdelt_parse_takes_keywords_and_positions(v2_lines):
+    kw = _kw(b"\n".join(v2_lines[:30]) + b"\n", actor_vocab=["USA"])
+    by_name, by_place = _core.gdelt_parse(**kw), _core.gdelt_parse(*kw.values())
+    mixed = _core.gdelt_parse(*list(kw.values())[:5], **dict(list(kw.items())[5:]))
+    for got in (by_place, mixed):
+        assert got[1:] == by_name[1:]
+        for a, b in zip(got[0], by_name[0]):
+            np.testing.assert_array_equal(a, b)
+    with pytest.raises(TypeError):
+        _core.gdelt_parse(**kw, source="x")
+    with pytest.raises(TypeError):
+        _core.gdelt_parse(*list(kw.values())[:-1])
+
+
+def test_core_gdelt_parse_errors_are_structured(v2_lines):
+    lines = list(v2_lines[:6])
+    lines[2] = row(lines, 2, f29=b"5")
+    lines[4] = b"\t".join(lines[4].split(b"\t")[:40])
+    buf = b"\n".join(lines) + b"\n"
+    with pytest.raises(ValueError) as info:
+        _core.gdelt_parse(**_kw(buf, line0=10))
+    e = info.value
+    assert (e.status, e.argument, e.row, e.field, e.value, e.text, e.format) == (
+        "parse", "buf", 12, 29, 5.0, b"5", 2)
+    assert str(e) == "gdelt_parse: buf[29] does not parse; got 5.0 at row 12"
+    assert not isinstance(e, mp.InputError)
+    # lenient: the first problem comes back as the same structured error, not raised
+    cols, _, nlines, nskip, _, _, _, problem = _core.gdelt_parse(**_kw(buf, strict=False))
+    assert (len(cols[0]), nlines, nskip) == (4, 6, 2)
+    assert (problem.status, problem.row, problem.field, problem.text) == ("parse", 3, 29, b"5")
+    lines[2] = v2_lines[2]
+    with pytest.raises(ValueError) as info:
+        _core.gdelt_parse(**_kw(b"\n".join(lines)))
+    e = info.value
+    assert (e.status, e.row, e.field, e.value, e.text) == ("fields", 5, None, 40.0, b"")
+    # a full vocabulary names the buffer's column, not the caller's list
+    seed = [f"K{i}" for i in range(32767)]
+    with pytest.raises(ValueError) as info:
+        _core.gdelt_parse(**_kw(row(v2_lines, 0, f7=b"NEW"), actor_vocab=seed, strict=False))
+    e = info.value
+    assert (e.status, e.row, e.field, e.limit) == ("too_many", 1, 7, 32767)
+    assert "actor_vocab" not in str(e) and "read_gdelt" not in str(e)
+    long = row(v2_lines, 0, f30=b"1" * 60 + b"x")
+    with pytest.raises(ValueError) as info:
+        _core.gdelt_parse(**_kw(long))
+    assert info.value.text == b"1" * 40 + b"..."
+
+
+def test_read_gdelt_errors_are_input_errors(tmp_path, v2_lines):
+    lines = list(v2_lines[:8])
+    lines[5] = row(lines, 5, f7=b"U S")
+    p = _write(tmp_path, "bad.CSV", lines)
+    with pytest.raises(mp.InputError) as info:
+        mp.read_gdelt(p)
+    e = info.value
+    assert (e.function, e.argument, e.row, e.value) == ("read_gdelt", "Actor1CountryCode", 6, b"U S")
+    assert str(e) == (f"read_gdelt: file {str(p)!r} line 6 column 8 (Actor1CountryCode) must be "
+                      "a code of at most 15 printable ASCII characters; got 'U S'")
+
+
+def test_lenient_warning_quotes_the_first_bad_line(tmp_path, v2_lines):
+    lines = list(v2_lines[:20])
+    lines[3] = row(lines, 3, f30=b"abc")
+    lines[9] = row(lines, 9, f29=b"7")
+    lines[12] = lines[12] + b"\tmore"
+    p = _write(tmp_path, "two.CSV", lines)
+    with pytest.warns(UserWarning) as rec:
+        df = mp.read_gdelt(p, strict=False)
+    assert len(df) == 17 and df.attrs["skipped_rows"] == 3
+    (w,) = rec
+    assert str(w.message) == (
+        f"read_gdelt: skipped 3 malformed rows; first: file {str(p)!r} line 4 column 31 "
+        "(GoldsteinScale) must be a number or empty; got 'abc'")
+
+
+def _synthetic(i: int, actor1: bytes, actor2: bytes = b"USA", **fields: bytes) -> bytes:
+    """A made-up GDELT 2.0 line (61 fields) with event id i and the given actors."""
+    f = [b""] * 61
+    f[0], f[1], f[7], f[17] = str(i).encode(), b"20191024", actor1, actor2
+    f[25:35] = [b"1", b"042", b"042", b"04", b"1", b"1.9", b"2", b"2", b"2", b"-1.5"]
+    f[60] = b"https://example.org/" + b"x" * 100  # SOURCEURL: makes the file several MB
+    for k, v in fields.items():
+        f[int(k[1:])] = v
+    return b"\t".join(f)
+
+
+@pytest.fixture(scope="module")
+def too_many_actors(tmp_path_factory):
+    """33,000 lines, each with a new Actor1CountryCode (USA, every line's Actor2, is the
+    second code) and two malformed lines, whose codes are never added: the 32,768th actor
+    code is A32768 on line 32,769."""
+    lines = [_synthetic(i, f"A{i}".encode()) for i in range(33000)]
+    lines[100] = _synthetic(100, b"A100", f29=b"9")
+    lines[20000] = _synthetic(20000, b"A20000", f31=b"-1")
+    p = tmp_path_factory.mktemp("gdelt") / "actors.export.CSV"
+    p.write_bytes(b"\n".join(lines) + b"\n")
+    return p
+
+
+@pytest.mark.parametrize("strict", [True, False])
+@pytest.mark.parametrize("segment", ["default", "small", "whole"])
+def test_full_vocabulary_is_the_same_error_for_any_thread_count(
+        too_many_actors, monkeypatch, strict, segment):
+    from multipolar import gdelt
+
+    size = too_many_actors.stat().st_size
+    assert size > 4 << 20  # several default segments
+    sizes = {"default": gdelt._SEGMENT, "small": 256 << 10, "whole": 2 * size}
+    monkeypatch.setattr(gdelt, "_SEGMENT", sizes[segment])
+    seen = []
+    for n in (1, 2, 4):
+        mp.set_num_threads(n)
+        with pytest.raises(mp.InputError) as info:
+            mp.read_gdelt(too_many_actors, strict=strict)
+        seen.append((str(info.value), info.value.row, info.value.value))
+    assert seen[0] == seen[1] == seen[2]
+    if strict:
+        assert seen[0][0].endswith("line 101 column 30 (QuadClass) must be 1, 2, 3 or 4; got '9'")
+    else:
+        assert seen[0] == (
+            f"read_gdelt: more than 32767 distinct actor codes in file {str(too_many_actors)!r}; "
+            "the first that does not fit is 'A32768' at line 32769 column 8 (Actor1CountryCode)",
+            32769, b"A32768")
+
+
+def test_vocabulary_just_full_reads_the_same_for_any_thread_count(tmp_path, monkeypatch):
+    from multipolar import gdelt
+
+    # 32,766 actor codes plus USA: exactly full; two malformed lines in different segments
+    lines = [_synthetic(i, f"A{i}".encode()) for i in range(32766)]
+    lines[5] = _synthetic(5, b"A5", f1=b"20191324")
+    lines[30000] = _synthetic(30000, b"A30000", f30=b"x")
+    p = _write(tmp_path, "full.CSV", lines)
+    monkeypatch.setattr(gdelt, "_SEGMENT", 512 << 10)
+    frames, warned = [], []
+    for n in (1, 2, 4):
+        mp.set_num_threads(n)
+        with pytest.warns(UserWarning) as rec:
+            frames.append(mp.read_gdelt(p, strict=False))
+        warned.append([str(w.message) for w in rec])
+    assert warned[0] == warned[1] == warned[2]
+    assert warned[0] == [f"read_gdelt: skipped 2 malformed rows; first: file {str(p)!r} line 6 "
+                         "column 2 (SQLDATE) must be a date YYYYMMDD in 1678-2261; got '20191324'"]
+    for df in frames[1:]:
+        assert_bitwise(df, frames[0])
+    assert len(frames[0]) == 32764
+    assert len(frames[0]["actor1"].cat.categories) == 32764 + 1  # A5 and A30000 never added
+
+
+def assert_bitwise(got: pd.DataFrame, want: pd.DataFrame) -> None:
+    """Same columns, dtypes, bytes; categoricals with the same categories in the same order
+    and the same codes."""
+    assert list(got.columns) == list(want.columns)
+    for c in got.columns:
+        g, w = got[c], want[c]
+        assert g.dtype == w.dtype, c
+        if isinstance(g.dtype, pd.CategoricalDtype):
+            assert list(g.cat.categories) == list(w.cat.categories), c
+            g, w = g.cat.codes, w.cat.codes
+        assert g.to_numpy().tobytes() == w.to_numpy().tobytes(), c
+
+
+@pytest.mark.parametrize("name", [V2, V1])
+def test_segments_on_threads_give_bitwise_identical_frames(gdir, monkeypatch, name):
+    from multipolar import gdelt
+
+    whole = mp.read_gdelt(gdir / name)  # one segment
+    monkeypatch.setattr(gdelt, "_SEGMENT", 16 << 10)  # dozens of segments
+    for n in (1, 2, 4):
+        mp.set_num_threads(n)
+        before = _core.threads_started()
+        df = mp.read_gdelt(gdir / name)
+        started = _core.threads_started() - before
+        assert started >= n - 1 if n > 1 else started == 0
+        assert_bitwise(df, whole)
+
+
+def test_codes_systems_are_the_codes_modules():
+    from multipolar import codes, gdelt
+
+    assert gdelt.SYSTEMS is codes.SYSTEMS
+    with pytest.raises(ValueError, match="'cow', 'cowabb'"):
+        mp.read_gdelt(__file__, codes="fips")
 
 
 def test_core_gdelt_parse_windows_and_vocab_seed(v2_lines):
     buf = b"\n".join(v2_lines[:10]) + b"\n"
     cut = len(b"\n".join(v2_lines[:4])) + 5  # inside line 5: the window runs to its end
-    cols, end, nlines, *_ = _core.gdelt_parse(buf, 0, cut, 0, True, [], [], [], [], None, "x", 1)
+    cols, end, nlines, *_ = _core.gdelt_parse(**_kw(buf, stop=cut))
     assert nlines == 5 and len(cols[0]) == 5 and buf[end - 1:end] == b"\n"
     cols2, end2, nlines2, _, _, fmt, new, _ = _core.gdelt_parse(
-        buf, end, len(buf), 2, True, ["ZZZ"], [], [], [], None, "x", 6)
+        **_kw(buf, start=end, fmt=2, actor_vocab=["ZZZ"], line0=6))
     assert end2 == len(buf) and nlines2 == 5 and fmt == 2
     assert "ZZZ" not in new[0] and (cols2[2][cols2[2] >= 0] >= 1).all()
 
@@ -393,12 +591,101 @@ def test_core_gdelt_parse_refcounts_and_memory(v2_lines):
     vocab = ["USA"]
     before = (sys.getrefcount(buf), sys.getrefcount(vocab))
     for _ in range(100):
-        out = _core.gdelt_parse(buf, 0, len(buf), 0, True, vocab, [], [], [], ["USA"], "x", 1)
+        out = _core.gdelt_parse(**_kw(buf, actor_vocab=vocab, allowed=["USA"]))
         with pytest.raises(ValueError):
-            _core.gdelt_parse(buf[:-300], 0, len(buf) - 300, 0, True, vocab, [], [], [], None,
-                              "x", 1)
+            _core.gdelt_parse(**_kw(buf[:-300], actor_vocab=vocab))
         with pytest.raises(TypeError):
-            _core.gdelt_parse(buf, 0, len(buf), 0, True, [1], [], [], [], None, "x", 1)
-    del out
+            _core.gdelt_parse(**_kw(buf, actor_vocab=[1]))
+        lenient = _core.gdelt_parse(**_kw(buf[:-300] + b"x\n", strict=False, segment=4096))
+        assert lenient[7] is not None
+    del out, lenient
     gc.collect()
     assert (sys.getrefcount(buf), sys.getrefcount(vocab)) == before
+
+
+# ---------------------------------------------------------------- number parsing, as Python does
+
+#: Field kind -> (GDELT column, frame column).
+_NUMERIC = {"gold": (30, "goldstein"), "tone": (34, "avg_tone"), "ment": (31, "num_mentions"),
+            "src": (32, "num_sources"), "art": (33, "num_articles"), "date": (1, "date")}
+_REJECT = object()
+
+
+def _python_value(kind: str, text: str):
+    """What Python's own float()/int()/date make of a field's text (_REJECT: the reader must
+    skip the line). The reader's documented narrowing of Python's rules: ASCII digits only, no
+    surrounding whitespace, no underscores, no nan/inf; integers within the column's range;
+    dates exactly YYYYMMDD in 1678-2261."""
+    import datetime
+    import math
+
+    if not text.isascii() or any(c in text for c in "_ \t") or any(
+            w in text.lower() for w in ("nan", "inf")):
+        return _REJECT
+    if kind in ("gold", "tone"):
+        if text == "":
+            return math.nan
+        try:
+            v = float(text)
+        except ValueError:
+            return _REJECT
+        return v if math.isfinite(v) else _REJECT
+    if kind == "date":
+        if len(text) != 8 or not text.isdigit():
+            return _REJECT
+        try:
+            day = datetime.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        except ValueError:
+            return _REJECT
+        return np.datetime64(day, "ns") if 1678 <= day.year <= 2261 else _REJECT
+    try:
+        v = int(text)
+    except ValueError:
+        return _REJECT
+    return v if 0 <= v < 2**31 else _REJECT
+
+
+_floats = st.floats(allow_nan=False, allow_infinity=False)
+_field_texts = st.one_of(
+    _floats.map(repr),
+    st.tuples(_floats, st.sampled_from("efgE"), st.integers(0, 40)).map(
+        lambda t: format(t[0], f".{t[2]}{t[1]}")),
+    st.from_regex(r"\A[+-]?([0-9]{1,40}(\.[0-9]{0,40})?|\.[0-9]{1,40})([eE][+-]?[0-9]{1,3})?\Z"),
+    st.integers(-(2**40), 2**40).map(str),
+    st.integers(-5, 2**31 + 5).map(lambda v: f"{v:+d}" if v % 3 == 0 else f"{v:08d}"),
+    st.tuples(st.integers(1600, 2300), st.integers(0, 13), st.integers(0, 32)).map(
+        lambda t: f"{t[0]:04d}{t[1]:02d}{t[2]:02d}"),
+    st.text(alphabet="0123456789+-.eE_ xnaif", max_size=12),
+)
+
+
+@pytest.fixture(scope="module")
+def number_file(tmp_path_factory):
+    return tmp_path_factory.mktemp("numbers") / "numbers.export.CSV"
+
+
+@settings(max_examples=200, deadline=None)
+@example(cases=[("gold", "0." + "0" * 70 + "1"), ("tone", format(-1e300, ".30f"))])
+@given(cases=st.lists(st.tuples(st.sampled_from(sorted(_NUMERIC)), _field_texts),
+                      min_size=1, max_size=6))
+def test_number_fields_parse_as_python_does(number_file, cases):
+    """Every numeric field text is kept exactly as Python's float()/int()/date read it
+    (bitwise, sign of zero included), or its line is skipped where Python refuses it."""
+    lines = [_synthetic(i, b"USA", **{f"f{_NUMERIC[kind][0]}": text.encode()})
+             for i, (kind, text) in enumerate(cases)]
+    number_file.write_bytes(b"\n".join(lines) + b"\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        df = mp.read_gdelt(number_file, strict=False)
+    kept = dict(zip(df["event_id"].tolist(), range(len(df))))
+    for i, (kind, text) in enumerate(cases):
+        want = _python_value(kind, text)
+        assert (i not in kept) == (want is _REJECT), (kind, text)
+        if want is _REJECT:
+            continue
+        got = df[_NUMERIC[kind][1]].to_numpy()[kept[i]]
+        if kind in ("gold", "tone"):
+            assert np.array(got).tobytes() == np.array(want, dtype=np.float64).tobytes() or (
+                np.isnan(got) and np.isnan(want)), (kind, text)
+        else:
+            assert got == want, (kind, text)

@@ -48,9 +48,8 @@ def gdelt_parse(
     base_vocab: list[str],
     root_vocab: list[str],
     allowed: list[str] | None,
-    source: str,
     line0: int,
-    /,
+    segment: int,
 ) -> tuple[
     tuple[npt.NDArray[np.generic], ...],
     int,
@@ -59,7 +58,7 @@ def gdelt_parse(
     int,
     int,
     tuple[list[str], list[str], list[str], list[str]],
-    tuple[int, str] | None,
+    ValueError | None,
 ]: ...
 def decay_accumulate(
     out: npt.NDArray[np.float64],

@@ -26,12 +26,14 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
 from . import _core
+from ._errors import InputError
+from .codes import SYSTEMS
 
 __all__ = ["COLUMNS", "read_gdelt"]
 
@@ -56,7 +58,67 @@ _NAMES = list(COLUMNS)
 # Bytes handed to one C call: bounds the parser's scratch rows (~60 bytes per event).
 _WINDOW = 256 << 20
 _STREAM_BLOCK = 64 << 20
-_CODE_SYSTEMS = ("cow", "cowabb", "iso3", "iso2", "cameo", "gw", "name")
+# Bytes per segment of a C call: segments are the tasks of the thread runtime. Their number
+# depends on the input size only, so the result does not depend on the thread count.
+_SEGMENT = 4 << 20
+
+#: GDELT columns the reader converts (0-based) -> (field name, what it must hold).
+_FIELDS: dict[int, tuple[str, str]] = {
+    0: ("GLOBALEVENTID", "a non-negative integer"),
+    1: ("SQLDATE", "a date YYYYMMDD in 1678-2261"),
+    7: ("Actor1CountryCode", "a code of at most 15 printable ASCII characters"),
+    17: ("Actor2CountryCode", "a code of at most 15 printable ASCII characters"),
+    25: ("IsRootEvent", "0 or 1"),
+    26: ("EventCode", "a code of at most 15 printable ASCII characters"),
+    27: ("EventBaseCode", "a code of at most 15 printable ASCII characters"),
+    28: ("EventRootCode", "a code of at most 15 printable ASCII characters"),
+    29: ("QuadClass", "1, 2, 3 or 4"),
+    30: ("GoldsteinScale", "a number or empty"),
+    31: ("NumMentions", "an integer in [0, 2**31)"),
+    32: ("NumSources", "an integer in [0, 2**31)"),
+    33: ("NumArticles", "an integer in [0, 2**31)"),
+    34: ("AvgTone", "a number or empty"),
+}
+#: What each code column's vocabulary holds (the two actor columns share one).
+_VOCAB_KIND = {7: "actor", 17: "actor", 26: "event", 27: "base event", 28: "root event"}
+_FIELD_COUNTS = {
+    1: "57 or 58 tab-separated fields (GDELT 1.0)",
+    2: "61 tab-separated fields (GDELT 2.0)",
+    0: "57 or 58 (GDELT 1.0) or 61 (GDELT 2.0) tab-separated fields",
+}
+
+
+def _describe(exc: BaseException, source: str) -> tuple[str, str | None]:
+    """The words for a line the C tokenizer stopped at, from its structured error.
+
+    Returns the problem (naming the file, line and column) and the field name.
+    """
+    status = getattr(exc, "status", None)
+    row = getattr(exc, "row", None)
+    column = getattr(exc, "field", None)
+    raw = getattr(exc, "text", b"")
+    text = raw.decode("ascii", "backslashreplace") if isinstance(raw, bytes) else str(raw)
+    if status == "fields":
+        count = _FIELD_COUNTS.get(getattr(exc, "format", 0), _FIELD_COUNTS[0])
+        got = int(getattr(exc, "value", 0))
+        return f"file {source!r} line {row} must have {count}; got {got}", None
+    col = column if isinstance(column, int) else -1
+    name, expect = _FIELDS.get(col, (f"field {col + 1}", "valid"))
+    where = f"line {row} column {col + 1} ({name})"
+    if status == "too_many":
+        kind = _VOCAB_KIND.get(col, "")
+        return (f"more than {getattr(exc, 'limit', 0)} distinct {kind} codes in file "
+                f"{source!r}; the first that does not fit is {text!r} at {where}"), name
+    return f"file {source!r} {where} must be {expect}; got {text!r}", name
+
+
+def _restate(exc: ValueError, source: str) -> BaseException:
+    """A tokenizer error as :class:`InputError` naming read_gdelt, the file and the line."""
+    if getattr(exc, "status", None) not in ("parse", "fields", "too_many"):
+        return exc
+    problem, name = _describe(exc, source)
+    return InputError(f"read_gdelt: {problem}", function="read_gdelt", argument=name,
+                      row=getattr(exc, "row", None), value=getattr(exc, "text", None))
 
 
 class _Problems:
@@ -81,10 +143,18 @@ class _Parser:
     def parse(
         self, buf: Any, start: int, stop: int, state: dict[str, int], source: str
     ) -> tuple[tuple[np.ndarray, ...], int]:
-        cols, end, nlines, nskip, nfilt, fmt, new, problem = _core.gdelt_parse(
-            buf, start, stop, state["fmt"], self.strict, *self.vocab, self.allowed, source,
-            state["line"],
-        )
+        try:
+            cols, end, nlines, nskip, nfilt, fmt, new, problem = _core.gdelt_parse(
+                buf=buf, start=start, stop=stop, fmt=state["fmt"], strict=self.strict,
+                actor_vocab=self.vocab[0], event_vocab=self.vocab[1], base_vocab=self.vocab[2],
+                root_vocab=self.vocab[3], allowed=self.allowed, line0=state["line"],
+                segment=_SEGMENT,
+            )
+        except ValueError as exc:
+            new_exc = _restate(exc, source)
+            if new_exc is exc:
+                raise
+            raise new_exc from None
         for vocab, added in zip(self.vocab, new):
             vocab.extend(added)
         state["line"] += nlines
@@ -93,7 +163,7 @@ class _Parser:
         self.problems.skipped += nskip
         self.problems.filtered += nfilt
         if problem is not None and self.problems.first is None:
-            self.problems.first = f"file {source!r} line {problem[0]} {problem[1]}"
+            self.problems.first = _describe(problem, source)[0]
         return cols, end
 
 
@@ -130,7 +200,7 @@ def _expand(paths: Any, func: str) -> list[str]:
 
 
 def _stream_pieces(
-    fh: BinaryIO, source: str, parser: _Parser
+    fh: IO[bytes] | gzip.GzipFile, source: str, parser: _Parser
 ) -> Iterator[tuple[np.ndarray, ...]]:
     """Parse a decompressing stream block by block, cutting blocks at line ends."""
     state = {"fmt": 0, "line": 1}
@@ -165,8 +235,8 @@ def _file_pieces(path: str, parser: _Parser) -> Iterator[tuple[np.ndarray, ...]]
                 if info.is_dir():
                     continue
                 try:
-                    with zf.open(info) as fh:
-                        yield from _stream_pieces(fh, f"{path}:{info.filename}", parser)
+                    with zf.open(info) as member:
+                        yield from _stream_pieces(member, f"{path}:{info.filename}", parser)
                 except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
                     raise _Unreadable(
                         f"file {path!r} member {info.filename!r} is corrupt ({exc})"
@@ -174,8 +244,8 @@ def _file_pieces(path: str, parser: _Parser) -> Iterator[tuple[np.ndarray, ...]]
         return
     if lower.endswith(".gz"):
         try:
-            with gzip.open(path, "rb") as fh:
-                yield from _stream_pieces(fh, path, parser)  # type: ignore[arg-type]
+            with gzip.open(path, "rb") as gz:
+                yield from _stream_pieces(gz, path, parser)
         except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
             raise _Unreadable(f"file {path!r} is not a readable gzip file ({exc})") from None
         return
@@ -375,10 +445,11 @@ def read_gdelt(
         codes.
     strict : bool, default True
         A row whose field count the file's format does not allow, or whose
-        used fields do not parse, raises ``ValueError`` naming the file and
-        line. ``False`` skips such rows (and unreadable files), counts them,
-        reports the count in a ``UserWarning`` and in
-        ``frame.attrs["skipped_rows"]``.
+        used fields do not parse, raises :class:`multipolar.InputError` (a
+        ``ValueError``) naming the file, line and column. ``False`` skips such
+        rows (and unreadable files), counts them, and reports the count and
+        the first skipped row (file, line, column, text) in a ``UserWarning``
+        and the count in ``frame.attrs["skipped_rows"]``.
     chunksize : int, optional
         Return an iterator of frames of ``chunksize`` rows (the last may be
         shorter) instead of one frame, for inputs larger than memory. Code
@@ -413,15 +484,22 @@ def read_gdelt(
 
         Categories are sorted. Empty code fields are missing; lines that are
         empty are skipped; CRLF line ends and a missing final newline are
-        fine.
+        fine. Numbers are read as Python's ``float`` and ``int`` read them,
+        except that the reader takes only ASCII digits, no surrounding
+        spaces, no underscores and no ``nan``/``inf``.
 
     Raises
     ------
     FileNotFoundError
         If a path does not exist or a pattern matches nothing.
-    ValueError
+    multipolar.InputError
         In strict mode, for a malformed row (the message gives the file, line
-        and field) or an unreadable archive; for unknown ``countries``.
+        and field; the attributes ``row`` the line and ``value`` the field's
+        bytes). In both modes, when the files hold more than 32,767 distinct
+        codes of one kind (actor, event, base or root event codes): the message
+        names the first code that does not fit, with its file, line and column.
+    ValueError
+        In strict mode, for an unreadable archive; for unknown ``countries``.
     TypeError
         If an argument has the wrong type.
 
@@ -435,7 +513,10 @@ def read_gdelt(
     -----
     The C tokenizer reads plain files through a memory map and converts only
     the 14 fields above (GDELT fields 1-2, 8, 18, 26-35, shared by both
-    formats), splitting each window of the file at line starts over threads.
+    formats), cutting each window of the file at line starts into segments of
+    about 4 MB that run on threads (see :func:`multipolar.set_num_threads`);
+    the segments are merged in file order, so rows, codes, categories, warnings
+    and errors are the same for any thread count.
     Floating fields up to 19 significant digits are converted exactly
     (Clinger 1990: one correctly rounded operation on exact doubles); longer
     ones with the C library's ``strtod``. See ``benchmarks/bench_gdelt.py``
@@ -449,9 +530,9 @@ def read_gdelt(
     ...                    countries=["USA", "RUS", "CHN"])       # doctest: +SKIP
     """
     func = "read_gdelt"
-    if not isinstance(codes, str) or codes not in _CODE_SYSTEMS:
+    if not isinstance(codes, str) or codes not in SYSTEMS:
         raise ValueError(
-            f"{func}: codes must be one of {', '.join(map(repr, _CODE_SYSTEMS))}; got {codes!r}"
+            f"{func}: codes must be one of {', '.join(map(repr, SYSTEMS))}; got {codes!r}"
         )
     if not isinstance(strict, (bool, np.bool_)):
         raise TypeError(f"{func}: strict must be a bool; got {type(strict).__name__}")
