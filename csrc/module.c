@@ -32,11 +32,13 @@ static PyMethodDef multipolar_methods[] = {
     {"gdelt_parse", multipolar_gdelt_parse, METH_VARARGS,
      "gdelt_parse($module, buf, start, stop, fmt, strict, actor_vocab, event_vocab, base_vocab, "
      "root_vocab, allowed, source, line0, /)\n--\n\nSee multipolar.read_gdelt."},
-    {"decay_accumulate", multipolar_decay_accumulate, METH_VARARGS,
+    {"decay_accumulate", (PyCFunction)(void (*)(void))multipolar_decay_accumulate,
+     METH_VARARGS | METH_KEYWORDS,
      "decay_accumulate($module, out, quad_out, code1, map1, code2, map2, weight, time, quad, "
-     "used, at, day, half_life, /)\n--\n\nSee multipolar.relations.RelationMatrix.from_events."},
-    {"bin_accumulate", multipolar_bin_accumulate, METH_VARARGS,
-     "bin_accumulate($module, out, code1, map1, code2, map2, weight, time, edges, used, /)"
+     "used, at, day, half_life)\n--\n\nSee multipolar.relations.RelationMatrix.from_events."},
+    {"bin_accumulate", (PyCFunction)(void (*)(void))multipolar_bin_accumulate,
+     METH_VARARGS | METH_KEYWORDS,
+     "bin_accumulate($module, out, code1, map1, code2, map2, weight, time, edges, used)"
      "\n--\n\nSee multipolar.event_tensor."},
     {"project_paths", multipolar_project_paths, METH_VARARGS,
      "project_paths($module, bitgens, block_paths, log0, drift, factor, n_among, pairs, "
