@@ -149,7 +149,7 @@ static const events_fn bin_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_BIN_ROW)};
 /* Fewest events per block: below that, a private accumulator costs more than it saves. */
 #define MP_EV_BLOCK ((npy_intp)1 << 18)
 /* Most blocks of one call (so at most as many threads are useful). */
-#define MP_EV_MAX_BLOCKS 64
+#define MP_EV_MAX_BLOCKS 32
 /* Most scratch memory the private accumulators of one call may take. */
 #define MP_EV_SCRATCH ((npy_intp)256 << 20)
 /* Output cells per task of the merge. */
@@ -160,14 +160,15 @@ static const events_fn bin_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_BIN_ROW)};
 /*
  * The number of event blocks for n events when each block's private
  * accumulator holds `cells` doubles and takes `bytes` of scratch in all: at
- * least MP_EV_BLOCK events and half a cell per event in a block (the merge
- * then costs little next to the events), at most MP_EV_MAX_BLOCKS blocks and
+ * least MP_EV_BLOCK events and two events per cell in a block (zeroing,
+ * faulting in and merging a private cell costs about as much as adding an
+ * event into a large output), at most MP_EV_MAX_BLOCKS blocks and
  * MP_EV_SCRATCH bytes. A function of the sizes alone.
  */
 static npy_intp
 event_blocks(npy_intp n, npy_intp cells, npy_intp bytes)
 {
-    const npy_intp len = cells / 2 > MP_EV_BLOCK ? cells / 2 : MP_EV_BLOCK;
+    const npy_intp len = cells > MP_EV_BLOCK / 2 ? 2 * cells : MP_EV_BLOCK;
     npy_intp nblocks = n / len;
     if (nblocks > MP_EV_MAX_BLOCKS) {
         nblocks = MP_EV_MAX_BLOCKS;

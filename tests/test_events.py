@@ -719,7 +719,7 @@ def test_core_decay_latest_time_found_in_the_pass(order, half, monkeypatch):
     """at=None: the latest event's time, whatever the order; a time beyond the sampled
     provisional at is rescaled, and one far beyond it (2^64 growth) reruns exactly."""
     nact = 13
-    n = 1_100_000  # two blocks on two threads
+    n = 1_100_000  # several event blocks
     case = decay_case(n, nact, np.int16, np.float64, seed=7, spoil=("missing", "nat"))
     t = case["time"]
     if order == "ascending":
@@ -733,7 +733,7 @@ def test_core_decay_latest_time_found_in_the_pass(order, half, monkeypatch):
     if order in ("one_late", "far_late"):
         # one event (a missing actor's) later than every other, off the sampled rows
         days = 2 if order == "one_late" else 900
-        late = n - 4096 * 7 + 1  # in the second block
+        late = n - 4096 * 7 + 1  # in the last block
         case["time"][late] = case["time"].max() + days * 86400
         case["code1"][late] = -1
         case["time"][4097 * 5 + 7] = case["time"].max() - 86400 // 3
