@@ -297,6 +297,15 @@ def test_bad_frames():
     ev = synthetic(n=50).assign(quad_class=7)
     with pytest.raises(ValueError, match="quad_class' must hold 1, 2, 3 or 4"):
         quiet(RelationMatrix.from_events, ev)
+    # GDELT's int8 column is read as it is, yet checked in the public function's words
+    ev = synthetic(n=50)
+    ev.loc[17, "quad_class"] = np.int8(0)
+    assert ev["quad_class"].dtype == np.int8
+    with pytest.raises(ValueError, match=r"^RelationMatrix\.from_events: column 'quad_class' "
+                                         r"must hold 1, 2, 3 or 4; got 0$"):
+        quiet(RelationMatrix.from_events, ev)
+    with pytest.raises(ValueError, match=r"^event_tensor: column 'quad_class' must hold"):
+        quiet(mp.event_tensor, ev, weight="quad2")
     empty = synthetic(n=50).iloc[:0]
     R = RelationMatrix.from_events(empty)
     assert R.shape == (0, 0) and R.at is None

@@ -103,8 +103,6 @@ class _Keys:
         return actors.get_indexer(self.data)
 
 
-# ---------------------------------------------------------------- the type
-
 # ---------------------------------------------------------------- RelationMatrix's event methods
 
 
@@ -397,7 +395,7 @@ class EventMethods:
         return state
 
 
-# ---------------------------------------------------------------- events
+# ---------------------------------------------------------------- specs, columns, one pass
 
 
 _NS_PER_UNIT = {
@@ -655,7 +653,15 @@ def _event_quad(events: pd.DataFrame, func: str) -> np.ndarray | None:
         return None
     s = events["quad_class"]
     if s.dtype == np.int8:
-        return s.to_numpy()
+        # read as it is (GDELT's own column); two fast reductions say whether it is valid,
+        # so the user hears of a bad class in this function's words, not the kernel's
+        q = s.to_numpy()
+        if len(q) and (q.min() < 1 or q.max() > 4):
+            bad = q[(q < 1) | (q > 4)][0]
+            raise ValueError(
+                f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {int(bad)!r}"
+            )
+        return q
     if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
         raise TypeError(f"{func}: column 'quad_class' must be integer 1-4; got dtype {s.dtype}")
     arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -800,7 +806,7 @@ def accumulate(
     return Part(np.ascontiguousarray(out), qout, idx, at_ts, tuple(counts))
 
 
-# ---------------------------------------------------------------- time bins
+# ---------------------------------------------------------------- kernel argument names
 
 
 def kernel_names(spec: EventSpec, weight: Any) -> dict[str, str]:

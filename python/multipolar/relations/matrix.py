@@ -72,6 +72,9 @@ def _as_matrix(values: Any, func: str) -> np.ndarray:
     return out
 
 
+# ---------------------------------------------------------------- the type
+
+
 class RelationMatrix(EventMethods):
     """A labelled N×N matrix of dyadic scores.
 
