@@ -357,7 +357,7 @@ run_events(PyObject *module, const mp_events_t *ev, events_fn fn, npy_intp n, in
     const npy_intp nmerge = (nout + MP_EV_MERGE_CELLS - 1) / MP_EV_MERGE_CELLS;
     /* both teams are fixed with the GIL held; the results do not depend on them */
     const multipolar_team_t team = multipolar_team(module, nblocks);
-    const multipolar_team_t merge_team = multipolar_team(module, nmerge);
+    const multipolar_team_t merge_team = multipolar_team(module, direct ? 1 : nmerge);
 
     *retry = 0;
     NPY_BEGIN_THREADS_THRESHOLDED(n);
@@ -372,9 +372,9 @@ run_events(PyObject *module, const mp_events_t *ev, events_fn fn, npy_intp n, in
     if (ev->auto_at && !*retry && *latest > ev->at && npy_isfinite(ev->half_life)) {
         merge.scale = exp2(-(double)((npy_uint64)*latest - (npy_uint64)ev->at) / ev->half_life);
     }
-    if (!*retry && multipolar_first_error(errs, nblocks) == NULL) {
+    if (!direct && !*retry && multipolar_first_error(errs, nblocks) == NULL) {
         multipolar_parallel_for(&merge_team, nmerge, MULTIPOLAR_STATIC, merge_task, &merge);
-        for (npy_intp t = 0; used != NULL && !direct && t < nblocks; t++) {
+        for (npy_intp t = 0; used != NULL && t < nblocks; t++) {
             for (npy_intp k = 0; k < ev->nactors; k++) {
                 used[k] |= bufs.used[t][k];
             }
