@@ -13,11 +13,6 @@ CODE_SYSTEMS = ("cow", "cowabb", "iso3", "iso2", "cameo", "gw", "name")
 
 # Systems whose codes are integers; all others are strings.
 _INTEGER_SYSTEMS = frozenset({"cow", "gw"})
-_SYMMETRIZE = ("mean", "max", "min", "sum")
-# Aggregates computed with bincount / ufunc.at; others go through pandas.
-_FAST_AGGREGATES = ("sum", "mean", "min", "max", "count")
-_PANDAS_AGGREGATES = ("median", "first", "last", "prod", "std", "var")
-_REPR_ACTORS = 10
 _SHOW = 8  # how many offending values an error message lists
 
 

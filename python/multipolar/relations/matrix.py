@@ -27,9 +27,7 @@ import pandas as pd
 from . import frames as _frames
 from ._common import (
     _INTEGER_SYSTEMS,
-    _REPR_ACTORS,
     _SHOW,
-    _SYMMETRIZE,
     _all_slots,
     _check_at,
     _check_codes,
@@ -44,6 +42,9 @@ from ._common import (
 from .events import EventMethods
 
 __all__ = ["RelationMatrix"]
+
+_SYMMETRIZE = ("mean", "max", "min", "sum")
+_REPR_ACTORS = 10  # actors shown by repr before an ellipsis
 
 
 def _as_matrix(values: Any, func: str) -> np.ndarray:
