@@ -34,11 +34,13 @@ static PyMethodDef multipolar_methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "gdelt_parse($module, buf, start, stop, fmt, strict, actor_vocab, event_vocab, base_vocab, "
      "root_vocab, allowed, line0, segment)\n--\n\nSee multipolar.read_gdelt."},
-    {"decay_accumulate", multipolar_decay_accumulate, METH_VARARGS,
+    {"decay_accumulate", (PyCFunction)(void (*)(void))multipolar_decay_accumulate,
+     METH_VARARGS | METH_KEYWORDS,
      "decay_accumulate($module, out, quad_out, code1, map1, code2, map2, weight, time, quad, "
-     "used, at, day, half_life, /)\n--\n\nSee multipolar.relations.RelationMatrix.from_events."},
-    {"bin_accumulate", multipolar_bin_accumulate, METH_VARARGS,
-     "bin_accumulate($module, out, code1, map1, code2, map2, weight, time, edges, used, /)"
+     "used, at, day, half_life)\n--\n\nSee multipolar.relations.RelationMatrix.from_events."},
+    {"bin_accumulate", (PyCFunction)(void (*)(void))multipolar_bin_accumulate,
+     METH_VARARGS | METH_KEYWORDS,
+     "bin_accumulate($module, out, code1, map1, code2, map2, weight, time, edges, used)"
      "\n--\n\nSee multipolar.event_tensor."},
     {"project_paths", (PyCFunction)(void (*)(void))multipolar_project_paths,
      METH_VARARGS | METH_KEYWORDS,

@@ -19,9 +19,15 @@
  *
  * Actors arrive as integer codes (pandas Categorical codes, any code dtype)
  * with a small map from codes to output positions, so a 50M-row column is
- * read as it is. Events are split into contiguous blocks on threads, each
- * with its own accumulator (never a shared hot one); the blocks are added in
- * order afterwards. Results are correct for any event order.
+ * read as it is. Events are split into contiguous blocks whose number
+ * depends on the input sizes only, each with its own accumulator (never a
+ * shared hot one); the blocks are added in block order afterwards, so the
+ * result is bitwise the same for any thread count, and correct for any event
+ * order. Every input value the loops index with is read once (codes) or comes
+ * from a private copy made while validating (maps, quad classes, bin edges):
+ * another Python thread may write the caller's arrays while the GIL is out.
+ * Errors found in the loops go through multipolar_error_t naming the kernel
+ * argument (code1, code2) and its bound.
  */
 #include "multipolar.h"
 
@@ -133,18 +139,51 @@ static const events_fn bin_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_BIN_ROW)};
 
 /* ---- threaded driver ----------------------------------------------------------- */
 
-/* Events per thread below which one thread is faster. */
-#define MP_EV_BLOCK ((npy_intp)1 << 19)
-/* Most scratch memory the extra accumulators may take. */
+/*
+ * Determinism: events are cut into blocks whose number depends on the input
+ * sizes only (events, output cells, actors), never on the thread count. Each
+ * block accumulates into its own zeroed buffer and the buffers are added into
+ * the output cell by cell in block order, so any number of threads -- one
+ * included -- gives the same bits.
+ */
+/* Fewest events per block: below that, a private accumulator costs more than it saves. */
+#define MP_EV_BLOCK ((npy_intp)1 << 18)
+/* Most blocks of one call (so at most as many threads are useful). */
+#define MP_EV_MAX_BLOCKS 32
+/* Most scratch memory the private accumulators of one call may take. */
 #define MP_EV_SCRATCH ((npy_intp)256 << 20)
+/* Output cells per task of the merge. */
+#define MP_EV_MERGE_CELLS ((npy_intp)1 << 15)
 /* Most entries of the per-day decay table. */
 #define MP_EV_TABLE ((npy_intp)1 << 16)
+
+/*
+ * The number of event blocks for n events when each block's private
+ * accumulator holds `cells` doubles and takes `bytes` of scratch in all: at
+ * least MP_EV_BLOCK events and two events per cell in a block (zeroing,
+ * faulting in and merging a private cell costs about as much as adding an
+ * event into a large output), at most MP_EV_MAX_BLOCKS blocks and
+ * MP_EV_SCRATCH bytes. A function of the sizes alone.
+ */
+static npy_intp
+event_blocks(npy_intp n, npy_intp cells, npy_intp bytes)
+{
+    const npy_intp len = cells > MP_EV_BLOCK / 2 ? 2 * cells : MP_EV_BLOCK;
+    npy_intp nblocks = n / len;
+    if (nblocks > MP_EV_MAX_BLOCKS) {
+        nblocks = MP_EV_MAX_BLOCKS;
+    }
+    if (bytes > 0 && nblocks > MP_EV_SCRATCH / bytes) {
+        nblocks = MP_EV_SCRATCH / bytes;
+    }
+    return nblocks < 1 ? 1 : nblocks;
+}
 
 typedef struct {
     const mp_events_t *ev;
     events_fn fn;
     npy_intp n;
-    npy_intp ntasks;
+    npy_intp nblocks;
     int fast;
     double **acc;
     double **qacc;
@@ -162,145 +201,183 @@ run_task(void *arg, npy_intp t, int worker)
 {
     const run_t *r = (const run_t *)arg;
     npy_intp lo, hi;
-    multipolar_block_range(r->n, r->ntasks, t, &lo, &hi);
+    multipolar_block_range(r->n, r->nblocks, t, &lo, &hi);
     r->fn(r->ev, lo, hi, r->fast, r->acc[t], r->qacc != NULL ? r->qacc[t] : NULL,
           r->used != NULL ? r->used[t] : NULL, r->seen1 != NULL ? r->seen1[t] : NULL,
           r->seen2 != NULL ? r->seen2[t] : NULL, r->counts[t], &r->tmax[t], &r->err[t]);
 }
 
+typedef struct {
+    double *out, *qout;         /* the outputs: nout doubles, and 4 x nout */
+    double *const *acc;         /* nblocks private accumulators of nacc doubles */
+    double *const *qacc;        /* ... and of 4 x nacc (or NULL) */
+    npy_intp nout, nacc, nblocks;
+    double scale;               /* every private cell is multiplied by it (1: as is) */
+} merge_t;
+
+/*
+ * Cells [task * MP_EV_MERGE_CELLS, ...) of out (and of each quad matrix):
+ * out[k] += scale * acc[b][k] for b = 0, 1, ... in block order, the order
+ * the bits of the result depend on. Runs without the GIL.
+ */
+static void
+merge_task(void *arg, npy_intp task, int worker)
+{
+    const merge_t *m = (const merge_t *)arg;
+    const npy_intp lo = task * MP_EV_MERGE_CELLS;
+    const npy_intp hi = m->nout - lo < MP_EV_MERGE_CELLS ? m->nout : lo + MP_EV_MERGE_CELLS;
+    const npy_intp nmat = m->qout != NULL ? 5 : 1;
+    for (npy_intp c = 0; c < nmat; c++) {
+        double *out = c == 0 ? m->out : m->qout + (c - 1) * m->nout;
+        for (npy_intp b = 0; b < m->nblocks; b++) {
+            const double *acc = c == 0 ? m->acc[b] : m->qacc[b] + (c - 1) * m->nacc;
+            if (m->scale != 1.0) {
+                for (npy_intp k = lo; k < hi; k++) {
+                    out[k] += acc[k] * m->scale;
+                }
+            }
+            else {
+                for (npy_intp k = lo; k < hi; k++) {
+                    out[k] += acc[k];
+                }
+            }
+        }
+    }
+}
+
+/* Private buffers of the blocks; NULL entries where a block writes the outputs. */
+typedef struct {
+    double *acc[MP_EV_MAX_BLOCKS];
+    double *qacc[MP_EV_MAX_BLOCKS];
+    npy_uint8 *used[MP_EV_MAX_BLOCKS];
+    npy_uint8 *seen1[MP_EV_MAX_BLOCKS];
+    npy_uint8 *seen2[MP_EV_MAX_BLOCKS];
+} blocks_t;
+
+/* Allocate block t's buffers (zeroed); -1 on failure. `direct`: block t writes
+ * out/qout/used itself (one block, exact loop). GIL held (raw allocator). */
+static int
+alloc_block(blocks_t *b, npy_intp t, int direct, const mp_events_t *ev, npy_intp nacc,
+            double *out, double *qout, npy_uint8 *used, int fast)
+{
+    if (direct) {
+        b->acc[t] = out;
+        b->qacc[t] = qout;
+        b->used[t] = used;
+        return 0;
+    }
+    b->acc[t] = PyMem_RawCalloc((size_t)(nacc > 0 ? nacc : 1), sizeof(double));
+    if (b->acc[t] == NULL) {
+        return -1;
+    }
+    if (qout != NULL) {
+        b->qacc[t] = PyMem_RawCalloc((size_t)(nacc > 0 ? 4 * nacc : 1), sizeof(double));
+        if (b->qacc[t] == NULL) {
+            return -1;
+        }
+    }
+    if (used != NULL) {
+        b->used[t] = PyMem_RawCalloc((size_t)(ev->nactors > 0 ? ev->nactors : 1), 1);
+        if (b->used[t] == NULL) {
+            return -1;
+        }
+    }
+    if (fast && used != NULL) {
+        b->seen1[t] = PyMem_RawCalloc((size_t)ev->xlen1 + 1, 1);
+        b->seen2[t] = PyMem_RawCalloc((size_t)ev->xlen2 + 1, 1);
+        if (b->seen1[t] == NULL || b->seen2[t] == NULL) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void
+free_blocks(blocks_t *b, npy_intp nblocks, const double *out, const npy_uint8 *used)
+{
+    for (npy_intp t = 0; t < nblocks; t++) {
+        if (b->acc[t] != out) {
+            PyMem_RawFree(b->acc[t]);
+            PyMem_RawFree(b->qacc[t]);
+        }
+        if (b->used[t] != used) {
+            PyMem_RawFree(b->used[t]);
+        }
+        PyMem_RawFree(b->seen1[t]);
+        PyMem_RawFree(b->seen2[t]);
+    }
+}
+
 /*
  * Run fn over n events into out (nout doubles), qout (4 blocks of nout doubles,
  * or NULL) and used (nactors flags or NULL), on threads when n is large.
- * fast: the decay loop's fast form, whose accumulators are private blocks of
- * nout + 1 doubles (one per thread, the first included), added into out
- * afterwards. With ev->auto_at (fast only), the private blocks are rescaled
- * from the provisional ev->at to the latest time, which goes to *latest.
- * Holds the GIL on entry and exit; releases it around the loops. Returns the
- * counts tuple; NULL with an exception set (out may then be partly updated);
- * or NULL with *retry set and out untouched when an auto_at run must be
- * repeated with an exact at.
+ * The events go in event_blocks() blocks, each into private buffers (nout
+ * doubles, nout + 1 for the fast decay loop, whose last cell collects the
+ * events left out) merged into out in block order; one block of the exact
+ * loop writes the outputs directly. With ev->auto_at (fast only), the private
+ * buffers are rescaled from the provisional ev->at to the latest time, which
+ * goes to *latest. Holds the GIL on entry and exit; releases it around the
+ * loops. Returns the counts tuple; NULL with an exception set (out may then
+ * be partly updated); or NULL with *retry set and out untouched when an
+ * auto_at run must be repeated with an exact at.
  */
 static PyObject *
-run_events(PyObject *module, const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *out, npy_intp nout,
-           double *qout, npy_uint8 *used, const char *func, const char *codes_arg, int *retry,
+run_events(PyObject *module, const mp_events_t *ev, events_fn fn, npy_intp n, int fast, double *out,
+           npy_intp nout, double *qout, npy_uint8 *used, const char *func, int *retry,
            npy_int64 *latest)
 {
-    npy_intp ntasks = 1;
-    double *accs[64] = {NULL};
-    double *qaccs[64] = {NULL};
-    npy_uint8 *useds[64] = {NULL};
-    npy_uint8 *seen1s[64] = {NULL};
-    npy_uint8 *seen2s[64] = {NULL};
-    npy_intp counts[64][MP_EV_NCOUNT];
-    npy_int64 tmaxs[64];
-    multipolar_error_t errs[64];
+    blocks_t bufs;
+    npy_intp counts[MP_EV_MAX_BLOCKS][MP_EV_NCOUNT];
+    npy_int64 tmaxs[MP_EV_MAX_BLOCKS];
+    multipolar_error_t errs[MP_EV_MAX_BLOCKS];
     PyObject *result = NULL;
     const npy_intp nacc = fast ? nout + 1 : nout; /* doubles per private matrix */
-    const npy_intp nq = qout != NULL ? 4 * nacc : 0;
+    const npy_intp cells = qout != NULL ? 5 * nacc : nacc;
+    npy_intp bytes = multipolar_mul_size(cells, (npy_intp)sizeof(double));
     NPY_BEGIN_THREADS_DEF;
 
-    if (n >= 2 * MP_EV_BLOCK) {
-        ntasks = multipolar_team(module, MULTIPOLAR_MAX_THREADS).nthreads;
-        if (ntasks > n / MP_EV_BLOCK) {
-            ntasks = n / MP_EV_BLOCK;
-        }
-        const npy_intp per = (nacc + nq) * (npy_intp)sizeof(double) + ev->nactors;
-        while (ntasks > 1 && (per > MP_EV_SCRATCH || (ntasks - 1) * per > MP_EV_SCRATCH)) {
-            ntasks--;
-        }
-        if (ntasks > 64) {
-            ntasks = 64;
-        }
-    }
+    memset(&bufs, 0, sizeof(bufs));
+    bytes = bytes < 0 ? NPY_MAX_INTP : bytes + (used != NULL ? ev->nactors : 0) +
+                                           (fast && used != NULL ? ev->xlen1 + ev->xlen2 + 2 : 0);
+    const npy_intp nblocks = event_blocks(n, cells, bytes);
+    const int direct = nblocks == 1 && !fast;
     memset(counts, 0, sizeof(counts));
-    for (npy_intp t = 0; t < ntasks; t++) {
-        errs[t] = (multipolar_error_t){MULTIPOLAR_OK, 0, 0.0, NULL, 0, 0};
+    for (npy_intp t = 0; t < nblocks; t++) {
+        errs[t] = multipolar_error(MULTIPOLAR_OK, NULL, 0, 0.0);
         tmaxs[t] = ev->at;
-    }
-    *retry = 0;
-    useds[0] = used;
-    for (npy_intp t = 0; t < ntasks; t++) {
-        if (t == 0 && !fast) {
-            accs[0] = out;
-            qaccs[0] = qout;
-        }
-        else {
-            accs[t] = PyMem_RawCalloc((size_t)(nacc > 0 ? nacc : 1), sizeof(double));
-            qaccs[t] = qout != NULL ? PyMem_RawCalloc((size_t)(nq > 0 ? nq : 1), sizeof(double))
-                                    : NULL;
-            if (accs[t] == NULL || (qout != NULL && qaccs[t] == NULL)) {
-                PyErr_NoMemory();
-                goto done;
-            }
-        }
-        if (t > 0 && used != NULL) {
-            useds[t] = PyMem_RawCalloc((size_t)(ev->nactors > 0 ? ev->nactors : 1), 1);
-            if (useds[t] == NULL) {
-                PyErr_NoMemory();
-                goto done;
-            }
-        }
-        if (fast && used != NULL) {
-            seen1s[t] = PyMem_RawCalloc((size_t)ev->xlen1 + 1, 1);
-            seen2s[t] = PyMem_RawCalloc((size_t)ev->xlen2 + 1, 1);
-            if (seen1s[t] == NULL || seen2s[t] == NULL) {
-                PyErr_NoMemory();
-                goto done;
-            }
+        if (alloc_block(&bufs, t, direct, ev, nacc, out, qout, used, fast) < 0) {
+            PyErr_NoMemory();
+            goto done;
         }
     }
-    run_t run = {ev,
-                 fn,
-                 n,
-                 ntasks,
-                 fast,
-                 accs,
-                 qout != NULL ? qaccs : NULL,
-                 used != NULL ? useds : NULL,
-                 fast && used != NULL ? seen1s : NULL,
-                 fast && used != NULL ? seen2s : NULL,
-                 counts,
-                 tmaxs,
-                 errs};
+    run_t run = {ev, fn, n, nblocks, fast, bufs.acc, qout != NULL ? bufs.qacc : NULL,
+                 used != NULL ? bufs.used : NULL, fast && used != NULL ? bufs.seen1 : NULL,
+                 fast && used != NULL ? bufs.seen2 : NULL, counts, tmaxs, errs};
+    merge_t merge = {out, qout, bufs.acc, bufs.qacc, nout, nacc, direct ? 0 : nblocks, 1.0};
+    const npy_intp nmerge = (nout + MP_EV_MERGE_CELLS - 1) / MP_EV_MERGE_CELLS;
+    /* both teams are fixed with the GIL held; the results do not depend on them */
+    const multipolar_team_t team = multipolar_team(module, nblocks);
+    const multipolar_team_t merge_team = multipolar_team(module, direct ? 1 : nmerge);
 
-    const multipolar_team_t team = multipolar_team(module, ntasks);
+    *retry = 0;
     NPY_BEGIN_THREADS_THRESHOLDED(n);
-    multipolar_parallel_for(&team, ntasks, MULTIPOLAR_STATIC, run_task, &run);
-    for (npy_intp t = 0; t < ntasks; t++) {
-        *retry |= errs[t].status == MULTIPOLAR_RETRY;
-    }
-    /* the provisional at: rescale every private block to the latest time,
-     * 2^(-(T - t) / h) = 2^(-(T - at) / h) 2^(-(at - t) / h) */
+    multipolar_parallel_for(&team, nblocks, MULTIPOLAR_DYNAMIC, run_task, &run);
     *latest = ev->at;
-    for (npy_intp t = 0; t < ntasks; t++) {
+    for (npy_intp t = 0; t < nblocks; t++) {
+        *retry |= errs[t].status == MULTIPOLAR_RETRY;
         *latest = tmaxs[t] > *latest ? tmaxs[t] : *latest;
     }
+    /* the provisional at: every private cell goes to the latest time,
+     * 2^(-(T - t) / h) = 2^(-(T - at) / h) 2^(-(at - t) / h) */
     if (ev->auto_at && !*retry && *latest > ev->at && npy_isfinite(ev->half_life)) {
-        const double scale = exp2(-(double)((npy_uint64)*latest - (npy_uint64)ev->at) /
-                                  ev->half_life);
-        for (npy_intp t = 0; t < ntasks; t++) {
-            for (npy_intp k = 0; k < nacc; k++) {
-                accs[t][k] *= scale;
-            }
-            for (npy_intp k = 0; qout != NULL && k < nq; k++) {
-                qaccs[t][k] *= scale;
-            }
-        }
+        merge.scale = exp2(-(double)((npy_uint64)*latest - (npy_uint64)ev->at) / ev->half_life);
     }
-    /* add the private blocks in order */
-    for (npy_intp t = fast ? 0 : 1; t < ntasks && !*retry; t++) {
-        for (npy_intp k = 0; k < nout; k++) {
-            out[k] += accs[t][k];
-        }
-        for (npy_intp c = 0; qout != NULL && c < 4; c++) {
-            for (npy_intp k = 0; k < nout; k++) {
-                qout[c * nout + k] += qaccs[t][c * nacc + k];
+    if (!direct && !*retry && multipolar_first_error(errs, nblocks) == NULL) {
+        multipolar_parallel_for(&merge_team, nmerge, MULTIPOLAR_STATIC, merge_task, &merge);
+        for (npy_intp t = 0; used != NULL && t < nblocks; t++) {
+            for (npy_intp k = 0; k < ev->nactors; k++) {
+                used[k] |= bufs.used[t][k];
             }
-        }
-    }
-    for (npy_intp t = 1; t < ntasks; t++) {
-        for (npy_intp k = 0; used != NULL && k < ev->nactors; k++) {
-            used[k] |= useds[t][k];
         }
     }
     NPY_END_THREADS;
@@ -308,19 +385,11 @@ run_events(PyObject *module, const mp_events_t *ev, events_fn fn, npy_intp n, in
     if (*retry) {
         goto done;
     }
-    for (npy_intp t = 0; t < ntasks; t++) {
-        if (errs[t].status == MULTIPOLAR_ERR_CODE_RANGE) {
-            PyErr_Format(PyExc_ValueError,
-                         "%s: %s must be below the length of their map; got %zd at row %zd", func,
-                         codes_arg, (Py_ssize_t)errs[t].value, (Py_ssize_t)errs[t].index);
-            goto done;
-        }
-        errs[t].arg = codes_arg;
-        if (multipolar_raise_status(&errs[t], func) < 0) {
-            goto done;
-        }
+    /* 6. translate: the error of the earliest row, as the serial loop would meet it */
+    if (multipolar_raise_status(multipolar_first_error(errs, nblocks), func) < 0) {
+        goto done;
     }
-    for (npy_intp t = 1; t < ntasks; t++) {
+    for (npy_intp t = 1; t < nblocks; t++) {
         for (int c = 0; c < MP_EV_NCOUNT; c++) {
             counts[0][c] += counts[t][c];
         }
@@ -329,19 +398,7 @@ run_events(PyObject *module, const mp_events_t *ev, events_fn fn, npy_intp n, in
                            (Py_ssize_t)counts[0][2], (Py_ssize_t)counts[0][3],
                            (Py_ssize_t)counts[0][4]);
 done:
-    for (npy_intp t = 0; t < ntasks; t++) {
-        if (accs[t] != out) {
-            PyMem_RawFree(accs[t]);
-        }
-        if (qaccs[t] != qout) {
-            PyMem_RawFree(qaccs[t]);
-        }
-        if (t > 0) {
-            PyMem_RawFree(useds[t]);
-        }
-        PyMem_RawFree(seen1s[t]);
-        PyMem_RawFree(seen2s[t]);
-    }
+    free_blocks(&bufs, nblocks, out, used);
     return result;
 }
 
@@ -633,10 +690,60 @@ exact_at(mp_events_t *ev, npy_intp n, double **ftab, npy_int64 **kday)
 
 /* ---- entry points ----------------------------------------------------------------- */
 
+/*
+ * A private copy of the quad classes, checked to be 1..4 as it is made: the
+ * loops index the quad accumulators with them, so they must not change while
+ * the GIL is released (another Python thread could write the caller's array).
+ * NULL with an exception set.
+ */
+static npy_int8 *
+copy_quad(PyArrayObject *quad, npy_intp n, const char *func)
+{
+    const int qidx = multipolar_check_1d(quad, func, "quad", 1, n);
+    if (qidx < 0) {
+        return NULL;
+    }
+    if (qidx != 0) {
+        PyErr_Format(PyExc_TypeError, "%s: quad dtype must be int8; got %R", func,
+                     (PyObject *)PyArray_DESCR(quad));
+        return NULL;
+    }
+    npy_int8 *copy = PyMem_RawMalloc((size_t)(n > 0 ? n : 1));
+    if (copy == NULL) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    const char *data = PyArray_BYTES(quad);
+    const npy_intp stride = PyArray_STRIDE(quad, 0);
+    npy_intp bad = -1;
+    npy_int8 badq = 0;
+    NPY_BEGIN_THREADS_DEF;
+    NPY_BEGIN_THREADS_THRESHOLDED(n);
+    for (npy_intp i = 0; i < n; i++) {
+        const npy_int8 q = *(const npy_int8 *)(data + i * stride);
+        copy[i] = q;
+        if (q < 1 || q > 4) {
+            bad = i;
+            badq = q;
+            break;
+        }
+    }
+    NPY_END_THREADS;
+    if (bad >= 0) {
+        PyErr_Format(PyExc_ValueError, "%s: quad must be 1, 2, 3 or 4; got %d at row %zd", func,
+                     (int)badq, (Py_ssize_t)bad);
+        PyMem_RawFree(copy);
+        return NULL;
+    }
+    return copy;
+}
+
 PyObject *
-multipolar_decay_accumulate(PyObject *self, PyObject *args)
+multipolar_decay_accumulate(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static const char func[] = "decay_accumulate";
+    static char *kwlist[] = {"out",  "quad_out", "code1", "map1", "code2", "map2",      "weight",
+                             "time", "quad",     "used",  "at",   "day",   "half_life", NULL};
     PyArrayObject *out = NULL, *code1 = NULL, *map1 = NULL, *code2 = NULL, *map2 = NULL,
                   *weight = NULL, *time = NULL; /* borrowed from args */
     PyObject *qout_obj = NULL, *quad_obj = NULL, *used_obj = NULL; /* borrowed from args */
@@ -648,6 +755,7 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
     double *table = NULL;
     npy_int64 *kday = NULL;
     npy_int32 *xmap1 = NULL, *xmap2 = NULL;
+    npy_int8 *quad_copy = NULL;
     PyObject *result = NULL;
     int cidx = 0, widx = 0;
     npy_intp n = 0;
@@ -655,10 +763,11 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
 
     memset(&ev, 0, sizeof(ev));
     /* 1. parse */
-    if (!PyArg_ParseTuple(args, "O!OO!O!O!O!O!O!OOOLd:decay_accumulate", &PyArray_Type, &out,
-                          &qout_obj, &PyArray_Type, &code1, &PyArray_Type, &map1, &PyArray_Type,
-                          &code2, &PyArray_Type, &map2, &PyArray_Type, &weight, &PyArray_Type,
-                          &time, &quad_obj, &used_obj, &at_obj, &day, &half_life)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!OO!O!O!O!O!O!OOOLd:decay_accumulate", kwlist,
+                                     &PyArray_Type, &out, &qout_obj, &PyArray_Type, &code1,
+                                     &PyArray_Type, &map1, &PyArray_Type, &code2, &PyArray_Type,
+                                     &map2, &PyArray_Type, &weight, &PyArray_Type, &time,
+                                     &quad_obj, &used_obj, &at_obj, &day, &half_life)) {
         return NULL;
     }
     const int auto_at = at_obj == Py_None;
@@ -709,8 +818,12 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
         return NULL;
     }
     if (!(half_life > 0.0)) {
-        PyErr_Format(PyExc_ValueError, "%s: half_life must be > 0 (inf: no decay); got %R", func,
-                     PyTuple_GET_ITEM(args, 12));
+        char *repr = PyOS_double_to_string(half_life, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+        if (repr != NULL) {
+            PyErr_Format(PyExc_ValueError, "%s: half_life must be > 0 (inf: no decay); got %s",
+                         func, repr);
+            PyMem_Free(repr);
+        }
         return NULL;
     }
     if (fill_events(&ev, code1, map1, code2, map2, weight, time, used, nactors, func, &cidx, &widx,
@@ -718,34 +831,12 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
         goto done;
     }
     if (quad != NULL) {
-        const int qidx = multipolar_check_1d(quad, func, "quad", 1, n);
-        if (qidx < 0) {
+        quad_copy = copy_quad(quad, n, func);
+        if (quad_copy == NULL) {
             goto done;
         }
-        if (qidx != 0) {
-            PyErr_Format(PyExc_TypeError, "%s: quad dtype must be int8; got %R", func,
-                         (PyObject *)PyArray_DESCR(quad));
-            goto done;
-        }
-        ev.quad = PyArray_BYTES(quad);
-        ev.s_quad = PyArray_STRIDE(quad, 0);
-        npy_intp bad = -1;
-        npy_int8 badq = 0;
-        NPY_BEGIN_THREADS_THRESHOLDED(n);
-        for (npy_intp i = 0; i < n; i++) {
-            const npy_int8 q = *(const npy_int8 *)(ev.quad + i * ev.s_quad);
-            if (q < 1 || q > 4) {
-                bad = i;
-                badq = q;
-                break;
-            }
-        }
-        NPY_END_THREADS;
-        if (bad >= 0) {
-            PyErr_Format(PyExc_ValueError, "%s: quad must be 1, 2, 3 or 4; got %d at row %zd", func,
-                         (int)badq, (Py_ssize_t)bad);
-            goto done;
-        }
+        ev.quad = (const char *)quad_copy;
+        ev.s_quad = 1;
     }
     ev.day = (npy_int64)day;
     ev.half_life = half_life;
@@ -790,8 +881,8 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args)
         counts = run_events(self, &ev, decay_table[widx][cidx], n, fast && ev.fast_ok,
                             (double *)PyArray_DATA(out), nn,
                             qout != NULL ? (double *)PyArray_DATA(qout) : NULL,
-                            used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func,
-                            "code1/code2", &retry, &latest);
+                            used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func, &retry,
+                            &latest);
     } while (retry);
     if (counts != NULL) {
         if (!auto_at) {
@@ -807,15 +898,18 @@ done:
     PyMem_RawFree(kday);
     PyMem_RawFree(xmap1);
     PyMem_RawFree(xmap2);
+    PyMem_RawFree(quad_copy);
     PyMem_RawFree((void *)ev.map1);
     PyMem_RawFree((void *)ev.map2);
     return result;
 }
 
 PyObject *
-multipolar_bin_accumulate(PyObject *self, PyObject *args)
+multipolar_bin_accumulate(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     static const char func[] = "bin_accumulate";
+    static char *kwlist[] = {"out",    "code1", "map1",  "code2", "map2",
+                             "weight", "time",  "edges", "used",  NULL};
     PyArrayObject *out = NULL, *code1 = NULL, *map1 = NULL, *code2 = NULL, *map2 = NULL,
                   *weight = NULL, *time = NULL, *edges_arr = NULL; /* borrowed from args */
     PyObject *used_obj = NULL;                                     /* borrowed from args */
@@ -828,10 +922,11 @@ multipolar_bin_accumulate(PyObject *self, PyObject *args)
 
     memset(&ev, 0, sizeof(ev));
     /* 1. parse */
-    if (!PyArg_ParseTuple(args, "O!O!O!O!O!O!O!O!O:bin_accumulate", &PyArray_Type, &out,
-                          &PyArray_Type, &code1, &PyArray_Type, &map1, &PyArray_Type, &code2,
-                          &PyArray_Type, &map2, &PyArray_Type, &weight, &PyArray_Type, &time,
-                          &PyArray_Type, &edges_arr, &used_obj)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O!O!O!O!O!O!O!O!O:bin_accumulate", kwlist,
+                                     &PyArray_Type, &out, &PyArray_Type, &code1, &PyArray_Type,
+                                     &map1, &PyArray_Type, &code2, &PyArray_Type, &map2,
+                                     &PyArray_Type, &weight, &PyArray_Type, &time, &PyArray_Type,
+                                     &edges_arr, &used_obj)) {
         return NULL;
     }
     /* 2. validate */
@@ -881,9 +976,13 @@ multipolar_bin_accumulate(PyObject *self, PyObject *args)
     const npy_intp nout = multipolar_mul_size(nbins, multipolar_mul_size(nactors, nactors));
     int retry = 0;
     npy_int64 latest = 0;
-    result = run_events(self, &ev, bin_table[widx][cidx], n, 0, (double *)PyArray_DATA(out), nout, NULL,
-                        used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func, "code1/code2",
-                        &retry, &latest);
+    if (nout < 0) {
+        PyErr_Format(PyExc_ValueError, "%s: out is too large", func);
+        goto done;
+    }
+    result = run_events(self, &ev, bin_table[widx][cidx], n, 0, (double *)PyArray_DATA(out), nout,
+                        NULL, used != NULL ? (npy_uint8 *)PyArray_DATA(used) : NULL, func, &retry,
+                        &latest);
     /* 7. clean up */
 done:
     PyMem_RawFree(edges);

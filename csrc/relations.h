@@ -15,7 +15,7 @@ enum {
     MP_EV_NCOUNT,
 };
 
-PyObject *multipolar_decay_accumulate(PyObject *self, PyObject *args);
-PyObject *multipolar_bin_accumulate(PyObject *self, PyObject *args);
+PyObject *multipolar_decay_accumulate(PyObject *self, PyObject *args, PyObject *kwargs);
+PyObject *multipolar_bin_accumulate(PyObject *self, PyObject *args, PyObject *kwargs);
 
 #endif

@@ -34,7 +34,9 @@ typedef struct {
 /*
  * The actors of event i: 1 with their output positions in *pa and *pb; 0
  * after counting the event in *n_missing (a code below zero) or *n_outside
- * (a map entry -1); -1 with ERR_CODE_RANGE in *err (a code beyond its map).
+ * (a map entry -1); -1 with ERR_CODE_RANGE in *err (a code beyond its map;
+ * arg "code1" or "code2", limit the length of its map). Each code is read
+ * once: the checks and the lookups use the same local.
  */
 static MP_ALWAYS_INLINE int
 MP_FN(event_actors)(const MP_FN(actors_t) *ac, npy_intp i, npy_intp *pa, npy_intp *pb,
@@ -48,9 +50,13 @@ MP_FN(event_actors)(const MP_FN(actors_t) *ac, npy_intp i, npy_intp *pa, npy_int
             ++*n_missing;
             return 0;
         }
+        /* the argument at fault and its bound go with the error (one error channel) */
+        const int first = a >= ac->nmap1;
         err->status = MULTIPOLAR_ERR_CODE_RANGE;
         err->index = i;
-        err->value = (double)(a >= ac->nmap1 ? a : b);
+        err->value = (double)(first ? a : b);
+        err->arg = first ? "code1" : "code2";
+        err->limit = first ? ac->nmap1 : ac->nmap2;
         return -1;
     }
     *pa = (npy_intp)ac->map1[a];
@@ -72,7 +78,9 @@ MP_FN(event_actors)(const MP_FN(actors_t) *ac, npy_intp i, npy_intp *pa, npy_int
  * factor is 1.
  * *n_marked counts the actors marked in used[] (kept up to date).
  * status: ERR_CODE_RANGE (a code beyond its map) with the row in *err;
- *         counts[MP_EV_*] incremented. Quad classes are checked (1..4) before.
+ *         RETRY (auto_at: a time so far beyond the provisional at that its
+ *         factor could overflow); counts[MP_EV_*] incremented. Quad classes
+ *         come from the entry point's validated private copy.
  */
 static void
 MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, double *qacc,
@@ -99,9 +107,10 @@ MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
     const int auto_at = ev->auto_at;
     npy_int64 latest = *tmax;
     for (npy_intp i = lo; i < hi; i++) {
+        /* read once: the latest time and the decay see the same value */
+        const npy_int64 t = *(const npy_int64 *)(time + i * st);
         if (auto_at) {
-            const npy_int64 ti = *(const npy_int64 *)(time + i * st);
-            latest = ti > latest ? ti : latest;
+            latest = t > latest ? t : latest;
         }
         npy_intp pa = 0, pb = 0;
         const int kept = MP_FN(event_actors)(&ac, i, &pa, &pb, &n_missing, &n_outside, err);
@@ -119,7 +128,6 @@ MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
             marked += !used[pb];
             used[pb] = 1;
         }
-        const npy_int64 t = *(const npy_int64 *)(time + i * st);
         if ((t > at && !auto_at) || t == NPY_MIN_INT64) {
             if (t == NPY_MIN_INT64) {
                 n_nan++;
@@ -157,7 +165,7 @@ MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
         }
         acc[pa * n + pb] += w * f;
         if (qacc != NULL) {
-            /* validated 1..4 by the entry point */
+            /* the entry point's private copy, validated 1..4: no other thread writes it */
             const npy_intp q = (npy_intp)(*(const npy_int8 *)(quad + i * sq));
             qacc[(q - 1) * qstride + pa * n + pb] += f;
         }
@@ -295,9 +303,13 @@ MP_FN(decay_fast_body)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *
         if (track) {
             /* both actors of a kept event count as present, whatever its time and weight */
             for (npy_intp j = 0; j < m; j++) {
-                const int keep = (npy_uint32)cell[j] < (npy_uint32)nn;
+                /* The codes are read again here (storing both indices in step 1 would
+                 * slow the hot loop), so "kept" is decided anew from these very reads:
+                 * another thread may have changed a code since step 1, and a seen[]
+                 * mark must only ever name an actor inside the output. */
                 const npy_uintp i1 = MP_FN(fast_index)(*(const MP_C_T *)(c1 + j * S1), nmap1);
                 const npy_uintp i2 = MP_FN(fast_index)(*(const MP_C_T *)(c2 + j * S2), nmap2);
+                const int keep = (npy_uint32)(ev->xmap1[i1] + ev->xmap2[i2]) < (npy_uint32)nn;
                 seen1[keep ? i1 : trash1] = 1;
                 seen2[keep ? i2 : trash2] = 1;
             }
@@ -340,16 +352,20 @@ MP_FN(decay_fast_body)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *
                 if (seen1[k]) {
                     seen1[k] = 0;
                     const npy_intp p = (npy_intp)ev->map1[k - ev->fold_lo];
-                    n_marked += !used[p];
-                    used[p] = 1;
+                    if (p >= 0) { /* always, as marks are only set for kept events */
+                        n_marked += !used[p];
+                        used[p] = 1;
+                    }
                 }
             }
             for (npy_intp k = ev->fold_lo; k < ev->fold_hi2; k++) {
                 if (seen2[k]) {
                     seen2[k] = 0;
                     const npy_intp p = (npy_intp)ev->map2[k - ev->fold_lo];
-                    n_marked += !used[p];
-                    used[p] = 1;
+                    if (p >= 0) {
+                        n_marked += !used[p];
+                        used[p] = 1;
+                    }
                 }
             }
             track = n_marked < n;

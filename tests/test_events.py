@@ -4,9 +4,11 @@ reference; dyad_series and event_tensor; direct _core calls (decay_accumulate, b
 from __future__ import annotations
 
 import gc
+import inspect
 import pickle
 import sys
 import threading
+import time
 import warnings
 
 import multipolar as mp
@@ -16,6 +18,9 @@ import pytest
 from multipolar import _core
 from multipolar.relations import RelationMatrix
 
+# Reference comparisons: floating sums depend on order, so a matrix matches the slow
+# reference when max|A - B| <= TOL * max|B| (atol scaled to the reference, rtol 0).
+# Thread counts are compared bitwise (np.testing.assert_array_equal).
 TOL = 1e-12
 
 
@@ -73,10 +78,6 @@ def reference(ev, *, weight="goldstein", half_life=None, directed=True, at=None,
     return out, quad, actors, T
 
 
-def close(a, b):
-    return np.max(np.abs(a - b)) <= TOL * max(np.max(np.abs(b)), 1e-300)
-
-
 # ---------------------------------------------------------------- from_events
 
 
@@ -89,8 +90,8 @@ def test_from_events_matches_reference(weight, half_life, directed):
         R = RelationMatrix.from_events(ev, weight=weight, half_life=half_life, directed=directed)
     want, quad, actors, T = reference(ev, weight=weight, half_life=half_life, directed=directed)
     assert list(R.actors) == actors and R.codes == "cameo" and R.at == T
-    assert close(R.values, want)
-    assert close(R.quad_counts, quad)
+    np.testing.assert_allclose(R.values, want, rtol=0, atol=TOL * np.abs(want).max())
+    np.testing.assert_allclose(R.quad_counts, quad, rtol=0, atol=TOL * np.abs(quad).max())
     assert not R.values.flags.writeable and not R.quad_counts.flags.writeable
 
 
@@ -99,7 +100,8 @@ def test_real_gdelt_matrix_matches_reference(real):
         R = RelationMatrix.from_events(real, half_life="90D")
     want, quad, actors, _ = reference(real, half_life="90D")
     assert list(R.actors) == actors and R.at == pd.Timestamp("2019-10-24")
-    assert close(R.values, want) and close(R.quad_counts, quad)
+    np.testing.assert_allclose(R.values, want, rtol=0, atol=TOL * np.abs(want).max())
+    np.testing.assert_allclose(R.quad_counts, quad, rtol=0, atol=TOL * np.abs(quad).max())
     # summing the quad counts without decay counts the events
     C = quiet(RelationMatrix.from_events, real, weight="count")
     assert np.array_equal(C.quad_counts.sum(axis=0), C.values)
@@ -113,7 +115,7 @@ def test_explicit_actors_at_and_columns():
         R = RelationMatrix.from_events(ev, actors=actors, at=at, half_life="10D")
     want, _, _, _ = reference(ev, actors=actors, at=at, half_life="10D")
     assert list(R.actors) == actors and R.at == pd.Timestamp(at)
-    assert close(R.values, want)
+    np.testing.assert_allclose(R.values, want, rtol=0, atol=TOL * np.abs(want).max())
     # other column names, a weight column, an array weight, object and int64 codes
     ev2 = ev.rename(columns={"actor1": "src", "actor2": "dst", "date": "when"})
     ev2["src"] = ev2["src"].astype(object)
@@ -295,6 +297,15 @@ def test_bad_frames():
     ev = synthetic(n=50).assign(quad_class=7)
     with pytest.raises(ValueError, match="quad_class' must hold 1, 2, 3 or 4"):
         quiet(RelationMatrix.from_events, ev)
+    # GDELT's int8 column is read as it is, yet checked in the public function's words
+    ev = synthetic(n=50)
+    ev.loc[17, "quad_class"] = np.int8(0)
+    assert ev["quad_class"].dtype == np.int8
+    with pytest.raises(ValueError, match=r"^RelationMatrix\.from_events: column 'quad_class' "
+                                         r"must hold 1, 2, 3 or 4; got 0$"):
+        quiet(RelationMatrix.from_events, ev)
+    with pytest.raises(ValueError, match=r"^event_tensor: column 'quad_class' must hold"):
+        quiet(mp.event_tensor, ev, weight="quad2")
     empty = synthetic(n=50).iloc[:0]
     R = RelationMatrix.from_events(empty)
     assert R.shape == (0, 0) and R.at is None
@@ -357,13 +368,14 @@ def test_event_tensor_bins_sum_to_the_undecayed_matrix(real):
     X = quiet(mp.event_tensor, real, freq="MS", weight="goldstein")
     R = quiet(RelationMatrix.from_events, real)
     assert list(X.actors) == list(R.actors)
-    assert close(X.values.sum(axis=0), R.values)
+    np.testing.assert_allclose(X.values.sum(axis=0), R.values, rtol=0,
+                               atol=TOL * np.abs(R.values).max())
     assert X.times[0] == pd.Timestamp("1982-01-01") and X.times[-1] == pd.Timestamp("2019-10-01")
     assert len(X.times) == X.values.shape[0] and (X.times.day == 1).all()
     k = X.times.get_loc(pd.Timestamp("2019-10-01"))
     month = real[(real.date >= "2019-10-01") & (real.date < "2019-11-01")]
     M = quiet(RelationMatrix.from_events, month, actors=list(X.actors))
-    assert close(X.values[k], M.values)
+    np.testing.assert_allclose(X.values[k], M.values, rtol=0, atol=TOL * np.abs(M.values).max())
     assert X.matrix(k).equals(M, check_at=False)
     U = quiet(mp.event_tensor, real, freq="YS", actors=["USA", "CHN", "RUS"], directed=False,
               weight="count")
@@ -402,7 +414,7 @@ def _core_args(n=100, nact=5, seed=0):
         ("code2", np.zeros(99, np.int16), ValueError, "code2 must have length 100"),
         ("map1", np.array([0, 1, 9], np.int64), ValueError, "map1 entries must be in"),
         ("map1", np.arange(5, dtype=np.int32), TypeError, "map1 dtype must be int64"),
-        ("map1", np.arange(2, dtype=np.int64), ValueError, "below the length of their map"),
+        ("map1", np.arange(2, dtype=np.int64), ValueError, r"code1 must be in \[0, 2\); got"),
         ("weight", np.zeros(100, ">f8"), ValueError, "native byte order"),
         ("weight", np.zeros(100, np.complex128), TypeError, "weight dtype"),
         ("time", np.zeros(100, np.int32), TypeError, "time dtype must be int64"),
@@ -469,7 +481,8 @@ def test_core_threads_and_strides_give_the_serial_result(monkeypatch):
     mp.set_num_threads(int("4"))
     four = args()
     c4 = _core.decay_accumulate(*four)[0]
-    assert c1 == c4 and close(four[0], one[0])
+    assert c1 == c4
+    np.testing.assert_array_equal(four[0], one[0])
     # concurrent calls from Python threads
     results = [None] * 4
 
@@ -483,7 +496,8 @@ def test_core_threads_and_strides_give_the_serial_result(monkeypatch):
         t.start()
     for t in threads:
         t.join()
-    assert all(close(r, one[0]) for r in results)
+    for r in results:
+        np.testing.assert_array_equal(r, one[0])
 
 
 def test_core_refcounts_unchanged():
@@ -615,8 +629,9 @@ def test_core_decay_matches_numpy_reference(code_dtype, weight_dtype, spoil, hal
         want = run_decay(case, half, quad=quad, used=True, fn=reference_decay, nact=nact,
                          latest=latest)
         assert got[3] == want[3]
-        assert close(got[0], want[0])
-        assert quad is False or close(got[1], want[1])
+        np.testing.assert_allclose(got[0], want[0], rtol=0, atol=TOL * np.abs(want[0]).max())
+        if quad:
+            np.testing.assert_allclose(got[1], want[1], rtol=0, atol=TOL * np.abs(want[1]).max())
         assert np.array_equal(got[2], want[2])
 
 
@@ -631,7 +646,9 @@ def test_core_decay_strided_inputs_match_contiguous(step):
     for half in (30.0 * 86400, np.inf):
         got = run_decay(strided, half, quad=True, used=True, fn=_core.decay_accumulate, nact=nact)
         want = run_decay(dense, half, quad=True, used=True, fn=reference_decay, nact=nact)
-        assert got[3] == want[3] and close(got[0], want[0]) and close(got[1], want[1])
+        assert got[3] == want[3]
+        np.testing.assert_allclose(got[0], want[0], rtol=0, atol=TOL * np.abs(want[0]).max())
+        np.testing.assert_allclose(got[1], want[1], rtol=0, atol=TOL * np.abs(want[1]).max())
         assert np.array_equal(got[2], want[2])
 
 
@@ -650,7 +667,8 @@ def test_core_decay_unused_codes_and_wide_maps():
         got = run_decay(c, 45.0 * 86400, quad=False, used=True, fn=_core.decay_accumulate,
                         nact=nact)
         want = run_decay(c, 45.0 * 86400, quad=False, used=True, fn=reference_decay, nact=nact)
-        assert got[3] == want[3] and close(got[0], want[0])
+        assert got[3] == want[3]
+        np.testing.assert_allclose(got[0], want[0], rtol=0, atol=TOL * np.abs(want[0]).max())
         assert np.array_equal(got[2], want[2]) and not got[2].all()
 
 
@@ -661,15 +679,22 @@ def test_core_decay_code_beyond_map_names_first_row(row):
     case["code2"][row] = beyond
     if row + 700 < 5000:
         case["code2"][row + 700] = beyond + 3
-    with pytest.raises(ValueError, match=f"length of their map; got {beyond} at row {row}"):
+    nmap = len(case["map2"])
+    with pytest.raises(ValueError, match=rf"^decay_accumulate: code2 must be in \[0, {nmap}\); "
+                                         rf"got {beyond} at row {row}$") as info:
         run_decay(case, 86400.0, quad=False, used=False, fn=_core.decay_accumulate, nact=8)
+    # the structured record of the one error channel
+    err = info.value
+    assert (err.status, err.argument, err.row, err.limit) == ("code_range", "code2", row, nmap)
+    assert err.value == beyond and err.field is None
     # a missing partner makes the event missing, not an error
     case["code1"][row] = -1
     if row + 700 < 5000:
         case["code1"][row + 700] = -1
     got = run_decay(case, 86400.0, quad=False, used=False, fn=_core.decay_accumulate, nact=8)
     want = run_decay(case, 86400.0, quad=False, used=False, fn=reference_decay, nact=8)
-    assert got[3] == want[3] and close(got[0], want[0])
+    assert got[3] == want[3]
+    np.testing.assert_allclose(got[0], want[0], rtol=0, atol=TOL * np.abs(want[0]).max())
 
 
 def test_core_decay_adds_into_out_and_threads_agree(monkeypatch):
@@ -689,7 +714,11 @@ def test_core_decay_adds_into_out_and_threads_agree(monkeypatch):
     want = run_decay(case, 60.0 * 86400, quad=True, used=True, fn=reference_decay, nact=nact)
     for out, qout, u, counts in results:
         assert counts == want[3]
-        assert close(out - start, want[0]) and close(qout - 1.0, want[1])
+        np.testing.assert_allclose(out - start, want[0], rtol=0,
+                                   atol=TOL * np.abs(want[0]).max())
+        np.testing.assert_allclose(qout - 1.0, want[1], rtol=0, atol=TOL * np.abs(want[1]).max())
+        np.testing.assert_array_equal(out, results[0][0])
+        np.testing.assert_array_equal(qout, results[0][1])
         assert np.array_equal(u, want[2])
 
 
@@ -699,7 +728,7 @@ def test_core_decay_latest_time_found_in_the_pass(order, half, monkeypatch):
     """at=None: the latest event's time, whatever the order; a time beyond the sampled
     provisional at is rescaled, and one far beyond it (2^64 growth) reruns exactly."""
     nact = 13
-    n = 1_100_000  # two blocks on two threads
+    n = 1_100_000  # several event blocks
     case = decay_case(n, nact, np.int16, np.float64, seed=7, spoil=("missing", "nat"))
     t = case["time"]
     if order == "ascending":
@@ -713,18 +742,23 @@ def test_core_decay_latest_time_found_in_the_pass(order, half, monkeypatch):
     if order in ("one_late", "far_late"):
         # one event (a missing actor's) later than every other, off the sampled rows
         days = 2 if order == "one_late" else 900
-        late = n - 4096 * 7 + 1  # in the second block
+        late = n - 4096 * 7 + 1  # in the last block
         case["time"][late] = case["time"].max() + days * 86400
         case["code1"][late] = -1
         case["time"][4097 * 5 + 7] = case["time"].max() - 86400 // 3
     want = run_decay(case, half, quad=True, used=True, fn=reference_decay, nact=nact,
                      latest=True)
+    first = None
     for threads in ("1", "2"):
         mp.set_num_threads(int(threads))
         got = run_decay(case, half, quad=True, used=True, fn=_core.decay_accumulate, nact=nact,
                         latest=True)
+        first = got if first is None else first
+        np.testing.assert_array_equal(got[0], first[0])
+        np.testing.assert_array_equal(got[1], first[1])
         assert got[3] == want[3]
-        assert close(got[0], want[0]) and close(got[1], want[1])
+        np.testing.assert_allclose(got[0], want[0], rtol=0, atol=TOL * np.abs(want[0]).max())
+        np.testing.assert_allclose(got[1], want[1], rtol=0, atol=TOL * np.abs(want[1]).max())
         assert np.array_equal(got[2], want[2])
 
 
@@ -782,4 +816,254 @@ def test_core_bin_accumulate_matches_numpy_reference(code_dtype, weight_dtype, o
         counts = _core.bin_accumulate(out, case["code1"], case["map1"], case["code2"],
                                       case["map2"], case["weight"], case["time"], edges, used)
         assert tuple(counts) == want_counts
-        assert close(out, want) and np.array_equal(used, want_used)
+        np.testing.assert_allclose(out, want, rtol=0, atol=TOL * np.abs(want).max())
+        if threads == "1":
+            first = out
+        np.testing.assert_array_equal(out, first)
+        assert np.array_equal(used, want_used)
+
+
+# ---------------------------------------------------------------- thread-count independence
+
+
+def tiled(ev, times, days=3):
+    """`times` copies of the events, each copy `days` later than the previous one."""
+    parts = [ev.assign(date=ev["date"] + pd.Timedelta(days=days * k)) for k in range(times)]
+    return pd.concat(parts, ignore_index=True)
+
+
+def by_thread_count(fn, counts=(1, 2, 4)):
+    """fn() under each thread count, with the workers each run started."""
+    out = []
+    for k in counts:
+        mp.set_num_threads(k)
+        before = _core.threads_started()
+        out.append((fn(), _core.threads_started() - before))
+    return out
+
+
+@pytest.mark.parametrize("source", ["real", "synthetic"])
+def test_public_event_results_are_bitwise_independent_of_threads(source, real):
+    """from_events, update and event_tensor give the same bits on 1, 2 and 4 threads (the
+    number of event blocks depends on the input sizes only), and threads really run."""
+    if source == "real":
+        ev = tiled(real, 420)  # ~1.2M GDELT events: several blocks
+    else:
+        ev = synthetic(n=1_300_000, n_actors=60, seed=11, days=900)
+    assert len(ev) > 1_000_000
+    head, tail = ev.iloc[: len(ev) // 2], ev.iloc[len(ev) // 2:]
+
+    def run():
+        R = quiet(RelationMatrix.from_events, ev, half_life="30D")
+        U = quiet(RelationMatrix.from_events, head, half_life="30D")
+        quiet(U.update, tail)
+        X = quiet(mp.event_tensor, ev, freq="MS", directed=False)
+        N = quiet(RelationMatrix.from_events, ev, weight="count")  # no decay: exact loop
+        return R, U, X, N
+
+    results = by_thread_count(run)
+    (R1, U1, X1, N1), _ = results[0]
+    for (R, U, X, N), started in results[1:]:
+        assert started > 0  # the inputs are large enough for worker threads
+        for a, b in ((R, R1), (U, U1), (N, N1)):
+            assert list(a.actors) == list(b.actors) and a.at == b.at
+            np.testing.assert_array_equal(a.values, b.values)
+            np.testing.assert_array_equal(a.quad_counts, b.quad_counts)
+        np.testing.assert_array_equal(X.values, X1.values)
+        assert list(X.actors) == list(X1.actors)
+
+
+def test_core_used_flags_and_counts_are_independent_of_threads():
+    """The slow loop (int64 codes, NaN weights), the fast loop with used[] and quad classes,
+    and bin_accumulate: outputs, used flags and counts identical for 1, 2 and 4 threads."""
+    nact = 50
+    case = decay_case(1_500_000, nact, np.int64, np.float64, seed=12,
+                      spoil=("missing", "nan", "nat", "after", "subday"))
+
+    def run():
+        got = []
+        for half in (20.0 * 86400, np.inf):
+            for latest in (False, True):
+                got.append(run_decay(case, half, quad=True, used=True,
+                                     fn=_core.decay_accumulate, nact=nact, latest=latest))
+        edges = np.arange(0, 720, 30, dtype=np.int64) * 86400
+        out = np.zeros((len(edges) - 1, nact, nact))
+        used = np.zeros(nact, np.uint8)
+        counts = _core.bin_accumulate(out, case["code1"], case["map1"], case["code2"],
+                                      case["map2"], case["weight"], case["time"], edges, used)
+        got.append((out, None, used, tuple(counts)))
+        return got
+
+    results = by_thread_count(run)
+    for got, started in results[1:]:
+        assert started > 0
+        for (out, qout, used, counts), (out1, qout1, used1, counts1) in zip(got, results[0][0]):
+            np.testing.assert_array_equal(out, out1)
+            if qout is not None:
+                np.testing.assert_array_equal(qout, qout1)
+            np.testing.assert_array_equal(used, used1)
+            assert counts == counts1
+
+
+# ---------------------------------------------------------------- inputs changed during a call
+
+
+def _mutate_while(stop, arrays, rng_seed, nat=0.2):
+    """Write random values into the arrays until stop is set: valid ones that stay (codes of
+    actors inside and outside the output, missing codes, NaN weights, NaT and late times) and
+    invalid ones that are put back at once (codes beyond the map, quad classes outside 1-4),
+    so a kernel may meet them after its validation pass."""
+    rng = np.random.default_rng(rng_seed)
+    rounds = 0
+    while not stop.is_set():
+        rounds += 1
+        for name, arr, lo, hi in arrays:
+            idx = rng.integers(0, len(arr), 64)
+            if name == "weight":
+                arr[idx] = np.where(rng.random(64) < 0.2, np.nan, rng.normal(size=64))
+            elif name == "time":
+                arr[idx] = np.where(rng.random(64) < nat, NAT, rng.integers(lo, hi, 64) * 86400)
+            else:
+                keep = arr[idx]
+                if rounds % 8 == 0:
+                    arr[idx] = rng.choice([lo - 1, hi, hi + 1], 64)  # invalid for a moment
+                arr[idx] = np.where(rng.random(64) < 0.5, keep, rng.integers(lo, hi, 64))
+
+
+@pytest.mark.parametrize("kernel", ["decay", "decay_latest", "bins"])
+@pytest.mark.parametrize("code_dtype", [np.int8, np.int32])
+def test_core_inputs_changed_by_another_thread_never_crash(kernel, code_dtype):
+    """A second Python thread writes actor codes (inside, outside, missing and beyond the map),
+    quad classes (0..6), weights (NaN) and times (NaT, far ahead) while the kernels run without
+    the GIL: no crash and no write outside the outputs; a result or a clean ValueError."""
+    nact = 20
+    case = decay_case(600_000, nact, code_dtype, np.float64, seed=21, ncodes=nact + 10)
+    nmap = len(case["map1"])
+    arrays = [("code1", case["code1"], -1, nmap), ("code2", case["code2"], -1, nmap),
+              ("quad", case["quad"], 1, 5), ("weight", case["weight"], 0, 0),
+              ("time", case["time"], 0, 3000)]
+    edges = np.arange(0, 800, 30, dtype=np.int64) * 86400
+    stop = threading.Event()
+    mutator = threading.Thread(target=_mutate_while, args=(stop, arrays, 5))
+    mp.set_num_threads(2)
+    outcomes = {"ok": 0, "error": 0}
+    mutator.start()
+    try:
+        # about a second, and on until two calls have run through (slow sanitized builds)
+        deadline, give_up = time.monotonic() + 1.0, time.monotonic() + 30.0
+        while time.monotonic() < deadline or (outcomes["ok"] < 2 and time.monotonic() < give_up):
+            # guards around the outputs catch writes just outside them
+            base = np.zeros((nact + 2) * nact)
+            out = base[nact:-nact].reshape(nact, nact)
+            used = np.zeros(nact + 2, np.uint8)
+            try:
+                if kernel == "bins":
+                    bins = np.zeros((len(edges) - 1) * nact * nact + 2 * 64)
+                    view = bins[64:-64].reshape(len(edges) - 1, nact, nact)
+                    counts = _core.bin_accumulate(
+                        view, case["code1"], case["map1"], case["code2"], case["map2"],
+                        case["weight"], case["time"], edges, used[1:-1])
+                    assert not bins[:64].any() and not bins[-64:].any()
+                else:
+                    qbase = np.zeros(6 * nact * nact)
+                    qout = qbase[nact * nact:-nact * nact].reshape(4, nact, nact)
+                    counts, _ = _core.decay_accumulate(
+                        out, qout, case["code1"], case["map1"], case["code2"], case["map2"],
+                        case["weight"], case["time"], case["quad"], used[1:-1],
+                        None if kernel == "decay_latest" else 2000 * 86400, 86400,
+                        60.0 * 86400)
+                    assert not qbase[:nact * nact].any() and not qbase[-nact * nact:].any()
+                assert not base[:nact].any() and not base[-nact:].any()
+                assert sum(counts) == len(case["code1"])
+                outcomes["ok"] += 1
+            except ValueError as exc:
+                # a code beyond the map or a quad class outside 1-4, seen while validating
+                assert getattr(exc, "status", None) == "code_range" or "quad must be" in str(exc)
+                outcomes["error"] += 1
+            assert used[0] == 0 and used[-1] == 0
+    finally:
+        stop.set()
+        mutator.join()
+    assert outcomes["ok"] > 0
+
+
+def test_public_inputs_changed_by_another_thread_never_crash():
+    """The same through from_events and event_tensor: the frame's Categorical codes, quad
+    classes, weights and times are written while the calls run."""
+    ev = synthetic(n=400_000, n_actors=30, seed=8, missing=0.0)
+    ncat = len(ev["actor1"].cat.categories)
+    arrays = [("code1", ev["actor1"].array._ndarray, -1, ncat),
+              ("code2", ev["actor2"].array._ndarray, -1, ncat),
+              ("quad", ev["quad_class"].to_numpy(), 1, 5),
+              ("weight", ev["goldstein"].to_numpy(), 0, 0),
+              ("time", ev["date"].to_numpy().view(np.int64), 0, 1000)]
+    for _, arr, _, _ in arrays:
+        arr.flags.writeable = True  # views of the frame's own buffers (pandas marks them read-only)
+    arrays[3][1][0] = 123.0
+    assert ev["goldstein"].iloc[0] == 123.0  # the writes reach the frame
+    stop = threading.Event()
+    # (no NaT here: the Python side reads the times more than once to find the bins, and
+    # only the kernels promise to read them once)
+    mutator = threading.Thread(target=_mutate_while, args=(stop, arrays, 6, 0.0))
+    mp.set_num_threads(2)
+    mutator.start()
+    try:
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            try:
+                R = quiet(RelationMatrix.from_events, ev, half_life="30D")
+                assert R.values.shape == (len(R.actors),) * 2
+                X = quiet(mp.event_tensor, ev, freq="MS")
+                assert X.values.shape[1:] == (len(X.actors),) * 2
+            except ValueError as exc:
+                # a code beyond the categories or a class outside 1-4, met for a moment
+                assert "must be in [0," in str(exc) or "quad" in str(exc), exc
+    finally:
+        stop.set()
+        mutator.join()
+
+
+# ---------------------------------------------------------------- keywords and errors
+
+
+def test_core_kernels_take_keywords_and_positions():
+    args = _core_args(n=3000, nact=6, seed=4)
+    pos = {k: (v.copy() if k in ("out", "quad_out") else v) for k, v in args.items()}
+    kw = {k: (v.copy() if k in ("out", "quad_out") else v) for k, v in args.items()}
+    assert _core.decay_accumulate(*pos.values()) == _core.decay_accumulate(**kw)
+    np.testing.assert_array_equal(pos["out"], kw["out"])
+    np.testing.assert_array_equal(pos["quad_out"], kw["quad_out"])
+    misspelt = {("half_lif" if k == "half_life" else k): v for k, v in kw.items()}
+    with pytest.raises(TypeError, match="half_lif"):
+        _core.decay_accumulate(**misspelt)
+    sig = inspect.signature(_core.decay_accumulate)
+    assert list(sig.parameters) == list(args)
+    assert all(p.kind is p.POSITIONAL_OR_KEYWORD for p in sig.parameters.values())
+    b = dict(out=np.zeros((2, 6, 6)), code1=args["code1"], map1=args["map1"],
+             code2=args["code2"], map2=args["map2"], weight=args["weight"], time=args["time"],
+             edges=np.array([0, 20, 50], np.int64), used=None)
+    b_pos = dict(b, out=np.zeros((2, 6, 6)))
+    assert _core.bin_accumulate(**b) == _core.bin_accumulate(*b_pos.values())
+    np.testing.assert_array_equal(b["out"], b_pos["out"])
+    assert list(inspect.signature(_core.bin_accumulate).parameters) == list(b)
+
+
+def test_kernel_code_errors_are_restated_in_the_users_words(monkeypatch):
+    """A kernel's code_range error reaches the user as InputError naming the public function
+    and the actor column (a map one entry short stands in for a broken invariant)."""
+    from multipolar.relations import events as events_mod
+
+    ev = synthetic(n=500, n_actors=5, seed=2, missing=0.0)
+    real_resolve = events_mod.resolve_actors
+
+    def short_maps(*args, **kw):
+        idx, map1, map2 = real_resolve(*args, **kw)
+        return idx, map1[:-1], map2
+
+    monkeypatch.setattr(events_mod, "resolve_actors", short_maps)
+    with pytest.raises(mp.InputError, match=r"^RelationMatrix\.from_events: column 'actor1' "
+                                            r"must be in \[0, 4\); got 4 at row \d+$"):
+        RelationMatrix.from_events(ev)
+    monkeypatch.setattr("multipolar.relations.tensor.resolve_actors", short_maps)
+    with pytest.raises(mp.InputError, match=r"^event_tensor: column 'actor1' must be in"):
+        mp.event_tensor(ev)

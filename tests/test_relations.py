@@ -926,3 +926,53 @@ def test_inputs_not_modified():
     idx = pd.Index([710, 2, 365], name="keep")
     RelationMatrix(a, idx)
     assert idx.name == "keep"
+
+
+# ---------------------------------------------------------------- the package's layout
+
+
+def test_package_exports_the_public_names_and_runs_its_examples():
+    """multipolar.relations is a package (matrix, frames, events, tensor) re-exporting the same
+    public names as before; the Examples in every module's docstrings run (the package-level
+    doctest run does not reach objects defined in submodules)."""
+    import doctest
+    import importlib
+
+    import multipolar
+    import multipolar.relations as rel
+
+    assert rel.__all__ == ["CODE_SYSTEMS", "EventTensor", "RelationMatrix", "dyad_series",
+                           "event_tensor"]
+    assert rel.CODE_SYSTEMS == ("cow", "cowabb", "iso3", "iso2", "cameo", "gw", "name")
+    assert multipolar.RelationMatrix is rel.RelationMatrix
+    assert multipolar.event_tensor is rel.event_tensor and multipolar.dyad_series is rel.dyad_series
+    for name in ("from_events", "from_frame", "from_pandas"):
+        assert getattr(RelationMatrix, name).__self__ is RelationMatrix  # still class methods
+    for name in ("update", "decay_to", "to_codes", "symmetrize", "sub", "to_frame"):
+        assert callable(getattr(RelationMatrix, name))
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    for sub in ("matrix", "frames", "events", "tensor"):
+        module = importlib.import_module(f"multipolar.relations.{sub}")
+        result = doctest.testmod(module, optionflags=flags, report=True, verbose=False)
+        assert result.failed == 0, f"{result.failed} examples failed in {sub}"
+        if sub in ("matrix", "events", "tensor"):
+            assert result.attempted > 0, sub
+
+
+def test_package_functions_and_classes_stay_short():
+    """No function of the package over 150 lines, no class over 650 (docstrings included)."""
+    import ast
+    from pathlib import Path
+
+    import multipolar.relations as rel
+
+    for path in Path(rel.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            length = getattr(node, "end_lineno", 0) - getattr(node, "lineno", 0) + 1
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body[1:] if ast.get_docstring(node) else node.body
+                code = body[-1].end_lineno - body[0].lineno + 1 if body else 0
+                assert code <= 150, f"{path.name}: {node.name} has {code} lines of code"
+            elif isinstance(node, ast.ClassDef):
+                assert length <= 650, f"{path.name}: class {node.name} has {length} lines"

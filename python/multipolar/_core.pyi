@@ -74,7 +74,6 @@ def decay_accumulate(
     at: int | None,
     day: int,
     half_life: float,
-    /,
 ) -> tuple[tuple[int, int, int, int, int], int | None]: ...
 def bin_accumulate(
     out: npt.NDArray[np.float64],
@@ -86,7 +85,6 @@ def bin_accumulate(
     time: npt.NDArray[np.int64],
     edges: npt.NDArray[np.int64],
     used: npt.NDArray[np.generic] | None,
-    /,
 ) -> tuple[int, int, int, int, int]: ...
 def project_paths(
     bitgens: tuple[object, ...],

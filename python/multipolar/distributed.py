@@ -22,34 +22,24 @@ import dask
 import numpy as np
 import pandas as pd
 
-from .relations import (
-    RelationMatrix,
-    _accumulate_events,
-    _decay_factor,
-    _event_at,
-    _EventSpec,
-    _EventState,
-    _normalize_actors,
-    _Part,
-    _warn_counts,
+from .relations import RelationMatrix
+from .relations.events import (
+    EventSpec,
+    Part,
+    accumulate_partial,
+    event_at,
+    event_matrix,
+    fixed_actors,
+    merge_partials,
+    warn_counts,
 )
 
 __all__ = ["relation_matrix", "project"]
 
 
-def _partial(
-    events: pd.DataFrame, spec: _EventSpec, weight: Any, fixed: pd.Index | None, at: Any
-) -> _Part:
-    """One chunk's matrix at its own latest event (or ``at``); counts travel with it."""
-    # counts are reported once, on the client; warnings.catch_warnings is not thread-safe,
-    # so the chunks (on a threaded scheduler) do not warn at all
-    return _accumulate_events(events, spec, weight, fixed, at, "relation_matrix",
-                              need_quad=None, warn=False)
-
-
 def _read_partial(
     path: str, countries: Any, codes: str, strict: bool, spec_args: dict, fixed: Any, at: Any
-) -> tuple[_Part, int, int, str | None]:
+) -> tuple[Part, int, int, str | None]:
     """A file's partial matrix, with the rows and files the reader skipped and the first problem."""
     from .gdelt import _allowed, _frame, _Parser, _pieces, _Problems
 
@@ -58,12 +48,12 @@ def _read_partial(
     pieces = [c for c in _pieces([path], parser, problems, False) if len(c[0])]
     events = _frame(pieces, parser.vocab)
     first = problems.first or (problems.bad_files[0] if problems.bad_files else None)
-    spec = _EventSpec.make(events, func="relation_matrix", **spec_args)
-    part = _partial(events, spec, spec_args["weight"], fixed, at)
+    spec = EventSpec.make(events, func="relation_matrix", **spec_args)
+    part = accumulate_partial(events, spec, spec_args["weight"], fixed, at, "relation_matrix")
     return part, problems.skipped, len(problems.bad_files), first
 
 
-def _warn_skipped(results: list[tuple[_Part, int, int, str | None]]) -> None:
+def _warn_skipped(results: list[tuple[Part, int, int, str | None]]) -> None:
     """One warning for the rows and files the readers skipped (lenient mode)."""
     rows = sum(r[1] for r in results)
     files = sum(r[2] for r in results)
@@ -77,37 +67,9 @@ def _warn_skipped(results: list[tuple[_Part, int, int, str | None]]) -> None:
         )
 
 
-def _frame_partial(events: pd.DataFrame, spec_args: dict, fixed: Any, at: Any) -> _Part:
-    spec = _EventSpec.make(events, func="relation_matrix", **spec_args)
-    return _partial(events, spec, spec_args["weight"], fixed, at)
-
-
-def _merge_parts(parts: list[_Part], codes: str, fixed: pd.Index | None, at: Any,
-                half_life: Any) -> tuple[np.ndarray, np.ndarray | None, pd.Index, Any, tuple]:
-    """Rescale partial matrices to a common time and add them (actors aligned)."""
-    func = "relation_matrix"
-    if at is None:
-        times = [p.at for p in parts if p.at is not None]
-        at = max(times) if times else None
-    if fixed is not None:
-        idx = fixed
-    else:
-        keys = [np.asarray(p.actors, dtype=object) for p in parts]
-        allk = pd.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=object)
-        idx = _normalize_actors(allk, codes, func).sort_values()
-    n = len(idx)
-    values = np.zeros((n, n))
-    has_quad = bool(parts) and all(p.quad is not None for p in parts)
-    quad = np.zeros((4, n, n)) if has_quad else None
-    counts = np.zeros(5, dtype=np.int64)
-    for p in parts:
-        f = _decay_factor(half_life, p.at, at)
-        pos = idx.get_indexer(p.actors)
-        values[np.ix_(pos, pos)] += p.values * f
-        if quad is not None:
-            quad[:, pos[:, None], pos[None, :]] += p.quad * f
-        counts += np.asarray(p.counts, dtype=np.int64)
-    return values, quad, idx, at, tuple(int(c) for c in counts)
+def _frame_partial(events: pd.DataFrame, spec_args: dict, fixed: Any, at: Any) -> Part:
+    spec = EventSpec.make(events, func="relation_matrix", **spec_args)
+    return accumulate_partial(events, spec, spec_args["weight"], fixed, at, "relation_matrix")
 
 
 def relation_matrix(
@@ -174,7 +136,7 @@ def relation_matrix(
     func = "relation_matrix"
     if isinstance(weight, (np.ndarray, pd.Series, pd.Index, list)):
         raise TypeError(f"{func}: weight must be a name or column label; got an array")
-    at_ts = _event_at(at, func)
+    at_ts = event_at(at, func)
     spec_args = {
         "weight": weight, "half_life": half_life, "directed": directed, "codes": None,
         "actor_cols": actor_cols, "time_col": time_col,
@@ -183,10 +145,10 @@ def relation_matrix(
     if is_frame:
         spec_args["codes"] = codes
         meta = source._meta if hasattr(source, "_meta") else source.head(0)
-        spec = _EventSpec.make(meta, func=func, **spec_args)
+        spec = EventSpec.make(meta, func=func, **spec_args)
         spec_args["codes"] = spec.codes
         out_codes = spec.codes
-        fixed = None if actors is None else _normalize_actors(actors, out_codes, func)
+        fixed = fixed_actors(actors, out_codes, func)
         tasks = [dask.delayed(_frame_partial)(part, spec_args, fixed, at_ts)
                  for part in source.to_delayed()]
     else:
@@ -197,8 +159,8 @@ def relation_matrix(
         spec_args["codes"] = "cameo"
         out_codes = "cameo"
         # validate the arguments once, against an empty frame of read_gdelt's columns
-        spec = _EventSpec.make(_frame([], ([], [], [], [])), func=func, **spec_args)
-        fixed = None if actors is None else _normalize_actors(actors, out_codes, func)
+        spec = EventSpec.make(_frame([], ([], [], [], [])), func=func, **spec_args)
+        fixed = fixed_actors(actors, out_codes, func)
         tasks = [dask.delayed(_read_partial)(f, countries, read_codes, strict, spec_args, fixed,
                                               at_ts) for f in files]
     if client is not None:
@@ -208,14 +170,11 @@ def relation_matrix(
     if not is_frame:
         _warn_skipped(parts)
         parts = [r[0] for r in parts]
-    spec_hl = spec.half_life
-    values, quad, idx, at_out, counts = _merge_parts(parts, out_codes, fixed, at_ts, spec_hl)
-    _warn_counts(func, counts, stacklevel=2)
-    obj = RelationMatrix._from_parts(np.ascontiguousarray(values), idx, out_codes, at_out)
-    if quad is not None:
-        quad.flags.writeable = False
-    object.__setattr__(obj, "_events", _EventState(spec, quad, fixed is not None, counts))
-    return obj
+    values, quad, idx, at_out, counts = merge_partials(parts, out_codes, fixed, at_ts,
+                                                       spec.half_life, func)
+    warn_counts(func, counts, stacklevel=2)
+    return event_matrix(RelationMatrix, spec, values, quad, idx, at_out, fixed is not None,
+                        counts)
 
 
 def _is_dask_frame(obj: Any) -> bool:

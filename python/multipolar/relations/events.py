@@ -1,0 +1,889 @@
+"""Events into decayed dyadic matrices: ``RelationMatrix.from_events``, ``update``, ``decay_to``.
+
+The score of actor i towards actor j at time T sums w·2^(−(T − t)/h) over the
+events from i to j at t ≤ T (half-life h). Exponential decay factorizes, so a
+matrix built on a chunk of events at its own time merges with others by
+rescaling to a common time and adding: :meth:`update` and
+:mod:`multipolar.distributed` rely on it. The accumulation is one pass of the
+C kernel ``_core.decay_accumulate``.
+
+The functions without a leading underscore (:class:`EventSpec`,
+:func:`accumulate_partial`, :func:`merge_partials`, :func:`event_keys`, ...)
+are the package's internal API for the time-binned tensors (:mod:`.tensor`)
+and the Dask adapters (:mod:`multipolar.distributed`); they are not public.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import call as _call
+from ._common import _check_codes, _examples, _fmt_at, _normalize_actors
+
+if TYPE_CHECKING:
+    from .matrix import RelationMatrix
+
+__all__: list[str] = []  # nothing public: see the package's __init__
+
+
+# ---------------------------------------------------------------- key columns
+
+
+class _Keys:
+    """One key column of a long frame, read once.
+
+    Categorical columns keep their integer codes and categories, so a
+    50M-row column is matched through its few categories; string and object
+    columns are factorized once to the same form. NumPy numeric columns are
+    used as they are, nullable numeric columns become float64 with NaN for
+    missing.
+    """
+
+    __slots__ = ("cat_codes", "categories", "data", "missing")
+
+    def __init__(self, series: pd.Series) -> None:
+        self.data: np.ndarray | None = None
+        self.categories: pd.Index | None = None
+        self.cat_codes: np.ndarray | None = None
+        dtype = series.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            self.categories = series.cat.categories
+            self.cat_codes = series.array.codes  # a view; ``.cat.codes`` copies
+            self.missing = self.cat_codes < 0
+            return
+        if (
+            isinstance(dtype, pd.api.extensions.ExtensionDtype)
+            and pd.api.types.is_numeric_dtype(dtype)
+            and not pd.api.types.is_bool_dtype(dtype)
+        ):
+            self.data = series.to_numpy(dtype=np.float64, na_value=np.nan)
+            self.missing = np.isnan(self.data)
+            return
+        data = series.to_numpy()
+        if data.dtype.kind in "iufb":
+            self.data = data
+            self.missing = np.isnan(data) if data.dtype.kind == "f" else np.zeros(len(data), bool)
+            return
+        # Strings and other objects: hashing every row once (factorize) is
+        # cheaper than separate missing, unique and lookup passes.
+        cat_codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        self.cat_codes = np.asarray(cat_codes)
+        self.categories = pd.Index(uniques)
+        self.missing = self.cat_codes < 0
+
+    def unique(self) -> np.ndarray:
+        """Distinct non-missing values, in any order."""
+        if self.cat_codes is not None:
+            assert self.categories is not None
+            counts = np.bincount(self.cat_codes[~self.missing], minlength=len(self.categories))
+            used = np.flatnonzero(counts)
+            return np.asarray(self.categories.take(used), dtype=object)
+        assert self.data is not None
+        data = self.data[~self.missing] if self.missing.any() else self.data
+        if data.dtype.kind in "iu" and len(data):
+            lo, hi = int(data.min()), int(data.max())
+            if hi - lo <= 4 * len(data) + 1_000_000:
+                # Small code ranges (ccodes): bincount beats hashing.
+                present = np.flatnonzero(np.bincount(data - lo if lo else data))
+                return (present + lo).astype(np.int64)
+        return np.asarray(pd.unique(data))
+
+    def positions(self, actors: pd.Index) -> np.ndarray:
+        """Position of every row's key in ``actors``; -1 if missing or absent."""
+        if self.cat_codes is not None:
+            cat_pos = actors.get_indexer(self.categories)
+            pos = cat_pos.take(self.cat_codes)  # code -1 picks the last entry
+            pos[self.missing] = -1
+            return pos
+        return actors.get_indexer(self.data)
+
+
+# ---------------------------------------------------------------- RelationMatrix's event methods
+
+
+class EventMethods:
+    """The event methods of :class:`~multipolar.relations.RelationMatrix` (a base class of it).
+
+    They need the matrix's ``_values``, ``_actors``, ``_codes``, ``_at`` and
+    ``_events`` slots and its ``_from_parts`` constructor.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def from_events(
+        cls,
+        events: pd.DataFrame,
+        *,
+        actors: Any = None,
+        weight: Any = "goldstein",
+        half_life: Any = None,
+        directed: bool = True,
+        at: Any = None,
+        codes: str | None = None,
+        actor_cols: tuple[Hashable, Hashable] = ("actor1", "actor2"),
+        time_col: Hashable | None = "date",
+    ) -> RelationMatrix:
+        """Accumulate dyadic events into a (decayed) matrix that can be updated.
+
+        The score of actor i towards actor j at time T is
+
+        .. math:: A_{ij}(T) = \\sum_{e:\\, i \\to j,\\; t_e \\le T} w_e \\, 2^{-(T - t_e)/h}
+
+        with half-life h (a score halves every h), or the plain sum of the
+        weights when ``half_life`` is None. Because the decay is exponential,
+        :math:`A(T') = 2^{-(T' - T)/h} A(T)` for events up to T, so matrices
+        of separate chunks of events merge by rescaling to a common time and
+        adding: :meth:`update` and
+        :func:`multipolar.distributed.relation_matrix` rely on it.
+
+        Parameters
+        ----------
+        events : pandas.DataFrame
+            One row per event, e.g. from :func:`multipolar.read_gdelt`. Row
+            order does not matter.
+        actors : list-like, optional
+            Actors of the matrix, in this order, in the events' code system.
+            Default: the sorted actors present (both actors of every event
+            whose two actors are known). Events with an actor outside a given
+            list are left out, counted and reported.
+        weight : str, column label or array-like, default "goldstein"
+            ``"goldstein"`` (the column of that name: Goldstein 1992 scores),
+            ``"count"`` (1 per event), ``"quad1"`` .. ``"quad4"`` (1 per
+            event of that QuadClass, from the ``quad_class`` column), another
+            column name, or an array of one weight per event. NaN weights
+            are left out and counted. A pandas Series is aligned to the
+            events by index label (its index must hold the events' index
+            labels, each once); other arrays are read by position.
+        half_life : str or timedelta-like, optional
+            The half-life h, a fixed pandas offset such as ``"90D"`` or
+            ``"12h"`` (``pandas.Timedelta`` rules). Default: no decay.
+        directed : bool, default True
+            If False, the matrix is symmetric: ``A[i, j] = A[j, i]`` is the
+            score of the events between i and j in either direction (events
+            of an actor with itself stay on the diagonal, counted once).
+        at : datetime-like, optional
+            The time T of the matrix. Default: the latest event. Events after
+            ``at`` are left out and counted.
+        codes : str, optional
+            Code system of the actors. Default: ``"cow"`` for integer actor
+            columns, ``"cameo"`` otherwise (GDELT's actor country codes).
+        actor_cols : pair of column labels, default ("actor1", "actor2")
+            Sender and receiver columns. Categorical columns are read through
+            their integer codes (no copy of a 50M-row column).
+        time_col : column label or None, default "date"
+            A datetime64 column (tz-aware times are taken in UTC). ``None``
+            without ``half_life``: no time, every event counts.
+
+        Returns
+        -------
+        RelationMatrix
+            ``at`` is T (a ``pandas.Timestamp``). When ``events`` has a
+            ``quad_class`` column, :attr:`quad_counts` holds the (decayed)
+            event counts per QuadClass.
+
+        Raises
+        ------
+        TypeError
+            If ``events`` is not a DataFrame, a column has the wrong dtype,
+            or an argument has the wrong type.
+        KeyError
+            If a named column is missing.
+        ValueError
+            If ``half_life`` is not positive, ``quad_class`` holds values
+            outside 1-4, a weight array has the wrong length, or a weight
+            Series has a duplicate label or an index other than the events'.
+
+        Warns
+        -----
+        UserWarning
+            With the counts of the events left out: a missing actor, an
+            actor outside ``actors``, a time after ``at``, a missing weight
+            or time.
+
+        See Also
+        --------
+        RelationMatrix.update : add new events in place.
+        multipolar.dyad_series, multipolar.event_tensor : time-binned sums.
+
+        Notes
+        -----
+        The accumulation is one C pass over the event columns
+        (``_core.decay_accumulate``) without the GIL. The events are cut into
+        blocks whose number depends on the input sizes only, each with its own
+        accumulator, run on threads and added in block order, so the result
+        is bitwise the same for any thread count (``multipolar.set_num_threads``).
+        With ``at=None`` the same pass finds the latest time. The decay factor is taken from a table of
+        :math:`2^{-(\\phi + k\\,\\mathrm{day})/h}` over whole days k (φ the
+        offset of T within a day), one ``exp2`` per day instead of per event;
+        times off that grid get their own ``exp2``. Events are taken in
+        chunks of 512 by a branch-free loop; a chunk holding a time off the
+        grid, NaT, a time after T or a bad code goes event by event, and a
+        NaN weight makes its block go event by event.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from multipolar.relations import RelationMatrix
+        >>> ev = pd.DataFrame({"actor1": ["RUS", "RUS", "CHN"],
+        ...                    "actor2": ["CHN", "CHN", "RUS"],
+        ...                    "date": pd.to_datetime(["2024-01-01", "2024-01-31", "2024-01-31"]),
+        ...                    "goldstein": [4.0, 2.0, 1.0]})
+        >>> R = RelationMatrix.from_events(ev, half_life="30D")
+        >>> R["RUS", "CHN"]  # 4 * 2**-1 + 2
+        4.0
+        >>> R.update(ev.iloc[:1].assign(date=pd.Timestamp("2024-03-01")))["RUS", "CHN"]
+        6.0
+        """
+        func = "RelationMatrix.from_events"
+        spec = EventSpec.make(events, weight, half_life, directed, codes, actor_cols, time_col,
+                              func)
+        fixed = None if actors is None else _normalize_actors(actors, spec.codes, func)
+        part = accumulate(events, spec, weight, fixed, event_at(at, func), func, need_quad=None)
+        obj = cls._from_parts(part.values, part.actors, spec.codes, part.at)
+        object.__setattr__(
+            obj, "_events",
+            EventState(spec, part.quad, fixed is not None, part.counts),
+        )
+        return obj
+
+
+    def update(self, events: pd.DataFrame, *, weight: Any = None) -> RelationMatrix:
+        """Add events in place and return the matrix.
+
+        The matrix moves to ``T = max(at, newest event)``: its scores are
+        decayed by :math:`2^{-(T - at)/h}` and the new events' (decayed to
+        T) added, so the result equals :meth:`from_events` over all events
+        seen so far, up to rounding (``max|A - B| <= 1e-12 max|B|``), in any
+        order of arrival. With a fixed ``actors`` list, events of other
+        actors are counted and reported; otherwise new actors are added (the
+        actors stay sorted).
+
+        Parameters
+        ----------
+        events : pandas.DataFrame
+            New events, with the columns the matrix was built from
+            (including ``quad_class`` if it has :attr:`quad_counts`).
+        weight : optional
+            Weights of the new events; needed (only) when the matrix was
+            built from a weight array. Default: the weight spec of
+            :meth:`from_events`.
+
+        Returns
+        -------
+        RelationMatrix
+            ``self``, updated.
+
+        Raises
+        ------
+        TypeError
+            If the matrix was not built by :meth:`from_events` (copies and
+            derived matrices are snapshots).
+
+        Warns
+        -----
+        UserWarning
+            With the counts of the new events left out.
+        """
+        func = "RelationMatrix.update"
+        state = self._event_state(func)
+        spec = state.spec
+        if weight is None and spec.weight is None:
+            raise ValueError(
+                f"{func}: weight must be given, because the matrix was built from a weight "
+                "array; got None"
+            )
+        use = spec.weight if weight is None else weight
+        _check_event_frame(events, spec, use, func)
+        part = accumulate(
+            events, spec, use, self._actors if state.fixed else None, None, func,
+            need_quad=state.quad is not None,
+        )
+        target = _later(self._at, part.at)
+        f_old = decay_factor(spec.half_life, self._at, target)
+        f_new = decay_factor(spec.half_life, part.at, target)
+        if state.fixed:
+            values = self._values * f_old + part.values * f_new
+            quad = None if state.quad is None else state.quad * f_old + part.quad * f_new
+            idx = self._actors
+        else:
+            keys = np.concatenate([np.asarray(self._actors, dtype=object),
+                                   np.asarray(part.actors, dtype=object)])
+            idx = _normalize_actors(pd.unique(keys), self._codes, func).sort_values()
+            po = idx.get_indexer(self._actors)
+            pn = idx.get_indexer(part.actors)
+            n = len(idx)
+            values = np.zeros((n, n))
+            values[np.ix_(po, po)] = self._values * f_old
+            values[np.ix_(pn, pn)] += part.values * f_new
+            quad = None
+            if state.quad is not None:
+                quad = np.zeros((4, n, n))
+                quad[:, po[:, None], po[None, :]] = state.quad * f_old
+                quad[:, pn[:, None], pn[None, :]] += part.quad * f_new
+        values.flags.writeable = False
+        if quad is not None:
+            quad.flags.writeable = False
+        self._values = values
+        self._actors = idx
+        self._at = target
+        state.quad = quad
+        state.counts = tuple(a + b for a, b in zip(state.counts, part.counts))
+        return self
+
+
+    def decay_to(self, t: Any) -> RelationMatrix:
+        """Move the matrix to a later time ``t`` in place and return it.
+
+        Every score (and :attr:`quad_counts`) is multiplied by
+        :math:`2^{-(t - \\mathrm{at})/h}` and ``at`` becomes ``t``; without
+        a half-life only ``at`` changes.
+
+        Raises
+        ------
+        ValueError
+            If ``t`` is before :attr:`at` (decay cannot be undone without
+            the events).
+        TypeError
+            If the matrix was not built by :meth:`from_events`.
+        """
+        func = "RelationMatrix.decay_to"
+        state = self._event_state(func)
+        ts = event_at(t, func)
+        if ts is None:
+            raise TypeError(f"{func}: t must be a time; got None")
+        if self._at is not None and ts < self._at:
+            raise ValueError(f"{func}: t must not be before at ({_fmt_at(self._at)}); got {ts}")
+        f = decay_factor(state.spec.half_life, self._at, ts)
+        if f != 1.0:
+            values = self._values * f
+            values.flags.writeable = False
+            self._values = values
+            if state.quad is not None:
+                quad = state.quad * f
+                quad.flags.writeable = False
+                state.quad = quad
+        self._at = ts
+        return self
+
+
+    @property
+    def quad_counts(self) -> np.ndarray | None:
+        """Decayed event counts per QuadClass, shape (4, N, N), or None.
+
+        ``quad_counts[q - 1, i, j]`` sums :math:`2^{-(T - t)/h}` (1 without
+        a half-life) over the events from i to j of QuadClass q (1 verbal
+        cooperation, 2 material cooperation, 3 verbal conflict, 4 material
+        conflict). Present for matrices built by :meth:`from_events` from
+        events with a ``quad_class`` column; read-only.
+        """
+        state = getattr(self, "_events", None)
+        return None if state is None else state.quad
+
+    def _event_state(self, func: str) -> EventState:
+        state = getattr(self, "_events", None)
+        if state is None:
+            raise TypeError(
+                f"{func}: the matrix must come from RelationMatrix.from_events (copies and "
+                "derived matrices are snapshots); got a matrix without event state"
+            )
+        return state
+
+
+# ---------------------------------------------------------------- specs, columns, one pass
+
+
+_NS_PER_UNIT = {
+    "ns": 1,
+    "us": 1_000,
+    "ms": 1_000_000,
+    "s": 1_000_000_000,
+    "m": 60_000_000_000,
+    "h": 3_600_000_000_000,
+    "D": 86_400_000_000_000,
+}
+_DAY_NS = 86_400_000_000_000
+_QUAD_WEIGHTS = ("quad1", "quad2", "quad3", "quad4")
+# Largest union of categories accumulated before cutting to the actors used
+# (beyond it, unused categories are removed first with a bincount).
+_DIRECT_UNION = 2048
+
+
+class EventSpec:
+    """How events become weights, actors and times (fixed by from_events)."""
+
+    __slots__ = ("actor_cols", "codes", "directed", "half_life", "time_col", "weight")
+
+    actor_cols: tuple[Hashable, Hashable]
+    codes: Any  # None until make() has checked the frame
+    directed: bool
+    half_life: pd.Timedelta | None
+    time_col: Hashable | None
+    weight: Any  # a name or column label; None for an array
+
+    def __init__(self, **kw: Any) -> None:
+        for k, v in kw.items():
+            setattr(self, k, v)
+
+    @classmethod
+    def make(
+        cls, events: Any, weight: Any, half_life: Any, directed: Any, codes: Any,
+        actor_cols: Any, time_col: Any, func: str,
+    ) -> EventSpec:
+        if not isinstance(events, pd.DataFrame):
+            raise TypeError(f"{func}: events must be a pandas DataFrame; got {type(events).__name__}")
+        if not isinstance(directed, (bool, np.bool_)):
+            raise TypeError(f"{func}: directed must be a bool; got {directed!r}")
+        if (
+            isinstance(actor_cols, (str, bytes))
+            or not isinstance(actor_cols, (tuple, list))
+            or len(actor_cols) != 2
+        ):
+            raise TypeError(f"{func}: actor_cols must be a pair of column labels; got {actor_cols!r}")
+        hl = None
+        if isinstance(half_life, (bool, np.bool_, int, np.integer, float, np.floating)):
+            # pandas reads a bare number as nanoseconds: never what a half-life means here
+            raise TypeError(
+                f"{func}: half_life must be a duration such as '90D' or a Timedelta; "
+                f"got {half_life!r}"
+            )
+        if half_life is not None:
+            try:
+                hl = pd.Timedelta(half_life)
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{func}: half_life must be a fixed duration such as '90D'; got {half_life!r}"
+                ) from None
+            if pd.isna(hl) or hl <= pd.Timedelta(0):
+                raise ValueError(f"{func}: half_life must be positive; got {half_life!r}")
+            if time_col is None:
+                raise ValueError(f"{func}: half_life needs a time_col; got time_col=None")
+        spec = cls(
+            actor_cols=tuple(actor_cols), codes=None, directed=bool(directed), half_life=hl,
+            time_col=time_col, weight=_weight_spec(weight, func),
+        )
+        _check_event_frame(events, spec, weight, func)
+        if codes is None:
+            codes = "cow" if _integer_keys(events[actor_cols[0]]) else "cameo"
+        spec.codes = _check_codes(codes, func)
+        return spec
+
+
+class EventState:
+    """What update() needs besides the matrix: spec, quad tensor, fixed actors, counts."""
+
+    __slots__ = ("counts", "fixed", "quad", "spec")
+
+    def __init__(self, spec: EventSpec, quad: np.ndarray | None, fixed: bool,
+                 counts: tuple[int, ...]) -> None:
+        self.spec = spec
+        self.quad = quad
+        self.fixed = fixed
+        self.counts = counts
+
+
+class Part:
+    __slots__ = ("actors", "at", "counts", "quad", "values")
+
+    def __init__(self, values: np.ndarray, quad: np.ndarray | None, actors: pd.Index, at: Any,
+                 counts: tuple[int, ...]) -> None:
+        self.values = values
+        self.quad = quad
+        self.actors = actors
+        self.at = at
+        self.counts = counts
+
+
+def _weight_spec(weight: Any, func: str) -> Any:
+    """The storable part of a weight argument: a name, or None for an array."""
+    if isinstance(weight, (np.ndarray, pd.Series, pd.Index, list)):
+        return None
+    if weight is None:
+        raise TypeError(f"{func}: weight must be a name, a column label or an array; got None")
+    return weight
+
+
+def _integer_keys(series: pd.Series) -> bool:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        dtype = dtype.categories.dtype
+    return pd.api.types.is_integer_dtype(dtype)
+
+
+def _has_column(events: pd.DataFrame, name: Any) -> bool:
+    try:
+        return name in events.columns
+    except TypeError:
+        return False
+
+
+def _check_event_frame(events: Any, spec: EventSpec, weight: Any, func: str) -> None:
+    if not isinstance(events, pd.DataFrame):
+        raise TypeError(f"{func}: events must be a pandas DataFrame; got {type(events).__name__}")
+    for arg, name in (("actor_cols", spec.actor_cols[0]), ("actor_cols", spec.actor_cols[1]),
+                      ("time_col", spec.time_col)):
+        if name is None and arg == "time_col":
+            continue
+        if not _has_column(events, name):
+            raise KeyError(f"{func}: {arg} column not found in events; got {name!r}")
+    if isinstance(weight, str) and weight in _QUAD_WEIGHTS:
+        if not _has_column(events, "quad_class"):
+            raise KeyError(f"{func}: weight {weight!r} needs a 'quad_class' column in events")
+    elif isinstance(weight, str) and weight == "count":
+        pass
+    elif _weight_spec(weight, func) is not None and not _has_column(events, weight):
+        raise KeyError(f"{func}: weight column not found in events; got {weight!r}")
+
+
+def event_at(at: Any, func: str) -> pd.Timestamp | None:
+    if at is None:
+        return None
+    if isinstance(at, (bool, np.bool_, int, np.integer, float)):
+        raise TypeError(f"{func}: at must be a time (Timestamp, datetime or date string); got {at!r}")
+    try:
+        ts = pd.Timestamp(at)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: at must be a time; got {at!r}") from None
+    if pd.isna(ts):
+        raise ValueError(f"{func}: at must not be a missing time; got {at!r}")
+    if ts.tz is not None:
+        ts = ts.tz_convert("UTC").tz_localize(None)
+    return ts.as_unit("ns")
+
+
+def _later(a: pd.Timestamp | None, b: pd.Timestamp | None) -> pd.Timestamp | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)
+
+
+def decay_factor(half_life: pd.Timedelta | None, t0: Any, t1: Any) -> float:
+    """2^(-(t1 - t0)/h), 1 without decay or without a time."""
+    if half_life is None or t0 is None or t1 is None:
+        return 1.0
+    return float(np.exp2(-(t1.value - t0.value) / half_life.value))
+
+
+def _event_time(events: pd.DataFrame, col: Any, func: str) -> tuple[np.ndarray, int]:
+    """A time column as int64 ticks (a view when possible) and nanoseconds per tick."""
+    s = events[col]
+    dtype = s.dtype
+    if isinstance(dtype, pd.DatetimeTZDtype):
+        s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+    elif not (isinstance(dtype, np.dtype) and dtype.kind == "M"):
+        raise TypeError(f"{func}: time column {col!r} must be datetime64; got dtype {dtype}")
+    arr = s.to_numpy()
+    unit, count = np.datetime_data(arr.dtype)
+    if unit not in _NS_PER_UNIT or count != 1:
+        arr = arr.astype("M8[ns]")
+        unit = "ns"
+    if not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
+    return arr.view(np.int64), _NS_PER_UNIT[unit]
+
+
+def event_keys(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes (-1 missing; Categorical codes as they are) and their categories."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        # the Categorical's own codes, a read-only view (``.cat.codes`` builds a copy)
+        return series.array.codes, series.cat.categories
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(codes), pd.Index(uniques)
+
+
+def _align_weight(events: pd.DataFrame, weight: pd.Series, func: str) -> pd.Series:
+    """A weight Series matched to the events by index label (each label once)."""
+    widx = weight.index
+    if not widx.is_unique:
+        dups = widx[widx.duplicated()].unique()
+        raise ValueError(
+            f"{func}: weight Series index must not have duplicates; got "
+            f"{_examples(dups)}"
+        )
+    if not widx.equals(events.index):
+        pos = widx.get_indexer(events.index)
+        if len(widx) != len(events) or (pos < 0).any():
+            extra = widx[~widx.isin(events.index)]
+            got = (
+                f"labels not in events {_examples(extra)}"
+                if len(extra)
+                else f"{len(widx)} labels for {len(events)} events"
+            )
+            raise ValueError(
+                f"{func}: weight Series index must match the events' index; got {got}"
+            )
+        weight = weight.iloc[pos]
+    return weight
+
+
+def _event_weight(events: pd.DataFrame, weight: Any, n: int, func: str) -> np.ndarray:
+    from .._validation import VALUE_DTYPES, value_array
+
+    if isinstance(weight, pd.Series):
+        weight = _align_weight(events, weight, func)
+    if isinstance(weight, (np.ndarray, pd.Series, pd.Index, list)):
+        arr = np.asarray(weight)
+        if arr.ndim != 1 or len(arr) != n:
+            raise ValueError(
+                f"{func}: weight array must have one value per event ({n}); got shape {arr.shape}"
+            )
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{func}: weight array must be numeric; got dtype {arr.dtype}")
+        if arr.dtype in VALUE_DTYPES and arr.dtype.isnative:
+            return arr
+        return arr.astype(np.int64 if arr.dtype.kind in "biu" else np.float64)
+    if isinstance(weight, str) and weight == "count":
+        return np.broadcast_to(np.float64(1.0), (n,))
+    if isinstance(weight, str) and weight in _QUAD_WEIGHTS:
+        quad = _event_quad(events, func)
+        assert quad is not None
+        return (quad == int(weight[-1])).astype(np.int32)
+    return value_array(events[weight], func, str(weight))
+
+
+def _event_quad(events: pd.DataFrame, func: str) -> np.ndarray | None:
+    if not _has_column(events, "quad_class"):
+        return None
+    s = events["quad_class"]
+    if s.dtype == np.int8:
+        # read as it is (GDELT's own column); two fast reductions say whether it is valid,
+        # so the user hears of a bad class in this function's words, not the kernel's
+        q = s.to_numpy()
+        if len(q) and (q.min() < 1 or q.max() > 4):
+            bad = q[(q < 1) | (q > 4)][0]
+            raise ValueError(
+                f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {int(bad)!r}"
+            )
+        return q
+    if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        raise TypeError(f"{func}: column 'quad_class' must be integer 1-4; got dtype {s.dtype}")
+    arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isin(arr, (1.0, 2.0, 3.0, 4.0))
+    if bad.any():
+        raise ValueError(
+            f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {arr[bad][0]!r}"
+        )
+    return arr.astype(np.int8)
+
+
+def _same_code_dtype(k1: np.ndarray, k2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    from .._validation import CODE_DTYPES
+
+    dt = np.promote_types(k1.dtype, k2.dtype)
+    if dt not in CODE_DTYPES:
+        dt = np.dtype(np.int64)
+    k1 = k1 if k1.dtype == dt and k1.dtype.isnative else k1.astype(dt)
+    k2 = k2 if k2.dtype == dt and k2.dtype.isnative else k2.astype(dt)
+    return k1, k2
+
+
+def _used_categories(codes: np.ndarray, ncat: int) -> np.ndarray:
+    if ncat == 0 or len(codes) == 0:
+        return np.zeros(ncat, dtype=bool)
+    return np.bincount(codes.astype(np.int64) + 1, minlength=ncat + 1)[1:] > 0
+
+
+def resolve_actors(
+    k1: np.ndarray, c1: pd.Index, k2: np.ndarray, c2: pd.Index, fixed: pd.Index | None,
+    codes: str, func: str, limit: int,
+) -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """Actors of the output and the maps from each column's categories to them."""
+    if fixed is not None:
+        idx = fixed
+    else:
+        cats1 = np.asarray(c1, dtype=object)
+        cats2 = np.asarray(c2, dtype=object)
+        if len(cats1) + len(cats2) > limit:
+            cats1 = cats1[_used_categories(k1, len(cats1))]
+            cats2 = cats2[_used_categories(k2, len(cats2))]
+        keys = pd.unique(np.concatenate([cats1, cats2]))
+        idx = _normalize_actors(keys, codes, func, arg="actors in the events").sort_values()
+    map1 = np.asarray(idx.get_indexer(c1), dtype=np.int64) if len(c1) else np.empty(0, np.int64)
+    map2 = np.asarray(idx.get_indexer(c2), dtype=np.int64) if len(c2) else np.empty(0, np.int64)
+    return idx, map1, map2
+
+
+def event_columns(events: pd.DataFrame, spec: EventSpec, weight: Any, func: str) -> dict:
+    """The arrays the C kernels take, as views of the frame's columns where possible."""
+    n = len(events)
+    k1, c1 = event_keys(events[spec.actor_cols[0]])
+    k2, c2 = event_keys(events[spec.actor_cols[1]])
+    k1, k2 = _same_code_dtype(k1, k2)
+    w = _event_weight(events, weight, n, func)
+    if spec.time_col is None:
+        t, ns = np.broadcast_to(np.int64(0), (n,)), _NS_PER_UNIT["ns"]
+    else:
+        t, ns = _event_time(events, spec.time_col, func)
+    return {"k1": k1, "c1": c1, "k2": k2, "c2": c2, "w": w, "t": t, "ns": ns}
+
+
+def warn_counts(func: str, counts: tuple[int, ...], stacklevel: int = 4) -> None:
+    _, missing, outside, after, nan = counts
+    parts = []
+    if missing:
+        parts.append(f"{missing} with a missing actor")
+    if outside:
+        parts.append(f"{outside} with an actor outside actors")
+    if after:
+        parts.append(f"{after} after at")
+    if nan:
+        parts.append(f"{nan} with a missing weight or time")
+    if parts:
+        warnings.warn(
+            f"{func}: left out {missing + outside + after + nan} events: " + "; ".join(parts),
+            UserWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def symmetric(a: np.ndarray) -> np.ndarray:
+    """A + A.T with the diagonal counted once (last two axes)."""
+    out = a + np.swapaxes(a, -1, -2)
+    n = a.shape[-1]
+    diag = np.arange(n)
+    out[..., diag, diag] = a[..., diag, diag]
+    return out
+
+
+def accumulate(
+    events: pd.DataFrame, spec: EventSpec, weight: Any, fixed: pd.Index | None,
+    at: pd.Timestamp | None, func: str, need_quad: bool | None, warn: bool = True,
+) -> Part:
+    """One C pass over the events: values (N, N), quad counts, actors, at, counts."""
+    from .. import _core
+
+    cols = event_columns(events, spec, weight, func)
+    quad = _event_quad(events, func)
+    if need_quad and quad is None:
+        raise KeyError(f"{func}: events must have a 'quad_class' column (the matrix has quad_counts)")
+    if need_quad is False:
+        quad = None
+    ns = cols["ns"]
+    t = cols["t"]
+    if spec.time_col is None:
+        at_ticks: int | None = 0
+    elif at is None:
+        at_ticks = None  # the latest event's time, found by the kernel in its pass
+    else:
+        at_ticks = at.value // ns
+    idx, map1, map2 = resolve_actors(cols["k1"], cols["c1"], cols["k2"], cols["c2"], fixed,
+                                      spec.codes, func, _DIRECT_UNION)
+    n = len(idx)
+    out = np.zeros((n, n))
+    qout = np.zeros((4, n, n)) if quad is not None else None
+    used = np.zeros(n, np.uint8) if fixed is None else None
+    half = np.inf if spec.half_life is None else spec.half_life.value / ns
+    counts, latest = _call(
+        func, _core.decay_accumulate, out=out, quad_out=qout, code1=cols["k1"], map1=map1,
+        code2=cols["k2"], map2=map2, weight=cols["w"], time=t, quad=quad, used=used,
+        at=at_ticks, day=max(_DAY_NS // ns, 1), half_life=half,
+        names=kernel_names(spec, weight),
+    )
+    at_ts = at
+    if at is None and spec.time_col is not None and latest is not None:
+        at_ts = pd.Timestamp(latest * ns, unit="ns")
+    if used is not None and not used.all():
+        pos = np.flatnonzero(used)
+        out = out[np.ix_(pos, pos)]
+        if qout is not None:
+            qout = qout[:, pos[:, None], pos[None, :]]
+        idx = idx[pos]
+    if not spec.directed:
+        out = symmetric(out)
+        if qout is not None:
+            qout = symmetric(qout)
+    if qout is not None:
+        qout.flags.writeable = False
+    if warn:
+        warn_counts(func, counts)
+    return Part(np.ascontiguousarray(out), qout, idx, at_ts, tuple(counts))
+
+
+# ---------------------------------------------------------------- kernel argument names
+
+
+def kernel_names(spec: EventSpec, weight: Any) -> dict[str, str]:
+    """The user's words for the event kernels' arguments (for ``_errors.call``)."""
+    names = {
+        "code1": f"column {spec.actor_cols[0]!r}",
+        "code2": f"column {spec.actor_cols[1]!r}",
+        "quad": "column 'quad_class'",
+    }
+    if spec.time_col is not None:
+        names["time"] = f"column {spec.time_col!r}"
+    if isinstance(weight, str) and weight not in ("count", *_QUAD_WEIGHTS):
+        names["weight"] = f"column {weight!r}"
+    return names
+
+
+# ---------------------------------------------------------------- partial matrices
+
+
+def accumulate_partial(
+    events: pd.DataFrame, spec: EventSpec, weight: Any, fixed: pd.Index | None,
+    at: pd.Timestamp | None, func: str,
+) -> Part:
+    """One chunk's matrix at its own latest event (or ``at``), without warnings.
+
+    Its counts travel with it, to be reported once where the chunks are merged
+    (``warnings.catch_warnings`` is not thread-safe, so chunks accumulated on a
+    threaded scheduler do not warn at all).
+    """
+    return accumulate(events, spec, weight, fixed, at, func, need_quad=None, warn=False)
+
+
+def merge_partials(
+    parts: list[Part], codes: str, fixed: pd.Index | None, at: Any, half_life: Any, func: str,
+) -> tuple[np.ndarray, np.ndarray | None, pd.Index, Any, tuple[int, ...]]:
+    """Rescale partial matrices to a common time and add them (actors aligned).
+
+    ``at`` None: the latest time of the parts. Returns the values, the quad
+    counts (None unless every part has them), the actors, the time and the
+    summed counts.
+    """
+    if at is None:
+        times = [p.at for p in parts if p.at is not None]
+        at = max(times) if times else None
+    if fixed is not None:
+        idx = fixed
+    else:
+        keys = [np.asarray(p.actors, dtype=object) for p in parts]
+        allk = pd.unique(np.concatenate(keys)) if keys else np.empty(0, dtype=object)
+        idx = _normalize_actors(allk, codes, func).sort_values()
+    n = len(idx)
+    values = np.zeros((n, n))
+    has_quad = bool(parts) and all(p.quad is not None for p in parts)
+    quad = np.zeros((4, n, n)) if has_quad else None
+    counts = np.zeros(5, dtype=np.int64)
+    for p in parts:
+        f = decay_factor(half_life, p.at, at)
+        pos = idx.get_indexer(p.actors)
+        values[np.ix_(pos, pos)] += p.values * f
+        if quad is not None:
+            quad[:, pos[:, None], pos[None, :]] += p.quad * f
+        counts += np.asarray(p.counts, dtype=np.int64)
+    return values, quad, idx, at, tuple(int(c) for c in counts)
+
+
+def event_matrix(
+    cls: Any, spec: EventSpec, values: np.ndarray, quad: np.ndarray | None, actors: pd.Index,
+    at: Any, fixed: bool, counts: tuple[int, ...],
+) -> Any:
+    """A matrix of class ``cls`` with the event state :meth:`update` needs."""
+    obj = cls._from_parts(np.ascontiguousarray(values), actors, spec.codes, at)
+    if quad is not None:
+        quad.flags.writeable = False
+    object.__setattr__(obj, "_events", EventState(spec, quad, fixed, counts))
+    return obj
+
+
+def fixed_actors(actors: Any, codes: str, func: str) -> pd.Index | None:
+    """A given ``actors`` list as an Index in ``codes`` (None stays None)."""
+    return None if actors is None else _normalize_actors(actors, codes, func)

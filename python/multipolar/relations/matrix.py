@@ -1,0 +1,933 @@
+"""The :class:`RelationMatrix` container: labelled N×N scores, their actors and code system.
+
+:class:`RelationMatrix` holds one score for every ordered pair of actors
+(states, groupings, CAMEO actors): alliance ties, similarity of foreign-policy
+portfolios, decayed event scores, trade dependence. It is the result type the
+event-, similarity- and trade-built matrices of this package share, so every
+method here works on all of them. Building matrices from frames lives in
+:mod:`.frames`, from events in :mod:`.events` (whose methods the class
+inherits).
+
+A matrix knows the code system of its actors (``.codes``):
+an integer names a state by its COW ccode only in a ``"cow"`` matrix, and a
+string is read in the matrix's own system. ``"AUS"`` is Austria in COW and
+Australia in ISO3 and CAMEO, so actors are never compared across systems
+without an explicit :meth:`RelationMatrix.to_codes`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import frames as _frames
+from ._common import (
+    _INTEGER_SYSTEMS,
+    _SHOW,
+    _all_slots,
+    _check_at,
+    _check_codes,
+    _display_positions,
+    _examples,
+    _fmt_at,
+    _fmt_value,
+    _normalize_actors,
+    _plain,
+    _year_of,
+)
+from .events import EventMethods
+
+__all__ = ["RelationMatrix"]
+
+_SYMMETRIZE = ("mean", "max", "min", "sum")
+_REPR_ACTORS = 10  # actors shown by repr before an ellipsis
+
+
+def _as_matrix(values: Any, func: str) -> np.ndarray:
+    """Validate ``values`` and return a float64, C-contiguous, read-only copy."""
+    if isinstance(values, (pd.DataFrame, pd.Series)):
+        raise TypeError(
+            f"{func}: values must be an array, not a labelled pandas object; "
+            f"got {type(values).__name__} (use RelationMatrix.from_pandas)"
+        )
+    if isinstance(values, RelationMatrix):
+        raise TypeError(f"{func}: values must be an array; got RelationMatrix (use .copy())")
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{func}: values must be a 2-D numeric array; got {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{func}: values must be numeric (bool, integer or float); got dtype {arr.dtype}"
+        )
+    if arr.ndim != 2:
+        raise ValueError(f"{func}: values must be 2-D; got shape {arr.shape}")
+    if arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{func}: values must be square; got shape {arr.shape}")
+    out = np.array(arr, dtype=np.float64, order="C", copy=True)
+    out.flags.writeable = False
+    return out
+
+
+# ---------------------------------------------------------------- the type
+
+
+class RelationMatrix(EventMethods):
+    """A labelled N×N matrix of dyadic scores.
+
+    ``values[i, j]`` is the score of actor ``actors[i]`` towards actor
+    ``actors[j]`` (row: sender / first state of the dyad; column: receiver /
+    second state). Missing is NaN.
+
+    Parameters
+    ----------
+    values : array_like, shape (N, N)
+        Scores. Bool and integer input is converted to float64. The matrix
+        keeps its own C-contiguous float64 copy, so later changes to
+        ``values`` do not reach it.
+    actors : list-like of length N
+        Unique, non-missing actor labels in the code system ``codes``:
+        integers for ``"cow"`` and ``"gw"`` (integral floats are accepted),
+        strings for the others.
+    codes : {"cow", "cowabb", "iso3", "iso2", "cameo", "gw", "name"}, default "cow"
+        Code system of ``actors``.
+    at : None, int, or datetime-like, default None
+        The year (int) or time (``pandas.Timestamp``; dates and
+        ``numpy.datetime64`` are converted; ``pandas.Period`` is kept) the
+        matrix refers to.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        The N×N float64 scores, C-contiguous and **read-only** (the matrix is
+        immutable; methods return new matrices). ``np.array(R.values)`` gives
+        a writeable copy.
+    actors : pandas.Index
+        Actor labels (int64 for integer systems).
+    codes : str
+        Code system of ``actors``.
+    at : None, int, pandas.Timestamp or pandas.Period
+        The year or time the matrix refers to.
+
+    Raises
+    ------
+    TypeError
+        If ``values`` is not numeric, ``actors`` is not a list-like of codes
+        of the right type, ``codes`` is not a string or ``at`` has an
+        unsupported type.
+    ValueError
+        If ``values`` is not square and 2-D, ``len(actors)`` differs from N,
+        ``actors`` has duplicates or missing labels, or ``codes`` is unknown.
+
+    See Also
+    --------
+    RelationMatrix.from_frame : pivot a long dyad frame into a matrix.
+    RelationMatrix.from_pandas : wrap a square DataFrame.
+
+    Notes
+    -----
+    ``==`` compares identity, as for any Python object; use :meth:`equals`
+    to compare contents with a relative tolerance.
+
+    Examples
+    --------
+    >>> from multipolar.relations import RelationMatrix
+    >>> R = RelationMatrix([[0, 1], [3, 0]], actors=[2, 365], at=2015)
+    >>> R[2, 365]
+    1.0
+    >>> R.shape
+    (2, 2)
+    >>> R.to_frame()
+       actor1  actor2  value
+    0       2     365    1.0
+    1     365       2    3.0
+    """
+
+    __slots__ = ("__weakref__", "_actors", "_at", "_codes", "_events", "_values")
+
+    _values: np.ndarray
+    _actors: pd.Index
+    _codes: str
+    _at: Any
+
+    def __init__(self, values: Any, actors: Any, codes: str = "cow", at: Any = None) -> None:
+        arr, idx, codes, at = self._validate(values, actors, codes, at, "RelationMatrix")
+        self._values = arr
+        self._actors = idx
+        self._codes = codes
+        self._at = at
+
+    # -- construction hooks ---------------------------------------------
+
+    @staticmethod
+    def _validate(
+        values: Any, actors: Any, codes: Any, at: Any, func: str
+    ) -> tuple[np.ndarray, pd.Index, str, Any]:
+        codes = _check_codes(codes, func)
+        arr = _as_matrix(values, func)
+        idx = _normalize_actors(actors, codes, func)
+        if len(idx) != arr.shape[0]:
+            raise ValueError(
+                f"{func}: actors must have one label per row of values; "
+                f"got {len(idx)} actors for shape {arr.shape}"
+            )
+        return arr, idx, codes, _check_at(at, func)
+
+    @classmethod
+    def _from_parts(
+        cls, values: np.ndarray, actors: pd.Index, codes: str, at: Any
+    ) -> RelationMatrix:
+        """Build a matrix from parts that are already valid (no copy).
+
+        ``values`` must be a float64 C-contiguous array the new matrix may
+        own, ``actors`` a normalised Index. Subclasses with extra state
+        override this hook.
+        """
+        obj = object.__new__(cls)
+        values.flags.writeable = False
+        obj._values = values
+        obj._actors = actors
+        obj._codes = codes
+        obj._at = at
+        return obj
+
+    def _derive(
+        self,
+        values: np.ndarray,
+        actors: pd.Index | None = None,
+        codes: str | None = None,
+    ) -> RelationMatrix:
+        """A new matrix of the same class with new values (and actors).
+
+        All other state, including a subclass's extra slots, is carried
+        over; subclasses for which that is wrong override this hook.
+        """
+        cls = type(self)
+        obj = object.__new__(cls)
+        for name in _all_slots(cls):
+            # Event state (from_events) describes this matrix only: a derived
+            # matrix is a plain snapshot that update() does not accept.
+            if name != "_events" and hasattr(self, name):
+                object.__setattr__(obj, name, getattr(self, name))
+        if hasattr(self, "__dict__"):
+            obj.__dict__.update(self.__dict__)
+        arr = np.ascontiguousarray(values, dtype=np.float64)
+        if arr is self._values or np.shares_memory(arr, self._values):
+            arr = arr.copy()
+        arr.flags.writeable = False
+        obj._values = arr
+        if actors is not None:
+            obj._actors = actors
+        if codes is not None:
+            obj._codes = codes
+        return obj
+
+    @classmethod
+    def from_frame(
+        cls,
+        df: pd.DataFrame,
+        row: Hashable = "ccode1",
+        col: Hashable = "ccode2",
+        value: Hashable | None = "value",
+        *,
+        codes: str = "cow",
+        at: Any = None,
+        actors: Any = None,
+        fill: float = np.nan,
+        aggregate: str | Callable[..., Any] | None = None,
+    ) -> RelationMatrix:
+        """Pivot a long dyad frame into a matrix.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            One row per directed pair; other columns are ignored. The index
+            and row order do not matter.
+        row, col : column labels, default "ccode1", "ccode2"
+            Columns holding the first (row) and second (column) actor of each
+            pair, in the code system ``codes``. Categorical columns are
+            matched through their categories.
+        value : column label or None, default "value"
+            Numeric column holding the score. NaN values are kept as NaN
+            (they are not replaced by ``fill``). ``None`` counts rows per pair
+            (duplicates are then expected and summed).
+        codes : str, default "cow"
+            Code system of the keys; see :class:`RelationMatrix`.
+        at : None, int or datetime-like, default None
+            The year or time of the result.
+        actors : list-like, optional
+            Actors of the result, in this order. Default: the sorted union of
+            the non-missing ``row`` and ``col`` values. With explicit actors,
+            rows whose pair falls outside them are left out, counted and
+            reported in a ``UserWarning``.
+        fill : float, default NaN
+            Score of the pairs that no row provides (the diagonal included,
+            unless rows provide it).
+        aggregate : str, callable or None, default None
+            How to combine several rows of the same pair. ``None``: duplicate
+            pairs raise ``ValueError``. ``"sum"``, ``"mean"``, ``"min"``,
+            ``"max"``, ``"count"`` (vectorized) skip NaN values; a pair whose
+            values are all NaN gets NaN (``"count"``: 0). ``"median"``,
+            ``"first"``, ``"last"``, ``"prod"``, ``"std"``, ``"var"`` or a
+            callable taking a Series of one pair's values go through pandas
+            ``groupby`` (slower).
+
+        Returns
+        -------
+        RelationMatrix
+
+        Raises
+        ------
+        TypeError
+            If ``df`` is not a DataFrame, ``value`` is not numeric, or the
+            keys have the wrong type for ``codes``.
+        KeyError
+            If ``row``, ``col`` or ``value`` is not a column of ``df``.
+        ValueError
+            If a pair occurs twice and ``aggregate`` is None, or an argument
+            has a bad value.
+
+        Warns
+        -----
+        UserWarning
+            If rows with a missing ``row`` or ``col`` key were left out, or,
+            with explicit ``actors``, rows with a key outside ``actors``. The
+            message gives the count; nothing is dropped silently.
+
+        Notes
+        -----
+        Keys are matched with ``pandas.Index.get_indexer`` and scores placed
+        with one fancy assignment (or ``numpy.bincount``/``ufunc.at`` for
+        aggregates), so a 1M-row frame takes a fraction of a second. The
+        aggregate path allocates scratch arrays of N² elements.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from multipolar.relations import RelationMatrix
+        >>> df = pd.DataFrame({"ccode1": [2, 2, 365], "ccode2": [365, 710, 710],
+        ...                    "value": [0.5, 0.25, 0.75]})
+        >>> R = RelationMatrix.from_frame(df, at=2015, fill=0.0)
+        >>> R.actors.tolist()
+        [2, 365, 710]
+        >>> R.values
+        array([[0.  , 0.5 , 0.25],
+               [0.  , 0.  , 0.75],
+               [0.  , 0.  , 0.  ]])
+        """
+        return _frames.from_frame(cls, df, row, col, value, codes=codes, at=at, actors=actors,
+                                  fill=fill, aggregate=aggregate)
+
+    @classmethod
+    def from_pandas(cls, df: pd.DataFrame, codes: str = "cow", at: Any = None) -> RelationMatrix:
+        """Wrap a square DataFrame whose index and columns name the same actors.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            Numeric scores, rows and columns labelled by actors. The columns
+            may be in another order than the index; they are aligned to it.
+        codes : str, default "cow"
+            Code system of the labels.
+        at : None, int or datetime-like, default None
+            The year or time of the matrix.
+
+        Returns
+        -------
+        RelationMatrix
+            Actors in the order of ``df.index``.
+
+        Raises
+        ------
+        TypeError
+            If ``df`` is not a DataFrame or holds non-numeric columns.
+        ValueError
+            If index and columns do not hold the same unique actors.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from multipolar.relations import RelationMatrix
+        >>> df = pd.DataFrame([[1.0, 0.2], [0.2, 1.0]], index=["USA", "RUS"],
+        ...                   columns=["RUS", "USA"])
+        >>> RelationMatrix.from_pandas(df, codes="iso3")["USA", "RUS"]
+        1.0
+        """
+        return _frames.from_pandas(cls, df, codes, at)
+
+    # -- basic properties ------------------------------------------------
+
+    @property
+    def values(self) -> np.ndarray:
+        """The N×N float64 scores (C-contiguous, read-only)."""
+        return self._values
+
+    @property
+    def actors(self) -> pd.Index:
+        """Actor labels, in the code system :attr:`codes`."""
+        return self._actors
+
+    @property
+    def codes(self) -> str:
+        """Code system of :attr:`actors`."""
+        return self._codes
+
+    @property
+    def at(self) -> Any:
+        """The year (int) or time the matrix refers to, or None."""
+        return self._at
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """``(N, N)``."""
+        n = len(self._actors)
+        return (n, n)
+
+    def __len__(self) -> int:
+        return len(self._actors)
+
+    def __iter__(self) -> Iterator[Any]:
+        """Iterate over the actors (as a dict iterates over its keys)."""
+        return iter(self._actors)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        arr = self._values
+        if dtype is not None and np.dtype(dtype) != arr.dtype:
+            if copy is False:
+                raise ValueError(
+                    f"RelationMatrix: dtype {np.dtype(dtype)} needs a copy; got copy=False"
+                )
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    # -- lookup ----------------------------------------------------------
+
+    def _locate(self, key: Any) -> int:
+        """Position of one actor key, read in the matrix's code system."""
+        return _locate(self, key)
+
+    def __getitem__(self, key: Any) -> Any:
+        """``R[a, b]`` → float score; ``R[a]`` → row of ``a`` as a Series.
+
+        Keys are read in the matrix's code system: an int is a COW ccode
+        only when ``codes == "cow"`` (where a string is read as a COW
+        abbreviation), a GW code when ``codes == "gw"``; otherwise keys are
+        strings of :attr:`codes`. An unknown actor raises ``KeyError``.
+        """
+        if isinstance(key, tuple):
+            if len(key) != 2:
+                raise TypeError(
+                    f"RelationMatrix: key must be an actor or a pair of actors; got {key!r}"
+                )
+            i = self._locate(key[0])
+            j = self._locate(key[1])
+            return float(self._values[i, j])
+        i = self._locate(key)
+        return pd.Series(
+            self._values[i].copy(), index=self._actors.copy(), name=_plain(self._actors[i])
+        )
+
+    def __contains__(self, key: Any) -> bool:
+        try:
+            self._locate(key)
+        except (KeyError, TypeError):
+            return False
+        return True
+
+    # -- conversion ------------------------------------------------------
+
+    def to_frame(self, diagonal: bool = False, dropna: bool = False) -> pd.DataFrame:
+        """Long frame with one row per ordered pair of actors.
+
+        Parameters
+        ----------
+        diagonal : bool, default False
+            Include the pairs (i, i).
+        dropna : bool, default False
+            Leave out pairs whose score is NaN.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``actor1``, ``actor2`` (labels, dtype of :attr:`actors`)
+            and ``value`` (float64), rows in row-major order of the matrix,
+            with a RangeIndex. :meth:`from_frame` with ``row="actor1",
+            col="actor2"`` inverts it.
+
+        Examples
+        --------
+        >>> from multipolar.relations import RelationMatrix
+        >>> R = RelationMatrix([[9, 1], [2, 9]], actors=["USA", "RUS"], codes="iso3")
+        >>> R.to_frame(diagonal=True)
+          actor1 actor2  value
+        0    USA    USA    9.0
+        1    USA    RUS    1.0
+        2    RUS    USA    2.0
+        3    RUS    RUS    9.0
+        """
+        n = len(self._actors)
+        pos = np.arange(n * n, dtype=np.intp)
+        a1, a2 = np.divmod(pos, n) if n else (pos, pos)
+        vals = self._values.ravel()
+        mask = None
+        if not diagonal:
+            mask = a1 != a2
+        if dropna:
+            notna = ~np.isnan(vals)
+            mask = notna if mask is None else mask & notna
+        if mask is not None:
+            a1, a2, vals = a1[mask], a2[mask], vals[mask]
+        else:
+            vals = vals.copy()
+        return pd.DataFrame(
+            {
+                "actor1": self._actors.take(a1),
+                "actor2": self._actors.take(a2),
+                "value": vals,
+            }
+        )
+
+    def to_pandas(self) -> pd.DataFrame:
+        """The matrix as a square DataFrame (a copy).
+
+        The index is named ``actor1`` and the columns ``actor2``, so
+        ``R.to_pandas().stack()`` is indexed like :meth:`to_frame`.
+
+        Examples
+        --------
+        >>> from multipolar.relations import RelationMatrix
+        >>> df = RelationMatrix([[0, 1], [2, 0]], actors=[2, 365]).to_pandas()
+        >>> df.loc[2, 365]
+        np.float64(1.0)
+        >>> df.stack().index.names
+        FrozenList(['actor1', 'actor2'])
+        """
+        return pd.DataFrame(
+            np.array(self._values),
+            index=self._actors.rename("actor1"),
+            columns=self._actors.rename("actor2"),
+        )
+
+    def to_codes(self, codes: str, *, year: int | None = None) -> RelationMatrix:
+        """A copy with the actors converted to another code system.
+
+        Parameters
+        ----------
+        codes : str
+            Target system: "cow", "cowabb", "iso3", "iso2", "cameo", "gw" or
+            "name".
+        year : int, optional
+            Year for conversions that depend on it. Default: :attr:`at` if it
+            is a year (int), or the year of :attr:`at` if it is a time.
+
+        Returns
+        -------
+        RelationMatrix
+            Same values and actor order, actors in ``codes``.
+
+        Raises
+        ------
+        ValueError
+            If an actor is unknown in the matrix's own system, has no code
+            in ``codes``, or two actors map to one code.
+
+        Examples
+        --------
+        >>> from multipolar.relations import RelationMatrix
+        >>> R = RelationMatrix([[0, 1], [2, 0]], actors=[2, 365], at=2015)
+        >>> R.to_codes("iso3").actors.tolist()
+        ['USA', 'RUS']
+        """
+        return _to_codes(self, codes, year)
+
+    # -- derived matrices ------------------------------------------------
+
+    def copy(self) -> RelationMatrix:
+        """A copy with its own values array."""
+        return self._derive(self._values.copy())
+
+    @property
+    def T(self) -> RelationMatrix:
+        """The transposed matrix (scores of column actors towards row actors)."""
+        return self._derive(np.ascontiguousarray(self._values.T))
+
+    def symmetrize(self, how: str = "mean", *, skipna: bool = False) -> RelationMatrix:
+        """A symmetric matrix combining ``A[i, j]`` and ``A[j, i]``.
+
+        Parameters
+        ----------
+        how : {"mean", "max", "min", "sum"}, default "mean"
+            ``"mean"``: (A + Aᵀ)/2; ``"max"``/``"min"``: elementwise
+            maximum/minimum of A and Aᵀ; ``"sum"``: A + Aᵀ (so the diagonal
+            doubles).
+        skipna : bool, default False
+            If False a NaN on either side gives NaN. If True the present side
+            is used alone; a pair NaN on both sides stays NaN.
+
+        Returns
+        -------
+        RelationMatrix
+
+        Examples
+        --------
+        >>> from multipolar.relations import RelationMatrix
+        >>> R = RelationMatrix([[0, 1], [3, 0]], actors=[2, 365])
+        >>> R.symmetrize().values
+        array([[0., 2.],
+               [2., 0.]])
+        >>> R.symmetrize("max")[365, 2]
+        3.0
+        """
+        return self._derive(_symmetrized(self._values, how, skipna))
+
+    def sub(self, actors: Any) -> RelationMatrix:
+        """The submatrix of the given actors, in the given order.
+
+        Keys are read as in ``R[a]``. Unknown actors raise ``KeyError``,
+        repeated ones ``ValueError``.
+
+        Examples
+        --------
+        >>> from multipolar.relations import RelationMatrix
+        >>> R = RelationMatrix([[0, 1, 2], [3, 0, 4], [5, 6, 0]], actors=[2, 365, 710])
+        >>> R.sub([710, 2]).values
+        array([[0., 5.],
+               [2., 0.]])
+        """
+        func = "RelationMatrix.sub"
+        if isinstance(actors, (str, bytes)) or not pd.api.types.is_list_like(actors):
+            raise TypeError(
+                f"{func}: actors must be a list-like of actor keys; got {type(actors).__name__}"
+            )
+        keys = list(actors)
+        pos = np.fromiter((self._locate(k) for k in keys), dtype=np.intp, count=len(keys))
+        if len(np.unique(pos)) != len(pos):
+            repeated = pd.Index(pos).duplicated()
+            dups = [k for k, rep in zip(keys, repeated) if rep]
+            raise ValueError(f"{func}: actors must be unique; got duplicates {_examples(dups)}")
+        values = self._values[np.ix_(pos, pos)]
+        return self._derive(values, actors=self._actors.take(pos))
+
+    def fillna(self, value: float) -> RelationMatrix:
+        """A copy with NaN scores replaced by ``value``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from multipolar.relations import RelationMatrix
+        >>> R = RelationMatrix([[np.nan, 1], [2, np.nan]], actors=[2, 365])
+        >>> R.fillna(0).values
+        array([[0., 1.],
+               [2., 0.]])
+        """
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"RelationMatrix.fillna: value must be a number; got {value!r}"
+            ) from None
+        return self._derive(np.where(np.isnan(self._values), value, self._values))
+
+    def fill_diagonal(self, value: float) -> RelationMatrix:
+        """A copy with every diagonal score set to ``value``.
+
+        Examples
+        --------
+        >>> from multipolar.relations import RelationMatrix
+        >>> R = RelationMatrix([[0, 1], [2, 0]], actors=[2, 365])
+        >>> R.fill_diagonal(1).values
+        array([[1., 1.],
+               [2., 1.]])
+        """
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"RelationMatrix.fill_diagonal: value must be a number; got {value!r}"
+            ) from None
+        out = self._values.copy()
+        np.fill_diagonal(out, value)
+        return self._derive(out)
+
+    # -- comparison ------------------------------------------------------
+
+    def equals(self, other: Any, rtol: float = 1e-12, *, check_at: bool = True) -> bool:
+        """Whether ``other`` holds the same matrix, up to rounding.
+
+        Floating sums depend on order, so two matrices are equal
+        when they have the same actors and code system and
+        ``max|A − B| ≤ rtol · max|B|`` over the finite scores, with ``other``
+        as B. NaN must sit at the same pairs, and infinite scores must match
+        exactly. Actor order does not matter (``other`` is aligned to
+        ``self``).
+
+        Parameters
+        ----------
+        other : object
+            Anything; a non-matrix is never equal.
+        rtol : float, default 1e-12
+            Relative tolerance, non-negative.
+        check_at : bool, default True
+            Also require the same :attr:`at`.
+
+        Examples
+        --------
+        >>> from multipolar.relations import RelationMatrix
+        >>> A = RelationMatrix([[0, 1], [2, 0]], actors=[2, 365])
+        >>> B = RelationMatrix([[0, 1 + 1e-15], [2, 0]], actors=[2, 365])
+        >>> A.equals(B), A == B
+        (True, False)
+        """
+        return _equals(self, other, rtol, check_at)
+
+    # -- pickling --------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {
+            name: getattr(self, name) for name in _all_slots(type(self)) if hasattr(self, name)
+        }
+        if hasattr(self, "__dict__"):
+            state.update(self.__dict__)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, val in state.items():
+            object.__setattr__(self, name, val)
+        if isinstance(self._values, np.ndarray) and self._values.flags.writeable:
+            self._values.flags.writeable = False
+
+    # -- display ---------------------------------------------------------
+
+    def _summary(self) -> str:
+        n = len(self._actors)
+        return f"{type(self).__name__}: {n} x {n}, codes={self._codes!r}, at={_fmt_at(self._at)}"
+
+    def _display_grid(self, max_actors: int) -> tuple[list[str], list[list[str]], int | None]:
+        pos, cut = _display_positions(len(self._actors), max_actors)
+        labels = [str(_plain(self._actors[p])) for p in pos]
+        block = self._values[np.ix_(pos, pos)] if pos else np.empty((0, 0))
+        cells = [[_fmt_value(v) for v in row] for row in block]
+        return labels, cells, cut
+
+    def __repr__(self) -> str:
+        return _text_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _html_repr(self)
+
+
+# ---------------------------------------------------------------- method bodies
+
+
+def _locate(m: RelationMatrix, key: Any) -> int:
+    """Position of one actor key, read in the matrix's code system."""
+    if isinstance(key, (list, tuple, slice, np.ndarray, pd.Index, pd.Series, set, dict)):
+        raise TypeError(
+            "RelationMatrix: key must be an actor or a pair of actors "
+            f"(use .sub() for several); got {type(key).__name__}"
+        )
+    found: Any = None
+    if isinstance(key, (bool, np.bool_)):
+        pass
+    elif m._codes in _INTEGER_SYSTEMS:
+        if isinstance(key, (int, np.integer)):
+            found = int(key)
+        elif m._codes == "cow" and isinstance(key, str):
+            # a string names a state by its COW abbreviation
+            # in a COW-based matrix.
+            from ..codes import lookup_state
+
+            try:
+                found = int(lookup_state(key, codes="cowabb", year=_year_of(m._at)))
+            except (KeyError, ValueError, LookupError):
+                found = None
+    elif isinstance(key, str):
+        found = key
+    if found is not None:
+        try:
+            loc = m._actors.get_loc(found)
+        except KeyError:
+            loc = None
+        if isinstance(loc, (int, np.integer)):
+            return int(loc)
+    where = ""
+    if m._codes == "cow" and isinstance(key, str) and found is not None:
+        where = f" (ccode {found})"
+    raise KeyError(
+        f"RelationMatrix: actor not found in {m._codes!r} actors; got {_plain(key)!r}{where}"
+    )
+
+
+
+
+def _to_codes(m: RelationMatrix, codes: str, year: int | None) -> RelationMatrix:
+    func = "RelationMatrix.to_codes"
+    target = _check_codes(codes, func)
+    if year is None:
+        year = _year_of(m._at)
+    elif isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer)):
+        raise TypeError(f"{func}: year must be an int; got {type(year).__name__} {year!r}")
+    if target == m._codes:
+        return m.copy()
+    from ..codes import convert
+
+    labels = m._actors.tolist()
+    converted = list(convert(labels, from_=m._codes, to=target, year=year))
+    if len(converted) != len(labels):
+        raise ValueError(
+            f"{func}: conversion returned {len(converted)} codes for {len(labels)} actors"
+        )
+    unmatched = [
+        a
+        for a, c in zip(labels, converted)
+        if c is None or (not isinstance(c, str) and pd.isna(c))
+    ]
+    if unmatched:
+        raise ValueError(
+            f"{func}: actors must have a code in {target!r}"
+            + (f" in {year}" if year is not None else "")
+            + f"; got none for {_examples(unmatched)}"
+        )
+    new = pd.Index(converted)
+    if not new.is_unique:
+        dup = new[new.duplicated()].unique()
+        clashes = [
+            f"{_examples([a for a, c in zip(labels, converted) if c == d])} -> {_plain(d)!r}"
+            for d in dup[:_SHOW]
+        ]
+        raise ValueError(
+            f"{func}: actors must map to distinct codes in {target!r}; got {'; '.join(clashes)}"
+        )
+    idx = _normalize_actors(new, target, func, arg="converted actors")
+    return m._derive(m._values.copy(), actors=idx, codes=target)
+
+
+
+
+def _symmetrized(a: np.ndarray, how: str, skipna: bool) -> np.ndarray:
+    func = "RelationMatrix.symmetrize"
+    if how not in _SYMMETRIZE:
+        raise ValueError(
+            f"{func}: how must be one of {', '.join(repr(h) for h in _SYMMETRIZE)}; got {how!r}"
+        )
+    b = a.T
+    if how == "max":
+        out = np.fmax(a, b) if skipna else np.maximum(a, b)
+    elif how == "min":
+        out = np.fmin(a, b) if skipna else np.minimum(a, b)
+    elif not skipna:
+        out = a + b
+        if how == "mean":
+            out *= 0.5
+    else:
+        a_ok = ~np.isnan(a)
+        b_ok = a_ok.T
+        total = np.where(a_ok, a, 0.0) + np.where(b_ok, b, 0.0)
+        count = a_ok.astype(np.int8) + b_ok
+        if how == "mean":
+            out = np.full_like(a, np.nan)
+            np.divide(total, count, out=out, where=count > 0)
+        else:
+            out = np.where(count > 0, total, np.nan)
+    return np.ascontiguousarray(out)
+
+
+
+
+def _equals(m: RelationMatrix, other: Any, rtol: Any, check_at: bool) -> bool:
+    try:
+        rtol = float(rtol)
+    except (TypeError, ValueError):
+        raise TypeError(f"RelationMatrix.equals: rtol must be a number; got {rtol!r}") from None
+    if not rtol >= 0:
+        raise ValueError(f"RelationMatrix.equals: rtol must be non-negative; got {rtol!r}")
+    if not isinstance(other, RelationMatrix):
+        return False
+    if m._codes != other._codes or len(m) != len(other):
+        return False
+    if check_at:
+        if (m._at is None) != (other._at is None):
+            return False
+        if m._at is not None:
+            try:
+                if not bool(m._at == other._at) or type(m._at) is not type(other._at):
+                    return False
+            except (TypeError, ValueError):
+                return False
+    a = m._values
+    b = other._values
+    if not m._actors.equals(other._actors):
+        perm = other._actors.get_indexer(m._actors)
+        if (perm < 0).any():
+            return False
+        b = b[np.ix_(perm, perm)]
+    a_nan = np.isnan(a)
+    if not np.array_equal(a_nan, np.isnan(b)):
+        return False
+    a_inf = np.isinf(a)
+    b_inf = np.isinf(b)
+    if not np.array_equal(a_inf, b_inf) or not np.array_equal(a[a_inf], b[b_inf]):
+        return False
+    finite = ~(a_nan | a_inf)
+    if not finite.any():
+        return True
+    af = a[finite]
+    bf = b[finite]
+    return bool(np.max(np.abs(af - bf)) <= rtol * np.max(np.abs(bf)))
+
+
+
+
+def _text_repr(m: RelationMatrix) -> str:
+    labels, cells, cut = m._display_grid(_REPR_ACTORS)
+    lines = [m._summary()]
+    if not labels:
+        return lines[0]
+    if cut is not None:
+        labels = labels[:cut] + ["..."] + labels[cut:]
+        cells = [row[:cut] + ["..."] + row[cut:] for row in cells]
+        cells = cells[:cut] + [["..."] * len(labels)] + cells[cut:]
+    width_label = max(len(s) for s in labels)
+    widths = [max(len(labels[j]), *(len(row[j]) for row in cells)) for j in range(len(labels))]
+    header = " " * width_label + "  " + "  ".join(s.rjust(w) for s, w in zip(labels, widths))
+    lines.append(header.rstrip())
+    for lab, row in zip(labels, cells):
+        lines.append(
+            lab.ljust(width_label) + "  " + "  ".join(s.rjust(w) for s, w in zip(row, widths))
+        )
+    if cut is not None:
+        lines.append(f"[showing {len(labels) - 1} of {len(m)} actors]")
+    return "\n".join(lines)
+
+
+
+
+def _html_repr(m: RelationMatrix) -> str:
+    labels, cells, cut = m._display_grid(_REPR_ACTORS)
+    esc = [html.escape(s) for s in labels]
+    ell = "&hellip;"
+    if cut is not None:
+        esc = esc[:cut] + [ell] + esc[cut:]
+        cells = [row[:cut] + [ell] + row[cut:] for row in cells]
+        cells = cells[:cut] + [[ell] * len(esc)] + cells[cut:]
+    parts = ['<div class="multipolar-relationmatrix">', '<table class="dataframe">']
+    parts.append(
+        "<thead><tr><th></th>" + "".join(f"<th>{s}</th>" for s in esc) + "</tr></thead>"
+    )
+    parts.append("<tbody>")
+    for lab, row in zip(esc, cells):
+        parts.append(f"<tr><th>{lab}</th>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>")
+    parts.append("</tbody></table>")
+    n = len(m)
+    note = (
+        f"{html.escape(type(m).__name__)}: {n} &times; {n}, "
+        f"codes={html.escape(repr(m._codes))}, at={html.escape(_fmt_at(m._at))}"
+    )
+    if cut is not None:
+        note += f" (showing {len(esc) - 1} of {n} actors)"
+    parts.append(f"<p>{note}</p></div>")
+    return "\n".join(parts)
