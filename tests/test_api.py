@@ -3,9 +3,9 @@ OverflowError), never crash and never raise SystemError.
 
 One valid call per kernel (its positional and keyword arguments) is recorded by running
 the public API on small real inputs; then every argument, positional or keyword, is
-replaced, one at a time, by odd values and by near-valid variants of the recorded array (shorter, other dtype, strided, reversed,
-byte-swapped, read-only, 2-D, empty). Under the AddressSanitizer build this also checks
-that no such call reads or writes out of bounds.
+replaced, one at a time, by odd values and by near-valid variants of the recorded array
+(shorter, other dtype, strided, reversed, byte-swapped, read-only, 2-D, empty). Under the
+AddressSanitizer build this also checks that no such call reads or writes out of bounds.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def test_recorder_keeps_positional_and_keyword_arguments():
 
 
 def _record(data_dir) -> dict[str, tuple[tuple, dict]]:
-    """One (positional arguments, keyword arguments) pair per kernel, as the public API called it."""
+    """One (positional arguments, keyword arguments) pair per kernel, as the API called it."""
     recorded: dict[str, tuple[tuple, dict]] = {}
     originals = {n: getattr(_core, n) for n in KERNELS}
 

@@ -26,26 +26,12 @@ import pytest
 import multipolar as mp
 from multipolar import _core, _kernels
 
+from conftest import LAYOUTS  # contiguous, strided, reversed, read-only, byte-swapped
+
 ROOT = Path(__file__).resolve().parents[1]
 THREADS = (1, 2, 4)
 KERNELS = {k.name: k for k in _kernels.KERNELS}
 REJECTED = (TypeError, ValueError)
-
-
-def _readonly(a: np.ndarray) -> np.ndarray:
-    b = a.copy()
-    b.flags.writeable = False
-    return b
-
-
-#: name -> function(contiguous 1-D array) -> same values in another layout.
-LAYOUTS = {
-    "contiguous": lambda a: a,
-    "strided": lambda a: np.repeat(a, 2)[::2],
-    "reversed": lambda a: a[::-1].copy()[::-1],
-    "readonly": _readonly,
-    "byteswapped": lambda a: a.astype(a.dtype.newbyteorder()),
-}
 
 
 def resolve(dotted: str):
@@ -63,13 +49,14 @@ def resolve(dotted: str):
     return obj
 
 
-def over_threads(fn, *, deterministic: bool):
-    """fn() at 1, 2 and 4 threads; bitwise equal results where promised. Returns the 1-thread result."""
+def over_threads(fn, kernel: str | None):
+    """fn() at 1, 2 and 4 threads; results bitwise equal where the registry promises it
+    for ``kernel`` (None: no comparison). Returns the 1-thread result."""
     results = []
     for n in THREADS:
         with mp.num_threads(n):
             results.append(fn())
-    if deterministic:
+    if kernel is not None and KERNELS[kernel].deterministic:
         for r in results[1:]:
             assert_bitwise(r, results[0])
     return results[0]
@@ -159,7 +146,7 @@ def test_group_shares(vdtype, cdtype):
         if name == "byteswapped":
             _rejected_or_equal(lambda: _core.group_shares(*args), want, 1e-12)
             continue
-        got = over_threads(lambda: _core.group_shares(*args), deterministic=True)
+        got = over_threads(lambda: _core.group_shares(*args), "group_shares")
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=0, err_msg=name)
 
 
@@ -175,7 +162,7 @@ def test_group_concentration(vdtype, cdtype):
         if name == "byteswapped":
             _rejected_or_equal(lambda: _core.group_concentration(*args), want, 1e-12)
             continue
-        got = over_threads(lambda: _core.group_concentration(*args), deterministic=True)
+        got = over_threads(lambda: _core.group_concentration(*args), "group_concentration")
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15, err_msg=name)
 
 
@@ -196,8 +183,8 @@ def test_power_kernels_start_threads():
     conc = lambda: _core.group_concentration(vals, codes, 1024)
     assert_threads_start(shares)
     assert_threads_start(conc)
-    over_threads(shares, deterministic=True)
-    over_threads(conc, deterministic=True)
+    over_threads(shares, "group_shares")
+    over_threads(conc, "group_concentration")
 
 
 def test_first_duplicate():
@@ -247,7 +234,7 @@ def test_similarity_years(dtype):
         out = mp.similarity(data, kind="unvote", measures=SIM_MEASURES)
         return out.sort_values(["year", "ccode1", "ccode2"], kind="stable").reset_index(drop=True)
 
-    got = over_threads(run, deterministic=True)
+    got = over_threads(run, "similarity_years")
     assert got[["ccode1", "ccode2", "year", "n"]].to_numpy().tolist() == \
         want[["ccode1", "ccode2", "year", "n"]].to_numpy().tolist()
     for m in SIM_MEASURES:
@@ -313,7 +300,7 @@ def test_decay_accumulate(wdtype, cdtype):
                 with pytest.raises(REJECTED):
                     run()
                 continue
-            out, qout, used, counts, latest = over_threads(run, deterministic=True)
+            out, qout, used, counts, latest = over_threads(run, "decay_accumulate")
             scale = max(np.abs(want).max(), 1e-300)
             assert np.abs(out - want).max() <= 1e-12 * scale, name
             np.testing.assert_allclose(qout, wq, rtol=1e-12, atol=1e-12 * wq.max())
@@ -345,7 +332,7 @@ def test_bin_accumulate(wdtype, cdtype):
             with pytest.raises(REJECTED):
                 run()
             continue
-        out, used, counts = over_threads(run, deterministic=True)
+        out, used, counts = over_threads(run, "bin_accumulate")
         np.testing.assert_allclose(out, want, rtol=1e-12, atol=1e-12, err_msg=name)
         np.testing.assert_array_equal(used.astype(bool), wused)
         assert counts == wcounts, name
@@ -378,7 +365,7 @@ def test_decay_accumulate_bitwise_across_threads():
                                86_400, 30 * 86_400.0)
         return out
 
-    over_threads(run, deterministic=True)
+    over_threads(run, "decay_accumulate")
 
 
 def test_bin_accumulate_starts_threads():
@@ -400,7 +387,7 @@ def test_bin_accumulate_bitwise_across_threads():
         _core.bin_accumulate(out, code1, amap, code2, amap, w, t, edges, None)
         return out
 
-    over_threads(run, deterministic=True)
+    over_threads(run, "bin_accumulate")
 
 
 def _events_frame(n=500, seed=0, cat_dtype_codes=12):
@@ -432,7 +419,7 @@ def test_from_events_public(wdtype):
             m = mp.RelationMatrix.from_events(ev, half_life="30D")
         return m.to_pandas()
 
-    got = over_threads(run, deterministic=True)
+    got = over_threads(run, "decay_accumulate")
     got = got.loc[want.index, want.columns].to_numpy()
     assert np.abs(got - want.to_numpy()).max() <= 1e-12 * np.abs(want.to_numpy()).max()
 
@@ -448,7 +435,7 @@ def test_gdelt_parse(data_dir, tmp_path):
     path = tmp_path / "small.CSV"
     path.write_bytes(b"\n".join(lines) + b"\n")
     want = twin(path)
-    got = over_threads(lambda: mp.read_gdelt(path, progress=False), deterministic=True)
+    got = over_threads(lambda: mp.read_gdelt(path, progress=False), "gdelt_parse")
     assert_same(got, want)
     v1 = data_dir / "gdelt" / "gdelt1_events_sample_reed9999.tsv"
     assert_same(mp.read_gdelt(v1, progress=False), twin(v1))
@@ -460,7 +447,7 @@ def test_gdelt_parse_starts_threads(data_dir, tmp_path):
     path.write_bytes(src * 15)  # ~13 MB: 4 segments of the tokenizer
     run = lambda: mp.read_gdelt(path, progress=False)
     assert_threads_start(run)
-    over_threads(run, deterministic=True)
+    over_threads(run, "gdelt_parse")
 
 
 # ---------------------------------------------------------------- bargaining
@@ -470,7 +457,8 @@ def _issues(seed=0, k=30):
     rng = np.random.default_rng(seed)
     sizes = rng.integers(1, 7, k)
     n = int(sizes.sum())
-    pos = rng.choice([0.0, 10.0, 25.0, 50.0, 75.0, 100.0], n) + rng.random(n) * (rng.random(n) < 0.5)
+    pos = rng.choice([0.0, 10.0, 25.0, 50.0, 75.0, 100.0], n)
+    pos += rng.random(n) * (rng.random(n) < 0.5)
     cap = rng.gamma(1.0, 1.0, n)
     sal = rng.choice([0.0, 0.3, 0.5, 1.0], n)
     ptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
@@ -490,7 +478,7 @@ def test_bargain_issues(normalization):
             with pytest.raises(REJECTED):
                 _core.bargain_issues(*args)
             continue
-        got = over_threads(lambda: _core.bargain_issues(*args), deterministic=True)
+        got = over_threads(lambda: _core.bargain_issues(*args), "bargain_issues")
         for g, w in zip(got, want):
             np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-9, err_msg=name)
 
@@ -499,7 +487,7 @@ def test_bargain_issues_starts_threads():
     pos, cap, sal, ptr = _issues(5, k=400)
     run = lambda: _core.bargain_issues(pos, cap, sal, ptr, 4, 1.0, 1.0, False, 0)
     assert_threads_start(run)
-    over_threads(run, deterministic=True)
+    over_threads(run, "bargain_issues")
 
 
 # ---------------------------------------------------------------- scenarios
@@ -529,7 +517,7 @@ def test_ach_sensitivity():
                     _core.ach_sensitivity(_gens(1, nb), sizes, lay(prior), kind, a, b)
             continue
         run = lambda: _core.ach_sensitivity(_gens(1, nb), lay(sizes), lay(prior), kind, a, b)
-        post, first = over_threads(run, deterministic=True)
+        post, first = over_threads(run, "ach_sensitivity")
         assert post.shape == (int(sizes.sum()), 3)
         np.testing.assert_array_equal(first, first_counts(post))
         ref = twin(4000, prior, kind, a, b)
@@ -546,7 +534,8 @@ def test_ach_sensitivity_starts_threads():
     prior = np.full(4, 0.25)
     kind = np.full((20, 4), 2, np.int8)
     a, b = np.full((20, 4), 2.0), np.full((20, 4), 3.0)
-    run = lambda: _core.ach_sensitivity(_gens(3, nb), np.full(nb, 1024, np.int64), prior, kind, a, b)
+    sizes = np.full(nb, 1024, np.int64)
+    run = lambda: _core.ach_sensitivity(_gens(3, nb), sizes, prior, kind, a, b)
     assert_threads_start(run)
 
 
@@ -564,7 +553,7 @@ def test_project_paths(nmc):
     from reference.projection import project_paths as twin
 
     run = lambda: mp.project(nmc, years=3, paths=3000, seed=11, keep_paths=True)
-    p = over_threads(run, deterministic=False)
+    p = over_threads(run, None)  # compared below: Projection holds arrays
     again = [run() for _ in range(2)]
     for q in again:
         np.testing.assert_array_equal(q.path_values, p.path_values)
@@ -588,6 +577,6 @@ def test_project_paths_starts_threads(nmc):
 def test_block_normals():
     from reference.projection import block_normals_moments as twin
 
-    x = over_threads(lambda: _core.block_normals(_gens(9, 1), 20_000), deterministic=True)
+    x = over_threads(lambda: _core.block_normals(_gens(9, 1), 20_000), "block_normals")
     m, s = twin(np.ravel(x))
     assert abs(m) < 0.03 and abs(s - 1) < 0.03

@@ -20,15 +20,20 @@ from hypothesis import strategies as st
 
 import multipolar as mp
 
-SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = settings(
+    max_examples=60, deadline=None, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 TOL = 1e-12
 COMPONENTS = ("milex", "milper", "irst", "pec", "tpop", "upop")
-V2 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gdelt" / "20191024143000.export.CSV"
+V2 = (Path(__file__).resolve().parents[1].parent / "shared" / "data" / "gdelt"
+      / "20191024143000.export.CSV")
 
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and (a.size == 0 or np.abs(a - b).max() <= TOL * max(np.abs(b).max(), 1e-300))
+    if a.shape != b.shape:
+        return False
+    return a.size == 0 or np.abs(a - b).max() <= TOL * max(np.abs(b).max(), 1e-300)
 
 
 def quiet(fn, *args, **kw):
@@ -101,9 +106,9 @@ def vote_frames(draw):
 @given(votes=vote_frames(), seed=st.integers(0, 2**32 - 1))
 def test_similarity_permutation_invariant(votes, seed):
     keys = ["year", "ccode1", "ccode2"]
-    want = quiet(mp.similarity, votes, kind="unvote").sort_values(keys).reset_index(drop=True)
-    perm = np.random.default_rng(seed).permutation(len(votes))
-    got = quiet(mp.similarity, votes.iloc[perm], kind="unvote").sort_values(keys).reset_index(drop=True)
+    run = lambda v: quiet(mp.similarity, v, kind="unvote").sort_values(keys).reset_index(drop=True)
+    want = run(votes)
+    got = run(votes.iloc[np.random.default_rng(seed).permutation(len(votes))])
     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, atol=1e-15)
 
 
@@ -199,7 +204,8 @@ decimals = st.builds(_decimal, finite, st.integers(0, 17))
 @given(golds=st.lists(decimals, min_size=1, max_size=20), data=st.data())
 def test_gdelt_numbers_parse_as_python(tmp_path_factory, v2_line, golds, data):
     n = len(golds)
-    tones = data.draw(st.lists(st.one_of(decimals, st.builds(repr, finite)), min_size=n, max_size=n))
+    tone = st.one_of(decimals, st.builds(repr, finite))
+    tones = data.draw(st.lists(tone, min_size=n, max_size=n))
     counts = data.draw(st.lists(st.integers(0, 2**31 - 1), min_size=3 * n, max_size=3 * n))
     lines = []
     for i in range(n):

@@ -18,7 +18,8 @@ def bargain_issues(position, capability, salience, issue_ptr, rounds, q, t, rece
     """(positions (rounds + 1, n), median (issues, rounds + 1), mean (issues, rounds + 1)),
     as the kernel returns them; ``normalization`` 0 = "pair", 1 = "all"."""
     ref_bdm = _ref_bdm()
-    position, capability, salience = (np.asarray(a, float) for a in (position, capability, salience))
+    position, capability, salience = (np.asarray(a, float)
+                                      for a in (position, capability, salience))
     ptr = [int(p) for p in issue_ptr]
     k = len(ptr) - 1
     pos = np.empty((rounds + 1, len(position)))

@@ -36,7 +36,8 @@ def ach_sensitivity(draws, prior, kind, a, b, seed=0) -> np.ndarray:
 
 
 def first_counts(post) -> np.ndarray:
-    """How often each hypothesis ranks first; a tie counts for every tied one, a NaN row for none."""
+    """How often each hypothesis ranks first (a tie counts for every tied one, a NaN row for
+    none)."""
     first = np.zeros(post.shape[1], np.int64)
     for row in post:
         if np.isnan(row).any():
