@@ -160,3 +160,26 @@ def test_default_follows_the_affinity_mask():
     if shutil.which("taskset") is None:
         pytest.skip("taskset is not installed")
     assert _fresh({}, ["taskset", "-c", "0"]) == "1"
+
+
+def test_concurrent_event_and_bargaining_calls_match_serial():
+    rng = np.random.default_rng(14)
+    n = (1 << 20) + 7  # two blocks of the event loop: worker threads inside each call
+    code = rng.integers(-1, 30, n).astype(np.int16)
+    amap = np.arange(30, dtype=np.int64)
+    w = rng.uniform(-10, 10, n)
+    t = rng.integers(0, 1000, n).astype(np.int64) * 86_400
+
+    def events():
+        out = np.zeros((30, 30))
+        counts = _core.decay_accumulate(out, None, code, amap, code[::-1], amap, w, t, None, None,
+                                        None, 86_400, 7 * 86_400.0)
+        return out, counts
+
+    mp.set_num_threads(2)
+    serial = events()
+    with ThreadPoolExecutor(3) as pool:
+        results = list(pool.map(lambda _: events(), range(4)))
+    for out, counts in results:
+        np.testing.assert_array_equal(out, serial[0])
+        assert counts == serial[1]
