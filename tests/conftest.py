@@ -33,16 +33,24 @@ def data_dir() -> Path:
     return DATA
 
 
-#: Layouts every 1-D kernel input is tried in: name -> function(contiguous array) -> array.
+def _readonly(a: np.ndarray) -> np.ndarray:
+    b = a.copy()
+    b.flags.writeable = False
+    return b
+
+
+#: Layouts every 1-D kernel input is tried in: name -> function(contiguous array) -> array
+#: with the same values (the kernel harness, tests/test_kernels.py, uses the same table).
 LAYOUTS = {
     "contiguous": lambda a: a,
     "strided": lambda a: np.repeat(a, 2)[::2],
     "reversed": lambda a: a[::-1].copy()[::-1],
+    "readonly": _readonly,
     "byteswapped": lambda a: a.astype(a.dtype.newbyteorder()),
 }
 
 
 @pytest.fixture(params=sorted(LAYOUTS))
 def layout(request):
-    """Each input layout in turn: contiguous, strided, reversed view, byte-swapped."""
+    """Each input layout in turn: contiguous, strided, reversed view, read-only, byte-swapped."""
     return LAYOUTS[request.param]

@@ -1,11 +1,11 @@
 """Wrong direct calls into multipolar._core raise TypeError/ValueError (or MemoryError,
 OverflowError), never crash and never raise SystemError.
 
-One valid argument tuple per kernel is recorded by running the public API on small
-real inputs; then every argument position is replaced, one at a time, by odd values and
-by near-valid variants of the recorded array (shorter, other dtype, strided, reversed,
-byte-swapped, read-only, 2-D, empty). Under the AddressSanitizer build this also checks
-that no such call reads or writes out of bounds.
+One valid call per kernel (its positional and keyword arguments) is recorded by running
+the public API on small real inputs; then every argument, positional or keyword, is
+replaced, one at a time, by odd values and by near-valid variants of the recorded array
+(shorter, other dtype, strided, reversed, byte-swapped, read-only, 2-D, empty). Under the
+AddressSanitizer build this also checks that no such call reads or writes out of bounds.
 """
 
 from __future__ import annotations
@@ -18,33 +18,45 @@ import pandas as pd
 import pytest
 
 import multipolar as mp
-from multipolar import _core
+from multipolar import _core, _kernels
 
 ALLOWED = (TypeError, ValueError, MemoryError, OverflowError)
 #: _core functions of the thread runtime, not kernels (tested in test_threads.py).
-RUNTIME = {"set_num_threads", "get_num_threads", "threads_started"}
+RUNTIME = set(_kernels.RUNTIME)
 KERNELS = sorted(n for n in dir(_core)
                  if not n.startswith("_") and callable(getattr(_core, n)) and n not in RUNTIME)
 
 
-def _record(data_dir) -> dict[str, tuple]:
-    recorded: dict[str, tuple] = {}
-    originals = {n: getattr(_core, n) for n in KERNELS}
+def _keep(a):
+    return bytes(a) if isinstance(a, (memoryview, bytearray)) or type(a).__name__ == "mmap" else a
 
-    def recorder(name, fn):
-        def call(*args, **kwargs):
-            if kwargs:  # a keyword call: record it positionally, in parameter order
-                args = inspect.signature(fn).bind(*args, **kwargs).args
-            # buffers (a memory-mapped file) may be closed after the call: keep bytes
-            kept = tuple(bytes(a) if isinstance(a, (memoryview, bytearray)) or
-                         type(a).__name__ == "mmap" else a for a in args)
-            recorded.setdefault(name, kept)
-            return fn(*args)
-        return call
+
+def _recorder(recorded: dict, name: str, fn):
+    """fn, recording the first call's positional and keyword arguments under name."""
+    def call(*args, **kwargs):
+        # buffers (a memory-mapped file) may be closed after the call: keep bytes
+        recorded.setdefault(name, (tuple(_keep(a) for a in args),
+                                   {k: _keep(v) for k, v in kwargs.items()}))
+        return fn(*args, **kwargs)
+    return call
+
+
+def test_recorder_keeps_positional_and_keyword_arguments():
+    rec: dict = {}
+    f = _recorder(rec, "f", lambda a, b, *, c=0: (a, b, c))
+    assert f(1, b=memoryview(b"xy"), c=3) == (1, memoryview(b"xy"), 3)
+    f(9, 9)  # only the first call is kept
+    assert rec == {"f": ((1,), {"b": b"xy", "c": 3})}
+
+
+def _record(data_dir) -> dict[str, tuple[tuple, dict]]:
+    """One (positional arguments, keyword arguments) pair per kernel, as the API called it."""
+    recorded: dict[str, tuple[tuple, dict]] = {}
+    originals = {n: getattr(_core, n) for n in KERNELS}
 
     try:
         for name, fn in originals.items():
-            setattr(_core, name, recorder(name, fn))
+            setattr(_core, name, _recorder(recorded, name, fn))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             nmc = mp.read_nmc(data_dir / "cow_nmc" / "NMC-60-abridged.csv")
@@ -111,24 +123,59 @@ def recorded(data_dir):
 
 @pytest.mark.parametrize("name", KERNELS)
 def test_mutated_direct_calls_never_crash(recorded, name):
+    """Every argument, positional or keyword, replaced in turn by odd values; too few
+    arguments, an extra positional one and an unexpected keyword raise TypeError."""
     fn = getattr(_core, name)
-    args = recorded[name]
-    fn(*_copy(args))  # the recorded call itself works
+    args, kwargs = recorded[name]
+    fn(*_copy(args), **_copy_kw(kwargs))  # the recorded call itself works
     tried = 0
     for pos, value in enumerate(args):
         for bad in _variants(value):
             call = list(_copy(args))
             call[pos] = bad
             try:
-                fn(*call)
+                fn(*call, **_copy_kw(kwargs))
+            except ALLOWED:
+                pass
+            tried += 1
+    for key, value in kwargs.items():
+        for bad in _variants(value):
+            kw = _copy_kw(kwargs)
+            kw[key] = bad
+            try:
+                fn(*_copy(args), **kw)
             except ALLOWED:
                 pass
             tried += 1
     with pytest.raises(TypeError):
-        fn(*args[:-1])
+        fn()
     with pytest.raises(TypeError):
-        fn(*args, None)
+        _call_without_one_required(fn, args, kwargs)
+    with pytest.raises(TypeError):
+        fn(*args, None, **kwargs)
+    with pytest.raises(TypeError):
+        fn(*args, **kwargs, no_such_argument=1)
     assert tried > 10
+
+
+def _call_without_one_required(fn, args: tuple, kwargs: dict):
+    """Call fn with one required argument left out: the last keyword argument that has
+    no default, else the last positional one."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        params = {}
+    required = [k for k in kwargs if k not in params or
+                params[k].default is inspect.Parameter.empty]
+    if required:
+        kw = dict(kwargs)
+        del kw[required[-1]]
+        return fn(*args, **kw)
+    return fn(*args[:-1], **kwargs)
+
+
+def _copy_kw(kwargs: dict) -> dict:
+    return dict(zip(kwargs, _copy(tuple(kwargs.values()))))
 
 
 def _copy(args: tuple) -> tuple:
