@@ -237,13 +237,14 @@ multipolar_set_num_threads(PyObject *module, PyObject *arg)
                          (PyObject *)Py_TYPE(arg));
             return NULL;
         }
-        n = PyLong_AsLong(arg);
+        int overflow = 0;
+        n = PyLong_AsLongAndOverflow(arg, &overflow);
         if (n == -1 && PyErr_Occurred()) {
             return NULL;
         }
-        if (n < 1 || n > MULTIPOLAR_MAX_THREADS) {
-            PyErr_Format(PyExc_ValueError, "set_num_threads: n must be in [1, %d]; got %ld",
-                         MULTIPOLAR_MAX_THREADS, n);
+        if (overflow != 0 || n < 1 || n > MULTIPOLAR_MAX_THREADS) {
+            PyErr_Format(PyExc_ValueError, "set_num_threads: n must be in [1, %d]; got %R",
+                         MULTIPOLAR_MAX_THREADS, arg);
             return NULL;
         }
     }

@@ -242,8 +242,6 @@ def test_similarity_years(dtype):
                                    rtol=1e-12, atol=1e-12, err_msg=m)
 
 
-@pytest.mark.xfail(strict=False, reason="similarity_years still runs its own threads "
-                   "(nthreads argument), not the shared runtime: threads_started does not see them")
 def test_similarity_starts_threads():
     votes = _votes(5, years=tuple(range(1960, 1968)), states=40, calls=30)
     assert_threads_start(lambda: mp.similarity(votes, kind="unvote", measures=("kappa",)))
@@ -354,8 +352,6 @@ def test_decay_accumulate_starts_threads():
     assert_threads_start(run)
 
 
-@pytest.mark.xfail(strict=False, reason="decay_accumulate splits events into one block per "
-                   "thread: sums are not yet bitwise identical across thread counts")
 def test_decay_accumulate_bitwise_across_threads():
     code1, code2, amap, w, t, N = _big_events()
 
@@ -376,8 +372,6 @@ def test_bin_accumulate_starts_threads():
     assert_threads_start(run)
 
 
-@pytest.mark.xfail(strict=False, reason="bin_accumulate splits events into one block per "
-                   "thread: sums are not yet bitwise identical across thread counts")
 def test_bin_accumulate_bitwise_across_threads():
     code1, code2, amap, w, t, N = _big_events()
     edges = np.arange(0, 3651 * 86_400, 365 * 86_400, dtype=np.int64)

@@ -657,10 +657,13 @@ def _event_quad(events: pd.DataFrame, func: str) -> np.ndarray | None:
         # so the user hears of a bad class in this function's words, not the kernel's
         q = s.to_numpy()
         if len(q) and (q.min() < 1 or q.max() > 4):
-            bad = q[(q < 1) | (q > 4)][0]
-            raise ValueError(
-                f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {int(bad)!r}"
-            )
+            # read again: another thread may have changed the column meanwhile (the
+            # kernel re-checks every class it uses)
+            outside = q[(q < 1) | (q > 4)]
+            if len(outside):
+                raise ValueError(
+                    f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {int(outside[0])!r}"
+                )
         return q
     if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
         raise TypeError(f"{func}: column 'quad_class' must be integer 1-4; got dtype {s.dtype}")
