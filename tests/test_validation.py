@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from multipolar import _core
-from multipolar._validation import check_unique_pairs
+from multipolar._validation import check_unique
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -30,9 +30,9 @@ def test_first_duplicate_matches_pandas(seed, layout):
 def test_first_duplicate_extreme_ranges_fall_back():
     big = np.array([np.iinfo(np.int64).min, np.iinfo(np.int64).max, np.iinfo(np.int64).min])
     assert _core.first_duplicate(big, np.zeros(3, np.int64)) == -2
-    with pytest.raises(ValueError, match=r"f: df has duplicate \(x, y\) rows; got 1 duplicated pair"):
-        check_unique_pairs(big, np.zeros(3, np.int64), "f", ("x", "y"))
-    check_unique_pairs(big[:2], np.zeros(2, np.int64), "f", ("x", "y"))
+    with pytest.raises(ValueError, match=r"f: df has duplicate \(x, y\) rows; got 1 duplicated key"):
+        check_unique([big, np.zeros(3, np.int64)], ("x", "y"), "f")
+    check_unique([big[:2], np.zeros(2, np.int64)], ("x", "y"), "f")
 
 
 @pytest.mark.parametrize(
