@@ -250,6 +250,56 @@ free_task_totals(double **task_totals, npy_intp ntasks)
     PyMem_RawFree(task_totals);
 }
 
+/* Check each component array of group_shares (an ndarray of a value dtype, length n)
+ * and record its dtype index, data and stride. -1 with an exception set on failure. */
+static int
+parse_components(PyObject *components, npy_intp n, int *vidx, const char **vdata,
+                 npy_intp *vstride)
+{
+    static const char func[] = "group_shares";
+    for (Py_ssize_t c = 0; c < PyTuple_GET_SIZE(components); c++) {
+        PyObject *item = PyTuple_GET_ITEM(components, c); /* borrowed from components */
+        if (!PyArray_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "%s: components[%zd] must be an ndarray; got %R", func, c,
+                         (PyObject *)Py_TYPE(item));
+            return -1;
+        }
+        vidx[c] = multipolar_check_1d((PyArrayObject *)item, func, "components", 0, n);
+        if (vidx[c] < 0) {
+            return -1;
+        }
+        vdata[c] = PyArray_BYTES((PyArrayObject *)item);
+        vstride[c] = PyArray_STRIDE((PyArrayObject *)item, 0);
+    }
+    return 0;
+}
+
+/*
+ * After the totals pass: the error of the serial order (the first component with
+ * one, at its first row) into *err, returning that component; without an error,
+ * the tasks' totals added into task 0's in task order, so the sums never depend
+ * on the thread count. Runs without the GIL.
+ */
+static Py_ssize_t
+reduce_totals(const shares_ctx_t *ctx, multipolar_error_t *err)
+{
+    const npy_intp ntotals = ctx->k * ctx->ngroups;
+    for (Py_ssize_t c = 0; c < ctx->k; c++) {
+        for (npy_intp t = 0; t < ctx->ntasks; t++) {
+            if (ctx->errs[t * ctx->k + c].status != MULTIPOLAR_OK) {
+                *err = ctx->errs[t * ctx->k + c];
+                return c;
+            }
+        }
+    }
+    for (npy_intp t = 1; t < ctx->ntasks; t++) {
+        for (npy_intp j = 0; j < ntotals; j++) {
+            ctx->task_totals[0][j] += ctx->task_totals[t][j];
+        }
+    }
+    return 0;
+}
+
 PyObject *
 multipolar_group_shares(PyObject *self, PyObject *args)
 {
@@ -301,19 +351,8 @@ multipolar_group_shares(PyObject *self, PyObject *args)
         PyErr_NoMemory();
         goto fail;
     }
-    for (Py_ssize_t c = 0; c < k; c++) {
-        PyObject *item = PyTuple_GET_ITEM(components, c); /* borrowed from components */
-        if (!PyArray_Check(item)) {
-            PyErr_Format(PyExc_TypeError, "%s: components[%zd] must be an ndarray; got %R", func, c,
-                         (PyObject *)Py_TYPE(item));
-            goto fail;
-        }
-        vidx[c] = multipolar_check_1d((PyArrayObject *)item, func, "components", 0, n);
-        if (vidx[c] < 0) {
-            goto fail;
-        }
-        vdata[c] = PyArray_BYTES((PyArrayObject *)item);
-        vstride[c] = PyArray_STRIDE((PyArrayObject *)item, 0);
+    if (parse_components(components, n, vidx, vdata, vstride) < 0) {
+        goto fail;
     }
     /* 3. allocate */
     out = (PyArrayObject *)PyArray_EMPTY(1, (npy_intp[]){n}, NPY_FLOAT64, 0);
@@ -360,20 +399,7 @@ multipolar_group_shares(PyObject *self, PyObject *args)
     else {
         totals_block(&ctx, 0, 0);
     }
-    /* the error of the serial order: the first component with one, at its first row */
-    for (Py_ssize_t c = 0; c < k && err.status == MULTIPOLAR_OK; c++) {
-        for (npy_intp t = 0; t < ntasks && err.status == MULTIPOLAR_OK; t++) {
-            if (task_errs[t * k + c].status != MULTIPOLAR_OK) {
-                err = task_errs[t * k + c];
-                failed = c;
-            }
-        }
-    }
-    for (npy_intp t = 1; t < ntasks && err.status == MULTIPOLAR_OK; t++) {
-        for (npy_intp j = 0; j < ntotals; j++) {
-            totals[j] += task_totals[t][j];
-        }
-    }
+    failed = reduce_totals(&ctx, &err);
     if (err.status == MULTIPOLAR_OK) {
         /* multiply by the inverse in the row pass: one division per group, not per row */
         for (npy_intp j = 0; j < ntotals; j++) {

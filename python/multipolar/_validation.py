@@ -105,7 +105,9 @@ def _smallest_code_dtype(ngroups: int) -> np.dtype:
     raise ValueError(f"too many groups; got {ngroups}")  # pragma: no cover - > 2**63 groups
 
 
-def _finish_codes(codes: np.ndarray, ngroups: int, dtype: object, borrowed: bool = False) -> np.ndarray:
+def _finish_codes(
+    codes: np.ndarray, ngroups: int, dtype: object, borrowed: bool = False
+) -> np.ndarray:
     """Codes in ``dtype`` (None: the smallest code dtype holding ``ngroups`` codes, or the
     array as it is when it is the caller's own memory in a code dtype: no copy)."""
     if dtype is None:
@@ -230,7 +232,8 @@ def _factorize_hashed(
     codes, uniques = pd.factorize(arr, sort=sort, use_na_sentinel=True)
     codes = np.asarray(codes)
     if missing == "raise" and len(codes) and (codes < 0).any():
-        raise _missing_error(func, name, "NaN" if np.asarray(arr).dtype.kind == "f" else "a missing key")
+        what = "NaN" if np.asarray(arr).dtype.kind == "f" else "a missing key"
+        raise _missing_error(func, name, what)
     uniques = np.asarray(uniques)
     return _finish_codes(codes, len(uniques), dtype), uniques
 
@@ -399,7 +402,9 @@ def check_unique(data: Any, cols: Sequence[str], func: str, arg: str = "df") -> 
     else:
         arrays = [np.asarray(a) for a in data]
     if len(arrays) != len(cols) or not cols:
-        raise ValueError(f"{func}: check_unique needs one array per column; got {len(arrays)} for {cols}")
+        raise ValueError(
+            f"{func}: check_unique needs one array per column; got {len(arrays)} for {cols}"
+        )
     n = len(arrays[0])
     if n < 2:
         return

@@ -76,21 +76,10 @@ state lookup), ``panels`` (membership, state-year and dyad-year panels).
 
 from __future__ import annotations
 
-from .convert import _factorize_values, _lookup, _to_cow, convert, lookup_state, lookup_states
+from .convert import convert, lookup_state, lookup_states
 from .panels import dyad_years, is_major, is_member, majors, members, state_years
-from .tables import (
-    _GRID_FIRST,
-    _NCODE,
-    SYSTEMS,
-    _codebook,
-    _grid,
-    _key,
-    _spell_table,
-    _states_table,
-    major_spells,
-    states,
-    system_spells,
-)
+from .tables import SYSTEMS, major_spells, states, system_spells
+from .tables import _codebook as _codebook  # the resolved codebook, read by tests
 
 __all__ = [
     "SYSTEMS",

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import functools
 import numbers
-from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -20,7 +18,6 @@ from .tables import (
     _GRID_FIRST,
     _INT_SYSTEMS,
     _NCODE,
-    SYSTEMS,
     _codebook,
     _grid,
     _key,
@@ -299,7 +296,9 @@ def _factorize_values(
         shape = ()
         flat = np.empty(1, dtype=object)
         flat[0] = values
-    codes, uniques = factorize(flat, "convert", "values", sort=False, missing="code", dtype=np.int64)
+    codes, uniques = factorize(
+        flat, "convert", "values", sort=False, missing="code", dtype=np.int64
+    )
     return (
         kind,
         codes,

@@ -5,10 +5,6 @@ the package docstring).
 
 from __future__ import annotations
 
-import functools
-import numbers
-from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 import numpy as np
