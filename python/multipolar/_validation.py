@@ -122,19 +122,24 @@ def _missing_error(func: str, name: str, what: str) -> ValueError:
 
 
 def _int_codes(
-    arr: np.ndarray, lo: int, hi: int, dense: bool
+    arr: np.ndarray, lo: int, hi: int, dense: bool, dtype: object
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Codes ``key - lo`` of integer keys of a small range, made dense if asked.
-
-    The offset is computed in the key's 64-bit family (int64 or uint64), never in
-    its own dtype, so int8 keys [-100, 100] or uint64 keys near 2**64 cannot wrap.
-    """
+    """Codes ``key - lo`` of integer keys of a small range, made dense if asked."""
     span = hi - lo + 1
-    wide = np.uint64 if arr.dtype.kind == "u" else np.int64
-    if lo == 0 and arr.dtype in CODE_DTYPES and arr.dtype.isnative:
+    target = _smallest_code_dtype(span) if dtype is None else np.dtype(dtype)
+    if lo == 0 and arr.dtype in CODE_DTYPES and arr.dtype.isnative and (
+        dtype is None or arr.dtype == target
+    ):
         off = arr  # the keys are already codes: no copy
     else:
-        off = (arr.astype(wide, copy=False) - wide(lo)).astype(np.int64, copy=False)
+        # key - lo lies in [0, span) and the target dtype holds span values, so the
+        # difference taken modulo 2**bits of the target (NumPy's wrapping cast and
+        # subtraction) is exact whatever the key dtype, in one pass: int8 keys
+        # [-100, 100] or uint64 keys near 2**64 cannot overflow, as they did when
+        # the difference was taken in the key's own dtype.
+        lo_t = np.array(lo, dtype=arr.dtype).astype(target)
+        off = np.subtract(arr, lo_t, dtype=target, casting="unsafe")
+    wide = np.uint64 if arr.dtype.kind == "u" else np.int64
     keys = np.arange(span, dtype=wide) + wide(lo)
     if keys.dtype == np.uint64 and hi <= np.iinfo(np.int64).max:
         keys = keys.astype(np.int64)
@@ -194,8 +199,8 @@ def factorize(
     Notes
     -----
     Integer keys with a range of at most ``4 n + 2**20`` take the fast path
-    ``key - min`` (computed in 64 bits whatever the key dtype) with a bincount and
-    cumsum to make them dense. A Categorical's codes are returned as they are,
+    ``key - min`` (exact whatever the key dtype, see ``_int_codes``) with a
+    bincount and cumsum to make them dense. A Categorical's codes are returned as they are,
     without a copy, when its categories are sorted (or ``sort=False``) and
     ``dense=False`` or every category is used. Integer keys of a code dtype
     with minimum 0 (and no gap, or ``dense=False``) are returned as the caller's
@@ -220,7 +225,7 @@ def factorize(
     if arr.dtype.kind in "iu" and n:
         lo, hi = int(arr.min()), int(arr.max())
         if hi - lo + 1 <= _SPAN_PER_ROW * n + _SPAN_MIN:
-            codes, uniques = _int_codes(arr, lo, hi, dense)
+            codes, uniques = _int_codes(arr, lo, hi, dense, dtype)
             return _finish_codes(codes, len(uniques), dtype, codes is arr), uniques
     return _factorize_hashed(arr, func, name, sort, missing, dtype)
 
