@@ -1,9 +1,14 @@
-"""Shared argument normalisation for the public wrappers.
+"""The one keys-and-validation layer of the public wrappers.
 
 Everything here turns user input (pandas objects, lists, scalars) into the
 contiguous-or-strided NumPy arrays the C kernels take, and raises the
 documented TypeError/ValueError, worded ``<function>: <argument> <problem>;
-got <value>``, before anything reaches C.
+got <value>``, before anything reaches C: frames and columns
+(:func:`require_frame`, :func:`require_columns`, :func:`value_array`,
+:func:`int_keys`), the one factoriser (:func:`factorize`), years
+(:func:`years`, :func:`one_year`), states named by the user
+(:func:`resolve_states`), key uniqueness over any number of columns
+(:func:`check_unique`) and the code systems (:data:`CODE_SYSTEMS`).
 """
 
 from __future__ import annotations
@@ -93,9 +98,11 @@ def check_system(system: object, func: str, arg: str = "codes") -> str:
 # ---- the factoriser ------------------------------------------------------------------
 
 #: Integer keys whose range is at most this many slots per row (plus a constant) are
-#: coded as ``key - min`` (and made dense with a bincount) instead of hashed.
+#: coded as ``key - min`` (and made dense with a bincount) instead of hashed. Codes
+#: that keep empty groups in range get a small constant: every slot becomes a group.
 _SPAN_PER_ROW = 4
-_SPAN_MIN = 1 << 20
+_SPAN_MIN_DENSE = 1 << 20
+_SPAN_MIN_KEEP = 1024
 
 
 def _smallest_code_dtype(ngroups: int) -> np.dtype:
@@ -198,7 +205,8 @@ def factorize(
 
     Notes
     -----
-    Integer keys with a range of at most ``4 n + 2**20`` take the fast path
+    Integer keys with a range of at most ``4 n + 2**20`` (``4 n + 1024`` with
+    ``dense=False``, where every slot of the range becomes a group) take the fast path
     ``key - min`` (exact whatever the key dtype, see ``_int_codes``) with a
     bincount and cumsum to make them dense. A Categorical's codes are returned as they are,
     without a copy, when its categories are sorted (or ``sort=False``) and
@@ -224,7 +232,8 @@ def factorize(
     n = len(arr)
     if arr.dtype.kind in "iu" and n:
         lo, hi = int(arr.min()), int(arr.max())
-        if hi - lo + 1 <= _SPAN_PER_ROW * n + _SPAN_MIN:
+        slack = _SPAN_MIN_DENSE if dense else _SPAN_MIN_KEEP
+        if hi - lo + 1 <= _SPAN_PER_ROW * n + slack:
             codes, uniques = _int_codes(arr, lo, hi, dense, dtype)
             return _finish_codes(codes, len(uniques), dtype, codes is arr), uniques
     return _factorize_hashed(arr, func, name, sort, missing, dtype)
