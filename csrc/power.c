@@ -54,9 +54,9 @@
 typedef void (*accumulate_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp, npy_intp,
                               double *, npy_intp *, multipolar_error_t *);
 typedef void (*add_shares_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp,
-                              const double *, double *, npy_int32 *);
+                              npy_intp, const double *, double *, npy_int32 *);
 typedef void (*scatter_groups_fn)(const char *, npy_intp, const char *, npy_intp, npy_intp,
-                                  npy_intp *, double *);
+                                  npy_intp, npy_intp *, const npy_intp *, double *);
 
 #define MP_ACC_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(accumulate, vname),
 #define MP_ADD_ROW(vname, ctype, typenum) MULTIPOLAR_CODE_ROW(add_shares, vname),
@@ -207,7 +207,7 @@ shares_block(void *arg, npy_intp block, int worker)
     for (Py_ssize_t c = 0; c < ctx->k; c++) {
         add_shares_table[ctx->vidx[c]][ctx->cidx](
             ctx->vdata[c] + start * ctx->vstride[c], ctx->vstride[c],
-            ctx->cdata + start * ctx->cstride, ctx->cstride, len,
+            ctx->cdata + start * ctx->cstride, ctx->cstride, len, ctx->ngroups,
             ctx->totals + c * ctx->ngroups, sum, cnt);
     }
     for (npy_intp i = 0; i < len; i++) {
@@ -248,6 +248,56 @@ free_task_totals(double **task_totals, npy_intp ntasks)
         PyMem_RawFree(task_totals[t]);
     }
     PyMem_RawFree(task_totals);
+}
+
+/* Check each component array of group_shares (an ndarray of a value dtype, length n)
+ * and record its dtype index, data and stride. -1 with an exception set on failure. */
+static int
+parse_components(PyObject *components, npy_intp n, int *vidx, const char **vdata,
+                 npy_intp *vstride)
+{
+    static const char func[] = "group_shares";
+    for (Py_ssize_t c = 0; c < PyTuple_GET_SIZE(components); c++) {
+        PyObject *item = PyTuple_GET_ITEM(components, c); /* borrowed from components */
+        if (!PyArray_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "%s: components[%zd] must be an ndarray; got %R", func, c,
+                         (PyObject *)Py_TYPE(item));
+            return -1;
+        }
+        vidx[c] = multipolar_check_1d((PyArrayObject *)item, func, "components", 0, n);
+        if (vidx[c] < 0) {
+            return -1;
+        }
+        vdata[c] = PyArray_BYTES((PyArrayObject *)item);
+        vstride[c] = PyArray_STRIDE((PyArrayObject *)item, 0);
+    }
+    return 0;
+}
+
+/*
+ * After the totals pass: the error of the serial order (the first component with
+ * one, at its first row) into *err, returning that component; without an error,
+ * the tasks' totals added into task 0's in task order, so the sums never depend
+ * on the thread count. Runs without the GIL.
+ */
+static Py_ssize_t
+reduce_totals(const shares_ctx_t *ctx, multipolar_error_t *err)
+{
+    const npy_intp ntotals = ctx->k * ctx->ngroups;
+    for (Py_ssize_t c = 0; c < ctx->k; c++) {
+        for (npy_intp t = 0; t < ctx->ntasks; t++) {
+            if (ctx->errs[t * ctx->k + c].status != MULTIPOLAR_OK) {
+                *err = ctx->errs[t * ctx->k + c];
+                return c;
+            }
+        }
+    }
+    for (npy_intp t = 1; t < ctx->ntasks; t++) {
+        for (npy_intp j = 0; j < ntotals; j++) {
+            ctx->task_totals[0][j] += ctx->task_totals[t][j];
+        }
+    }
+    return 0;
 }
 
 PyObject *
@@ -301,19 +351,8 @@ multipolar_group_shares(PyObject *self, PyObject *args)
         PyErr_NoMemory();
         goto fail;
     }
-    for (Py_ssize_t c = 0; c < k; c++) {
-        PyObject *item = PyTuple_GET_ITEM(components, c); /* borrowed from components */
-        if (!PyArray_Check(item)) {
-            PyErr_Format(PyExc_TypeError, "%s: components[%zd] must be an ndarray; got %R", func, c,
-                         (PyObject *)Py_TYPE(item));
-            goto fail;
-        }
-        vidx[c] = multipolar_check_1d((PyArrayObject *)item, func, "components", 0, n);
-        if (vidx[c] < 0) {
-            goto fail;
-        }
-        vdata[c] = PyArray_BYTES((PyArrayObject *)item);
-        vstride[c] = PyArray_STRIDE((PyArrayObject *)item, 0);
+    if (parse_components(components, n, vidx, vdata, vstride) < 0) {
+        goto fail;
     }
     /* 3. allocate */
     out = (PyArrayObject *)PyArray_EMPTY(1, (npy_intp[]){n}, NPY_FLOAT64, 0);
@@ -360,20 +399,7 @@ multipolar_group_shares(PyObject *self, PyObject *args)
     else {
         totals_block(&ctx, 0, 0);
     }
-    /* the error of the serial order: the first component with one, at its first row */
-    for (Py_ssize_t c = 0; c < k && err.status == MULTIPOLAR_OK; c++) {
-        for (npy_intp t = 0; t < ntasks && err.status == MULTIPOLAR_OK; t++) {
-            if (task_errs[t * k + c].status != MULTIPOLAR_OK) {
-                err = task_errs[t * k + c];
-                failed = c;
-            }
-        }
-    }
-    for (npy_intp t = 1; t < ntasks && err.status == MULTIPOLAR_OK; t++) {
-        for (npy_intp j = 0; j < ntotals; j++) {
-            totals[j] += task_totals[t][j];
-        }
-    }
+    failed = reduce_totals(&ctx, &err);
     if (err.status == MULTIPOLAR_OK) {
         /* multiply by the inverse in the row pass: one division per group, not per row */
         for (npy_intp j = 0; j < ntotals; j++) {
@@ -423,10 +449,12 @@ fail:
 /* Groups per task of the concentration pass. */
 #define MP_CONC_GROUPS 64
 
-/* What a concentration task reads; tasks write disjoint rows of res. */
+/* What a concentration task reads; tasks write disjoint rows of res. Group g's
+ * values are scratch[starts[g] .. ends[g]): ends are where the scatter pass
+ * stopped, which is what was written even if the input changed under it. */
 typedef struct {
     npy_intp ngroups;
-    const npy_intp *counts;
+    const npy_intp *starts;
     const npy_intp *ends;
     double *scratch;
     double *res;
@@ -440,7 +468,7 @@ conc_groups(void *arg, npy_intp task, int worker)
     const npy_intp stop = (task + 1) * MP_CONC_GROUPS < ctx->ngroups ? (task + 1) * MP_CONC_GROUPS
                                                                       : ctx->ngroups;
     for (npy_intp g = task * MP_CONC_GROUPS; g < stop; g++) {
-        concentration_of(ctx->scratch + ctx->ends[g] - ctx->counts[g], ctx->counts[g],
+        concentration_of(ctx->scratch + ctx->starts[g], ctx->ends[g] - ctx->starts[g],
                          ctx->res + g * MULTIPOLAR_CONCENTRATION_NCOL);
     }
 }
@@ -455,6 +483,7 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
     PyArrayObject *out = NULL;
     npy_intp *counts = NULL;
     npy_intp *next = NULL;
+    npy_intp *starts = NULL;
     double *scratch = NULL;
     multipolar_error_t err = {MULTIPOLAR_OK, 0, 0.0, NULL, 0, 0};
     NPY_BEGIN_THREADS_DEF;
@@ -490,8 +519,9 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
     }
     counts = PyMem_RawCalloc((size_t)ngroups + 1, sizeof(npy_intp));
     next = PyMem_RawCalloc((size_t)ngroups + 1, sizeof(npy_intp));
+    starts = PyMem_RawCalloc((size_t)ngroups + 1, sizeof(npy_intp));
     scratch = PyMem_RawMalloc((size_t)(n > 0 ? n : 1) * sizeof(double));
-    if (counts == NULL || next == NULL || scratch == NULL) {
+    if (counts == NULL || next == NULL || starts == NULL || scratch == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
@@ -507,14 +537,18 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
     NPY_BEGIN_THREADS_THRESHOLDED(n);
     accumulate_table[vidx][cidx](vdata, vstride, cdata, cstride, n, ngroups, NULL, counts, &err);
     if (err.status == MULTIPOLAR_OK) {
+        /* segment g is [starts[g], starts[g] + counts[g]); counts becomes the segment
+         * ends, the most the scatter may write (the counts sum to at most n) */
         npy_intp start = 0;
         for (npy_intp g = 0; g < ngroups; g++) {
-            next[g] = start;
+            starts[g] = next[g] = start;
             start += counts[g];
+            counts[g] = start;
         }
-        scatter_groups_table[vidx][cidx](vdata, vstride, cdata, cstride, n, next, scratch);
-        /* after the scatter, next[g] is the end of segment g: its start is next[g] - counts[g] */
-        conc_ctx_t ctx = {ngroups, counts, next, scratch, res};
+        scatter_groups_table[vidx][cidx](vdata, vstride, cdata, cstride, n, ngroups, next,
+                                         counts, scratch);
+        /* after the scatter, next[g] is where segment g's written values end */
+        conc_ctx_t ctx = {ngroups, starts, next, scratch, res};
         const npy_intp ntasks = (ngroups + MP_CONC_GROUPS - 1) / MP_CONC_GROUPS;
         if (n >= 65536) {
             multipolar_parallel_for(&team, ntasks, MULTIPOLAR_DYNAMIC, conc_groups, &ctx);
@@ -535,6 +569,7 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
     /* 7. clean up */
     PyMem_RawFree(counts);
     PyMem_RawFree(next);
+    PyMem_RawFree(starts);
     PyMem_RawFree(scratch);
     return (PyObject *)out;
 
@@ -542,6 +577,7 @@ fail:
     Py_XDECREF(out);
     PyMem_RawFree(counts);
     PyMem_RawFree(next);
+    PyMem_RawFree(starts);
     PyMem_RawFree(scratch);
     return NULL;
 }

@@ -86,18 +86,25 @@ MP_FN(accumulate)(const char *values, npy_intp vstride, const char *codes, npy_i
 
 /*
  * Add each row's share of its group total to share_sum and count it.
- * in:  values, codes as above (already validated by accumulate), inv_totals
- *      (1 / group total, or 0 for a group whose total is zero)
+ * in:  values, codes as above, inv_totals[ngroups] (1 / group total, or 0 for a
+ *      group whose total is zero)
  * NaN: a missing value adds nothing and is not counted; a group whose total is
  *      zero has no defined shares and counts as missing for this component
  * out: share_sum[n] += v * inv_totals[g]; share_cnt[n] += 1 (contiguous)
+ * The codes were validated by accumulate, but another thread may have changed
+ * them since (the GIL is released): a code out of range is re-checked here and
+ * the row skipped, so the table is never read outside its bounds.
  */
 static void
 MP_FN(add_shares)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
-                  npy_intp n, const double *inv_totals, double *share_sum, npy_int32 *share_cnt)
+                  npy_intp n, npy_intp ngroups, const double *inv_totals, double *share_sum,
+                  npy_int32 *share_cnt)
 {
     for (npy_intp i = 0; i < n; i++) {
         const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
+        if ((npy_uintp)g >= (npy_uintp)ngroups) {
+            continue;
+        }
         const double v = (double)(*(const MP_V_T *)(values + i * vstride));
         const double inv = inv_totals[g];
         if (npy_isnan(v) || inv == 0.0) {
@@ -110,17 +117,27 @@ MP_FN(add_shares)(const char *values, npy_intp vstride, const char *codes, npy_i
 
 /*
  * Scatter the present values into per-group segments of a scratch array.
- * in:  values, codes (validated by accumulate); next[ngroups] = segment starts
+ * in:  values, codes; next[ngroups] = segment starts, ends[ngroups] = segment
+ *      ends (start + the count of the accumulate pass)
  * out: sorted_by_group[next[g]++] = v for every non-NaN row, in row order
+ * Each code and value is read once here, but they may differ from what the
+ * accumulate pass counted if another thread changed them meanwhile: a code out
+ * of range, or a row that would overflow its segment, is skipped, so the writes
+ * stay inside the scratch array. The caller takes next[g] - start as the
+ * number of values actually written, so nothing unwritten is ever read.
  */
 static void
 MP_FN(scatter_groups)(const char *values, npy_intp vstride, const char *codes, npy_intp cstride,
-                      npy_intp n, npy_intp *next, double *sorted_by_group)
+                      npy_intp n, npy_intp ngroups, npy_intp *next, const npy_intp *ends,
+                      double *sorted_by_group)
 {
     for (npy_intp i = 0; i < n; i++) {
         const npy_intp g = (npy_intp)(*(const MP_C_T *)(codes + i * cstride));
+        if ((npy_uintp)g >= (npy_uintp)ngroups) {
+            continue;
+        }
         const double v = (double)(*(const MP_V_T *)(values + i * vstride));
-        if (!npy_isnan(v)) {
+        if (!npy_isnan(v) && next[g] < ends[g]) {
             sorted_by_group[next[g]++] = v;
         }
     }

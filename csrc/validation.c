@@ -5,8 +5,10 @@
  *   first_duplicate(a, b)
  *       Row index of the first row whose (a, b) pair occurred in an earlier
  *       row, -1 if every pair is unique, or -2 if the pairs' value range is too
- *       large for a bitmap (the caller then sorts). One pass over a bit per
- *       possible pair.
+ *       large for a bitmap (the caller then sorts). One pass for the range, one
+ *       over a bit per possible pair; the second re-checks each value against
+ *       the range, since the input may change between the two passes (the GIL
+ *       is released), and answers -2 if it did.
  */
 #include "multipolar.h"
 
@@ -72,6 +74,12 @@ multipolar_first_duplicate(PyObject *self, PyObject *args)
     for (npy_intp i = 0; i < n; i++) {
         const npy_uint64 x = (npy_uint64)(*(const npy_int64 *)(adata + i * astride)) - (npy_uint64)amin;
         const npy_uint64 y = (npy_uint64)(*(const npy_int64 *)(bdata + i * bstride)) - (npy_uint64)bmin;
+        if (x >= arange || y >= brange) {
+            /* another thread changed the input since the range pass: this value is
+             * outside the bitmap, so give up on it and let the caller sort */
+            found = -2;
+            break;
+        }
         const npy_uint64 bit = x * brange + y;
         const unsigned char mask = (unsigned char)(1u << (bit & 7u));
         if (bits[bit >> 3] & mask) {

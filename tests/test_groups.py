@@ -120,7 +120,7 @@ def test_user_group_forms():
         (("g", {2: [(1990, 2000), (1995, None)]}), {}, ValueError, "overlapping spells of ccode 2"),
         (("g", {2: 1980}), {"founded": 1990}, ValueError, "starting before founded=1990"),
         (("g", {2: "1990"}), {}, TypeError, r"members\[2\] must be None, a join year"),
-        (("g", {2.0: 1990}), {}, TypeError, "members must name states by ccode"),
+        (("g", {2.0: 1990}), {}, TypeError, "members must hold ccodes"),
         (("g", [2]), {"founded": 2000, "dissolved": 1990}, ValueError, "dissolved must come after"),
         (("g", [2]), {"founded": 1990.0}, TypeError, "founded must be an int year or None"),
     ],

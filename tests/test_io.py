@@ -74,7 +74,7 @@ def test_read_nmc_crlf_no_final_newline_and_gzip(tmp_path):
         (HEADER + "USA,2,1816,-5,17,80,254,8659,101,0.1,2021\n", ValueError,
          r"read_nmc: column 'milex' must be non-negative or -9 \(missing\); got -5.0 in data row 1"),
         (HEADER + "USA,2,1816,1,17,80,254,8659,101,0.1,2021\nUSA,2,1816,1,17,80,254,8659,101,0.1,2021\n",
-         ValueError, r"read_nmc: df has duplicate \(ccode, year\) rows; got 1 duplicated pair\(s\), e.g. \(2, 1816\)"),
+         ValueError, r"read_nmc: df has duplicate \(ccode, year\) rows; got 1 duplicated key\(s\), e.g. \(2, 1816\)"),
         (HEADER + "XXX,9999,1816,1,17,80,254,8659,101,0.1,2021\n", ValueError,
          "read_nmc: file has ccode.* not COW states.*9999"),
         (HEADER + "USA,,1816,1,17,80,254,8659,101,0.1,2021\n", ValueError,

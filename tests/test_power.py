@@ -9,6 +9,7 @@ import reference as ref
 
 import multipolar as mp
 from multipolar import _core
+from multipolar.io import NMC_COMPONENTS
 from multipolar.power import CONCENTRATION_COLUMNS
 
 COMP = list(ref.COMPONENTS)
@@ -398,3 +399,66 @@ def test_codes_override_reads_states_in_other_systems(data_dir):
         mp.transition(nmc, "CHN", "USA", codes="iso4")
     pol = mp.polarity(nmc, among=["CHN", "USA", "RUS"], codes="iso3")
     assert set(pol.loc[2016, "poles"]) <= {710, 2, 365}
+
+
+# ---- thread count and memory safety ------------------------------------------------------
+
+
+def _world(n_states=1500, n_years=200, seed=11):
+    rng = np.random.default_rng(seed)
+    n = n_states * n_years
+    df = pd.DataFrame({"ccode": np.repeat(np.arange(n_states), n_years),
+                       "year": np.tile(np.arange(1816, 1816 + n_years), n_states)})
+    for comp in NMC_COMPONENTS:
+        v = rng.random(n) * 100
+        v[rng.random(n) < 0.05] = np.nan
+        df[comp] = v
+    return df.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+
+
+def test_cinc_and_concentration_bitwise_identical_for_any_thread_count():
+    df = _world()
+    got = {}
+    for t in (1, 2, 4):
+        mp.set_num_threads(t)
+        before = _core.threads_started()
+        c = mp.cinc(df)
+        conc = mp.concentration(df.assign(cinc=c))
+        started = _core.threads_started() - before
+        if t == 1:
+            assert started == 0
+        else:
+            assert started > 0, f"no worker thread started with {t} threads"
+        got[t] = (c.to_numpy(), conc.to_numpy(dtype=np.float64))
+    for t in (2, 4):
+        for x, y in zip(got[1], got[t]):
+            assert np.array_equal(x.view(np.uint64), y.view(np.uint64))
+
+
+def test_power_kernels_survive_concurrent_mutation():
+    from test_validation import hammer
+
+    rng = np.random.default_rng(5)
+    n, ngroups = 200_000, 50
+    codes = rng.integers(0, ngroups, n).astype(np.int32)
+    good = codes.copy()
+    values = rng.random(n)
+    other = rng.random(n)
+    step = [0]
+
+    def mutate():
+        step[0] += 1
+        k = step[0] % 5
+        if k == 0:
+            values[::2] = np.nan
+        elif k == 1:
+            values[::2] = 1.0
+        elif k == 2:
+            codes[::3] = ngroups + 7
+        elif k == 3:
+            codes[1::3] = -3
+        else:
+            codes[:] = good
+
+    hammer(lambda: _core.group_concentration(values, codes, ngroups), mutate)
+    hammer(lambda: _core.group_shares((values, other), codes, ngroups), mutate)

@@ -45,8 +45,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._validation import check_unique_pairs, require_columns, require_frame, value_array
-from .trade import dense_codes, dyad_table, int_keys
+from ._validation import (
+    check_unique,
+    factorize,
+    int_keys,
+    require_columns,
+    require_frame,
+    resolve_states,
+    value_array,
+)
+from .trade import _dyad_table
 
 __all__ = [
     "BRICS",
@@ -172,7 +180,7 @@ class Group:
             items = [(m, None) for m in members]
         rows: list[tuple[int, int, int]] = []
         for state, spec in items:
-            ccode = _state_code(state, func)
+            ccode = int(resolve_states([state], func, "members")[0])
             for join, leave in _spells_of(spec, state, func):
                 j = _OPEN_START if join is None else join
                 lv = _OPEN_END if leave is None else leave
@@ -273,19 +281,6 @@ class Group:
             raise TypeError(f"Group.members_in: year must be an int; got {year!r}")
         cand = np.unique(self._ccode)
         return cand[self.is_member(cand, int(year))]
-
-
-def _state_code(state: object, func: str) -> int:
-    if _is_int(state):
-        return int(state)
-    if isinstance(state, str):
-        from .codes import lookup_state
-
-        return int(lookup_state(state, codes="cowabb"))
-    raise TypeError(
-        f"{func}: members must name states by ccode (int) or COW abbreviation (str); "
-        f"got {state!r}"
-    )
 
 
 def _spells_of(spec: object, state: object, func: str) -> list[tuple[int | None, int | None]]:
@@ -598,14 +593,14 @@ def group_power(
     require_columns(nmc_frame, ["ccode", "year", value], func, "nmc_frame")
     c = int_keys(nmc_frame["ccode"], func, "ccode")
     y = int_keys(nmc_frame["year"], func, "year")
-    check_unique_pairs(c, y, func, ("ccode", "year"))
+    check_unique([c, y], ("ccode", "year"), func, "nmc_frame")
     v = value_array(nmc_frame[value], func, value).astype(np.float64)
     bad = (v < 0) | np.isinf(v)
     if bad.any():
         raise ValueError(f"{func}: column {value!r} must be finite and non-negative; got {v[bad][0]!r}")
     present = ~np.isnan(v)
     v0 = np.where(present, v, 0.0)
-    yc, years = dense_codes(y)
+    yc, years = factorize(y, func, "year", dtype=np.int64)
     Y = len(years)
     world = np.bincount(yc, weights=v0, minlength=Y)
     member = [g.is_member(c, y) for g in glist]
@@ -661,27 +656,6 @@ def _actor_concentration(glist, member, c, y, v, present, func) -> pd.DataFrame:
 
 
 # ---- similarity --------------------------------------------------------------------
-
-
-def _check_unique_triples(c1, c2, y, func: str, arg: str) -> None:
-    n = len(c1)
-    if n < 2:
-        return
-    codes, states = dense_codes(np.concatenate([c1, c2]))
-    yc, years = dense_codes(y)
-    S, Y = len(states), len(years)
-    key = (codes[:n] * S + codes[n:]) * Y + yc
-    if np.all(key[1:] > key[:-1]):
-        return
-    order = np.argsort(key, kind="stable")
-    sk = key[order]
-    dup = np.flatnonzero(sk[1:] == sk[:-1])
-    if len(dup):
-        k = int(order[dup[0] + 1])
-        raise ValueError(
-            f"{func}: {arg} has duplicate (ccode1, ccode2, year) rows; got {len(dup)} duplicate "
-            f"row(s), e.g. ({int(c1[k])}, {int(c2[k])}, {int(y[k])})"
-        )
 
 
 def group_cohesion(
@@ -759,7 +733,7 @@ def group_cohesion(
     c2 = int_keys(similarity_frame["ccode2"], func, "ccode2")
     y = int_keys(similarity_frame["year"], func, "year")
     v = value_array(similarity_frame[measure], func, measure).astype(np.float64)
-    _check_unique_triples(c1, c2, y, func, "similarity_frame")
+    check_unique([c1, c2, y], ("ccode1", "ccode2", "year"), func, "similarity_frame")
     self_rows = c1 == c2
     n_self = int(np.count_nonzero(self_rows))
     if n_self:
@@ -768,7 +742,7 @@ def group_cohesion(
             UserWarning,
             stacklevel=2,
         )
-    yc, years = dense_codes(y)
+    yc, years = factorize(y, func, "year", dtype=np.int64)
     Y = len(years)
     m1 = g.is_member(c1, y)
     m2 = g.is_member(c2, y)
@@ -859,7 +833,7 @@ def group_trade(
     """
     func = "group_trade"
     glist = _as_groups(groups, func)
-    tab = dyad_table(trade, func, year=year, smoothed=smoothed)
+    tab = _dyad_table(trade, func, year=year, smoothed=smoothed)
     S, Y = len(tab.states), len(tab.years)
     cols: dict[str, list[np.ndarray]] = {k: [] for k in ("intra", "extra", "share_in", "share_out")}
     for g in glist:

@@ -62,7 +62,7 @@ def read_nmc(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> nmc.loc[(nmc.ccode == 2) & (nmc.year == 2000), "cinc"]  # doctest: +SKIP
     """
     func = "read_nmc"
-    from ._validation import check_unique_pairs, require_columns, value_array
+    from ._validation import check_unique, require_columns, value_array
 
     try:
         raw = pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
@@ -74,15 +74,7 @@ def read_nmc(path: str | os.PathLike[str]) -> pd.DataFrame:
     require_columns(raw, ("ccode", "year", *NMC_COMPONENTS), func, arg="path")
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for key in ("ccode", "year"):
-        col = raw[key]
-        if col.isna().any():
-            row = int(np.flatnonzero(col.isna().to_numpy())[0])
-            raise ValueError(f"{func}: column {key!r} must not be empty; got an empty field in data row {row + 1}")
-        arr = value_array(col, func, key)
-        if arr.dtype.kind == "f":
-            if not np.all(arr == np.round(arr)):
-                raise ValueError(f"{func}: column {key!r} must hold integers; got {arr[arr != np.round(arr)][0]!r}")
-        out[key] = arr.astype(np.int64)
+        out[key] = _int_key(raw, key, func)
     for comp in (*NMC_COMPONENTS, "cinc"):
         if comp not in raw.columns:
             out[comp] = np.nan
@@ -100,7 +92,7 @@ def read_nmc(path: str | os.PathLike[str]) -> pd.DataFrame:
             row = int(np.flatnonzero(np.isinf(arr))[0])
             raise ValueError(f"{func}: column {comp!r} must be finite; got {float(arr[row])!r} in data row {row + 1}")
         out[comp] = arr
-    check_unique_pairs(out["ccode"].to_numpy(), out["year"].to_numpy(), func, ("ccode", "year"))
+    check_unique(out, ("ccode", "year"), func)
     from .codes import convert
 
     ccodes = out["ccode"].to_numpy()
@@ -175,7 +167,7 @@ def read_trade(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> dep = mp.dependence(trade, year=2014)  # doctest: +SKIP
     """
     func = "read_trade"
-    from ._validation import check_unique_pairs, value_array
+    from ._validation import check_unique, value_array
 
     wanted = set(_TRADE_DYADIC) | set(_TRADE_NATIONAL)
     try:
@@ -203,18 +195,7 @@ def read_trade(path: str | os.PathLike[str]) -> pd.DataFrame:
         )
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for key in keys:
-        col = raw[key]
-        if col.isna().any():
-            row = int(np.flatnonzero(col.isna().to_numpy())[0])
-            raise ValueError(
-                f"{func}: column {key!r} must not be empty; got an empty field in data row {row + 1}"
-            )
-        arr = value_array(col, func, key)
-        if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
-            raise ValueError(
-                f"{func}: column {key!r} must hold integers; got {arr[arr != np.round(arr)][0]!r}"
-            )
-        out[key] = arr.astype(np.int64)
+        out[key] = _int_key(raw, key, func)
     for name in values:
         if name not in cols:
             out[name] = np.nan
@@ -230,13 +211,13 @@ def read_trade(path: str | os.PathLike[str]) -> pd.DataFrame:
             )
         out[name] = arr
     if len(keys) == 2:
-        check_unique_pairs(out["ccode"].to_numpy(), out["year"].to_numpy(), func, keys)
+        check_unique(out, keys, func)
     else:
-        from .trade import dyad_table
+        from .trade import _dyad_table
 
         # Validates (ccode1, ccode2, year) uniqueness and self-pairs with the
         # same rules as the trade functions; the table itself is discarded.
-        dyad_table(out, func)
+        _dyad_table(out, func)
     return out
 
 
@@ -282,7 +263,8 @@ def _read_table(path: str | os.PathLike[str] | pd.DataFrame, func: str, **kwargs
 
 
 def _int_key(raw: pd.DataFrame, col: str, func: str) -> np.ndarray:
-    from ._validation import value_array
+    """An integer key column of a file as int64; an empty field raises with its data row."""
+    from ._validation import int_keys
 
     series = raw[col]
     if series.isna().any():
@@ -290,10 +272,7 @@ def _int_key(raw: pd.DataFrame, col: str, func: str) -> np.ndarray:
         raise ValueError(
             f"{func}: column {col!r} must not be empty; got an empty field in data row {row + 1}"
         )
-    arr = value_array(series, func, col)
-    if arr.dtype.kind == "f" and not np.all(arr == np.round(arr)):
-        raise ValueError(f"{func}: column {col!r} must hold integers; got {arr[arr != np.round(arr)][0]!r}")
-    return arr.astype(np.int64)
+    return int_keys(series, func, col)
 
 
 def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.DataFrame:
@@ -658,7 +637,7 @@ def read_idealpoints(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> ip = mp.read_idealpoints("IdealpointestimatesAll_Jul2023.csv")  # doctest: +SKIP
     """
     func = "read_idealpoints"
-    from ._validation import check_unique_pairs
+    from ._validation import check_unique
 
     raw = _read_table(path, func)
     raw.columns = [str(c).strip().lower() for c in raw.columns]
@@ -683,7 +662,7 @@ def read_idealpoints(path: str | os.PathLike[str]) -> pd.DataFrame:
             f"{func}: path is not a known ideal-point layout (ccode, session, IdealPointAll or "
             f"ccode, year, idealpointall); got columns {list(raw.columns)}"
         )
-    check_unique_pairs(out["ccode"].to_numpy(), out["year"].to_numpy(), func, ("ccode", "year"))
+    check_unique(out, ("ccode", "year"), func)
     return out
 
 

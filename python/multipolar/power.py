@@ -15,10 +15,11 @@ import pandas as pd
 from . import _core
 from ._errors import call, restate
 from ._validation import (
-    check_unique_pairs,
-    group_codes,
+    check_unique,
+    factorize,
     require_columns,
     require_frame,
+    resolve_states,
     value_array,
 )
 from .io import NMC_COMPONENTS
@@ -100,12 +101,10 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     if not components:
         raise ValueError(f"{func}: components must name at least one column; got []")
     require_columns(df, ["ccode", "year", *components], func)
-    codes, _ = group_codes(df["year"], func, "year")
-    check_unique_pairs(
-        df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year")
-    )
+    codes, keys = factorize(df["year"], func, "year", dense=False)
+    check_unique(df, ("ccode", "year"), func)
     arrays = _component_arrays(df, components, func)
-    ngroups = int(codes.max()) + 1 if len(codes) else 0
+    ngroups = len(keys)
     names = {"components": list(components)}
     try:
         values = _core.group_shares(arrays, codes, ngroups)
@@ -117,32 +116,6 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
             raise restate(exc, func, names) from None
         values = call(func, _core.group_shares, fixed, codes, ngroups, names=names)
     return pd.Series(values, index=df.index, name="cinc")
-
-
-def _resolve_states(
-    xs: Sequence[object], ccodes: np.ndarray, func: str, arg: str, codes: str = "cowabb"
-) -> np.ndarray:
-    """States named by the user, as ccodes: an int is a ccode (a COW state, or any code
-    the frame itself uses, such as the demo world's), a string is read in ``codes``
-    (COW abbreviations by default; with ``codes="gw"`` ints are Gleditsch-Ward numbers)."""
-    from .codes import SYSTEMS, lookup_state
-
-    if codes not in SYSTEMS:
-        raise ValueError(f"{func}: codes must be one of {list(SYSTEMS)}; got {codes!r}")
-    out = []
-    present = None
-    for x in xs:
-        if isinstance(x, (int, np.integer)) and not isinstance(x, bool) and codes != "gw":
-            if present is None:
-                present = set(np.unique(ccodes).tolist())
-            if int(x) in present:
-                out.append(int(x))
-                continue
-        try:
-            out.append(lookup_state(x, codes=codes))
-        except (TypeError, ValueError):
-            raise ValueError(f"{func}: {arg} has an unknown state; got {x!r}") from None
-    return np.asarray(out, dtype=np.int64)
 
 
 def _among_mask(
@@ -167,7 +140,7 @@ def _among_mask(
         raise TypeError(
             f"{func}: among must be None, 'majors' or a list of states; got {among!r}"
         )
-    wanted = _resolve_states(list(among), ccode, func, "among", codes)
+    wanted = resolve_states(list(among), func, "among", codes=codes, present=ccode)
     return np.isin(ccode, np.asarray(wanted, dtype=np.int64))
 
 
@@ -254,8 +227,8 @@ def _concentration(
         df = df.assign(cinc=cinc(df))
     require_columns(df, [value, by], func)
     if "ccode" in df.columns and by == "year":
-        check_unique_pairs(df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year"))
-    gcodes, keys = group_codes(df[by], func, by)
+        check_unique(df, ("ccode", "year"), func)
+    gcodes, keys = factorize(df[by], func, by, dense=False)
     values = value_array(df[value], func, value)
     mask = _among_mask(df, among, by, func, codes)
     ngroups = len(keys)
@@ -431,10 +404,12 @@ def transition(
     if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
         df = df.assign(cinc=cinc(df))
     require_columns(df, ["ccode", "year", value], func)
-    ca, cb = _resolve_states([a, b], df["ccode"].to_numpy(), func, "a or b", codes).tolist()
+    ca, cb = resolve_states(
+        [a, b], func, "a or b", codes=codes, present=df["ccode"].to_numpy()
+    ).tolist()
     if ca == cb:
         raise ValueError(f"{func}: a and b must be different states; got {a!r} and {b!r}")
-    check_unique_pairs(df["ccode"].to_numpy(), df["year"].to_numpy(), func, ("ccode", "year"))
+    check_unique(df, ("ccode", "year"), func)
     vals = value_array(df[value], func, value)
     series = {}
     for code, arg in ((ca, a), (cb, b)):

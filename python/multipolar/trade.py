@@ -24,7 +24,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._validation import require_columns, require_frame, value_array
+from ._validation import (
+    check_unique,
+    factorize,
+    int_keys,
+    require_columns,
+    require_frame,
+    resolve_states,
+    value_array,
+    years,
+)
 
 __all__ = [
     "DEPENDENCE_COLUMNS",
@@ -42,6 +51,8 @@ DEPENDENCE_COLUMNS = ("ccode1", "ccode2", "year", "trade", "share", "asymmetry")
 # input row (plus a constant); beyond that, keys are matched by sorting.
 _DENSE_SLOTS_PER_ROW = 8
 _DENSE_SLOTS_MIN = 1 << 20
+#: Key columns of a dyad-year trade frame.
+_KEYS = ("ccode1", "ccode2", "year")
 
 
 class TradeDataWarning(UserWarning):
@@ -54,22 +65,6 @@ class TradeDataWarning(UserWarning):
 
 
 # ---- input normalisation ----------------------------------------------------
-
-
-def int_keys(series: pd.Series, func: str, name: str) -> np.ndarray:
-    """An integer key column (ccode, year) as int64; missing or fractional keys raise."""
-    arr = value_array(series, func, name)
-    if arr.dtype.kind == "f":
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            raise ValueError(
-                f"{func}: column {name!r} must not be missing; got {arr[bad][0]!r} "
-                f"in {int(bad.sum())} row(s)"
-            )
-        frac = arr != np.round(arr)
-        if frac.any():
-            raise ValueError(f"{func}: column {name!r} must hold integers; got {arr[frac][0]!r}")
-    return arr.astype(np.int64, copy=False)
 
 
 def _flow(series: pd.Series, func: str, name: str) -> np.ndarray:
@@ -85,41 +80,11 @@ def _flow(series: pd.Series, func: str, name: str) -> np.ndarray:
     return arr
 
 
-def _years_arg(year: object, func: str) -> np.ndarray:
-    """``year`` as a 1-D int64 array: an int or a list-like of ints."""
-    if isinstance(year, (bool, np.bool_)):
-        raise TypeError(f"{func}: year must be an int or a list of ints; got {year!r}")
-    if isinstance(year, (int, np.integer)):
-        return np.array([int(year)], dtype=np.int64)
-    if isinstance(year, (str, bytes)) or not isinstance(year, Iterable):
-        raise TypeError(f"{func}: year must be an int or a list of ints; got {year!r}")
-    arr = np.asarray(list(year))
-    if arr.ndim != 1 or (len(arr) and arr.dtype.kind not in "iu"):
-        raise TypeError(f"{func}: year must be an int or a list of ints; got {year!r}")
-    return arr.astype(np.int64)
-
-
-def dense_codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Map int64 values to dense codes 0..k-1 in sorted order: (codes, sorted uniques)."""
-    n = len(values)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    lo, hi = int(values.min()), int(values.max())
-    if hi - lo <= 4 * n + 4096:
-        present = np.zeros(hi - lo + 1, dtype=bool)
-        present[values - lo] = True
-        uniq = np.flatnonzero(present) + lo
-        lookup = np.cumsum(present) - 1
-        return lookup[values - lo], uniq.astype(np.int64)
-    uniq, inv = np.unique(values, return_inverse=True)
-    return inv.astype(np.int64), uniq.astype(np.int64)
-
-
 # ---- the dyad table -----------------------------------------------------------
 
 
 @dataclass
-class DyadTable:
+class _DyadTable:
     """Directed dyad-years with trade, shares and mirror positions, sorted by (ccode1, ccode2, year).
 
     ``a``, ``b`` index ``states``; ``yc`` indexes ``years``; ``mirror[k]`` is the
@@ -164,22 +129,14 @@ class DyadTable:
             )
 
 
-def _duplicate_error(func: str, c1: np.ndarray, c2: np.ndarray, y: np.ndarray, rows: np.ndarray):
-    k = int(rows[0])
-    return ValueError(
-        f"{func}: trade has duplicate (ccode1, ccode2, year) rows; got {len(rows)} duplicate "
-        f"row(s), e.g. ({int(c1[k])}, {int(c2[k])}, {int(y[k])})"
-    )
-
-
-def dyad_table(
+def _dyad_table(
     trade: pd.DataFrame,
     func: str,
     *,
     year: object = None,
     smoothed: bool = False,
     state: int | None = None,
-) -> DyadTable:
+) -> _DyadTable:
     """Validate a trade frame and compute trade, shares and mirrors of every directed dyad-year.
 
     With ``state``, only the dyads that involve that ccode are kept (its own
@@ -198,7 +155,7 @@ def dyad_table(
 
     keep = None
     if year is not None:
-        keep = np.isin(y, _years_arg(year, func))
+        keep = np.isin(y, years(year, func))
     if state is not None:
         involved = (c1 == state) | (c2 == state)
         keep = involved if keep is None else keep & involved
@@ -222,10 +179,10 @@ def dyad_table(
     # Dense codes for states (both columns) and years; a directed dyad-year's
     # key orders rows by (ccode1, ccode2, year), the order of COW's files.
     n = len(c1)
-    codes, states = dense_codes(np.concatenate([c1, c2]))
+    codes, states = factorize(np.concatenate([c1, c2]), func, "ccode", dtype=np.int64)
     a, b = codes[:n], codes[n:]
-    yc, years = dense_codes(y)
-    S, Y = len(states), len(years)
+    yc, yrs = factorize(y, func, "year", dtype=np.int64)
+    S, Y = len(states), len(yrs)
     K = Y * S * S
     if K >= 2**62:
         raise ValueError(f"{func}: trade has too many distinct states and years; got {S} and {Y}")
@@ -242,18 +199,16 @@ def dyad_table(
         pos = np.full(K, -1, dtype=np.int64)
         pos[key] = idx
         if not is_sorted:
-            dup = pos[key] != idx
-            if dup.any():
-                raise _duplicate_error(func, c1, c2, y, np.flatnonzero(dup))
+            if (pos[key] != idx).any():
+                check_unique([c1, c2, y], _KEYS, func, "trade")
         if n_both:
             pos[key[both]] = -1
         mirror = pos[mkey]
     else:
         order = idx if is_sorted else np.argsort(key, kind="stable")
         sk = key[order]
-        dup = np.flatnonzero(sk[1:] == sk[:-1])
-        if len(dup):
-            raise _duplicate_error(func, c1, c2, y, order[dup + 1])
+        if (sk[1:] == sk[:-1]).any():
+            check_unique([c1, c2, y], _KEYS, func, "trade")
         live = ~both[order]
         order, sk = order[live], sk[live]
         j = np.searchsorted(sk, mkey)
@@ -303,8 +258,8 @@ def dyad_table(
     denom = total[grp]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(denom > 0, t / np.where(denom > 0, denom, 1.0), np.nan)
-    return DyadTable(
-        states=states, years=years, a=a, b=b, yc=yc, trade=t, share=share, mirror=mirror,
+    return _DyadTable(
+        states=states, years=yrs, a=a, b=b, yc=yc, trade=t, share=share, mirror=mirror,
         total=total, n_one=n_one, n_both=n_both, n_mirrored=n_add,
     )
 
@@ -395,7 +350,7 @@ def dependence(
     5     710      20  2000    2.0  0.667      0.333
     """
     func = "dependence"
-    tab = dyad_table(trade, func, year=year, smoothed=smoothed)
+    tab = _dyad_table(trade, func, year=year, smoothed=smoothed)
     with np.errstate(invalid="ignore"):
         asym = tab.share - tab.share[tab.mirror]
     out = pd.DataFrame(
@@ -462,24 +417,12 @@ def dependence_matrix(trade: pd.DataFrame, year: int, *, smoothed: bool = False)
         raise TypeError(f"{func}: year must be an int; got {year!r}")
     from .relations import RelationMatrix
 
-    tab = dyad_table(trade, func, year=int(year), smoothed=smoothed)
+    tab = _dyad_table(trade, func, year=int(year), smoothed=smoothed)
     S = len(tab.states)
     values = np.full((S, S), np.nan)
     values[tab.a, tab.b] = tab.share
     tab.warn(func)
     return RelationMatrix(values, tab.states, codes="cow", at=int(year))
-
-
-def _lookup(state: object, func: str) -> int:
-    if isinstance(state, (bool, np.bool_)):
-        raise TypeError(f"{func}: state must be a ccode (int) or a COW abbreviation (str); got {state!r}")
-    if isinstance(state, (int, np.integer)):
-        return int(state)
-    if isinstance(state, str):
-        from .codes import lookup_state
-
-        return int(lookup_state(state, codes="cowabb"))
-    raise TypeError(f"{func}: state must be a ccode (int) or a COW abbreviation (str); got {state!r}")
 
 
 def partners(
@@ -537,14 +480,18 @@ def partners(
     0  2000     1       20    4.0    0.8
     """
     func = "partners"
-    ccode = _lookup(state, func)
+    if not isinstance(state, (str, int, np.integer)) or isinstance(state, (bool, np.bool_)):
+        raise TypeError(
+            f"{func}: state must be a ccode (int) or a COW abbreviation (str); got {state!r}"
+        )
+    ccode = int(resolve_states(state, func, "state")[0])
     if top is not None and (
         isinstance(top, (bool, np.bool_)) or not isinstance(top, (int, np.integer))
     ):
         raise TypeError(f"{func}: top must be a positive int or None; got {top!r}")
     if top is not None and top < 1:
         raise ValueError(f"{func}: top must be a positive int or None; got {top!r}")
-    tab = dyad_table(trade, func, year=year, smoothed=smoothed, state=ccode)
+    tab = _dyad_table(trade, func, year=year, smoothed=smoothed, state=ccode)
     c1 = tab.ccode1
     sel = (c1 == ccode) & (tab.trade > 0) & ~np.isnan(tab.share)
     yrs = tab.year[sel]
@@ -626,7 +573,7 @@ def partner_concentration(
     2    710  2000  0.556  1.800  2
     """
     func = "partner_concentration"
-    tab = dyad_table(trade, func, year=year, smoothed=smoothed)
+    tab = _dyad_table(trade, func, year=year, smoothed=smoothed)
     S, Y = len(tab.states), len(tab.years)
     grp = tab.yc * S + tab.a
     rows = np.bincount(grp, minlength=Y * S)
