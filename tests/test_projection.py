@@ -11,7 +11,7 @@ import multipolar as mp
 import numpy as np
 import pandas as pd
 import pytest
-import reference_projection as twin
+from reference import projection as twin
 from multipolar import _core
 from multipolar.projection import BLOCK, Projection, project, project_distributed
 

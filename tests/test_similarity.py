@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import reference_similarity as ref
+from reference import similarity as ref
 from conftest import DATA
 from hypothesis import given, settings
 from hypothesis import strategies as st
