@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 
@@ -16,6 +17,18 @@ def best_of(fn: Callable[[], object], repeat: int = 3, warmup: bool = True) -> f
         fn()
         best = min(best, time.perf_counter() - t0)
     return best
+
+
+def row(kernel: str, ours_s: float, baseline_s: float, note: str = "") -> dict:
+    """One benchmark row: our time, the baseline's time and their ratio (baseline / ours)."""
+    return {"kernel": kernel, "ours_s": ours_s, "baseline_s": baseline_s,
+            "ratio": baseline_s / ours_s, "note": note}
+
+
+def main(rows: Callable[..., list[dict]]) -> None:
+    """The command line of a benchmark file: ``rows(quick=...)`` printed as a table
+    (``--quick``: smaller inputs)."""
+    print_rows(rows(quick="--quick" in sys.argv))
 
 
 def print_rows(rows: list[dict]) -> None:

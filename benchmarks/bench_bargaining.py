@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import multipolar as mp
-from _timing import best_of, print_rows
+from _timing import best_of, main, row
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -112,16 +112,9 @@ def rows(quick: bool = False) -> list[dict]:
     ours = mp.bargain_issues(d, rounds=rounds)["expected_utility"].to_numpy()
     ref = [plain_python_eu(x, c, s, rounds) for x, c, s in groups]
     assert all(abs(a - b) < 1e-9 or (math.isnan(a) and math.isnan(b)) for a, b in zip(ours, ref))
-    return [{
-        "kernel": f"bargain_issues EU model ({len(groups)} DEU issues, {rounds} rounds)",
-        "ours_s": t_ours, "baseline_s": t_py, "ratio": t_py / t_ours,
-        "note": "plain Python loops, same model and result",
-    }]
-
-
-def main() -> None:
-    print_rows(rows(quick="--quick" in sys.argv))
+    return [row(f"bargain_issues EU model ({len(groups)} DEU issues, {rounds} rounds)",
+                t_ours, t_py, "plain Python loops, same model and result")]
 
 
 if __name__ == "__main__":
-    main()
+    main(rows)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import best_of, print_rows
+from _timing import best_of, main, row
 from multipolar.relations import RelationMatrix
 
 N_ACTORS = 250
@@ -88,9 +88,8 @@ def tensor_rows(quick: bool = False) -> list[dict]:
         gb = min(gb, best_of(lambda: pandas_binned(df), 1, warmup=False))
     label = (f"event_tensor, {n / 1e6:.0f}M events, {got.shape[0]} monthly bins, "
              f"{N_ACTORS}x{N_ACTORS}")
-    return [{"kernel": label, "ours_s": ours, "baseline_s": gb, "ratio": gb / ours,
-             "note": f"pandas groupby with a monthly Grouper, sum, reshape "
-                     f"({n / ours / 1e6:.0f}M events/s ours, {n / gb / 1e6:.1f}M/s pandas)"}]
+    return [row(label, ours, gb, f"pandas groupby with a monthly Grouper, sum, reshape "
+                f"({n / ours / 1e6:.0f}M events/s ours, {n / gb / 1e6:.1f}M/s pandas)")]
 
 
 def rows(quick: bool = False) -> list[dict]:
@@ -116,20 +115,13 @@ def decay_rows(quick: bool = False) -> list[dict]:
     mb = n * (2 + 2 + 8 + 8) / 1e6
     label = f"from_events, {n / 1e6:.0f}M events, {N_ACTORS}x{N_ACTORS}, half-life 90D"
     return [
-        {"kernel": label, "ours_s": ours, "baseline_s": gb, "ratio": gb / ours,
-         "note": f"pandas groupby-sum of decayed weights ({n / ours / 1e6:.0f}M events/s ours, "
-                 f"{n / gb / 1e6:.0f}M/s pandas)"},
-        {"kernel": label, "ours_s": ours, "baseline_s": bc, "ratio": bc / ours,
-         "note": f"np.bincount on flattened indices ({n / bc / 1e6:.0f}M events/s)"},
-        {"kernel": label, "ours_s": ours, "baseline_s": yard, "ratio": yard / ours,
-         "note": f"one np.sum pass over the {mb:.0f} MB of inputs: ours takes "
-                 f"{ours / yard:.1f}x a read pass ({mb / ours:.0f} MB/s)"},
+        row(label, ours, gb, f"pandas groupby-sum of decayed weights "
+            f"({n / ours / 1e6:.0f}M events/s ours, {n / gb / 1e6:.0f}M/s pandas)"),
+        row(label, ours, bc, f"np.bincount on flattened indices ({n / bc / 1e6:.0f}M events/s)"),
+        row(label, ours, yard, f"one np.sum pass over the {mb:.0f} MB of inputs: ours takes "
+            f"{ours / yard:.1f}x a read pass ({mb / ours:.0f} MB/s)"),
     ]
 
 
-def main() -> None:
-    print_rows(rows(quick="--quick" in sys.argv))
-
-
 if __name__ == "__main__":
-    main()
+    main(rows)

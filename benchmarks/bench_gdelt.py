@@ -17,7 +17,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import multipolar as mp
-from _timing import best_of, print_rows
+from _timing import best_of, main, row
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SOURCE = DATA / "gdelt" / "20191024143000.export.CSV"
@@ -54,13 +54,8 @@ def rows(quick: bool = False) -> list[dict]:
     note = (f"pandas.read_csv(sep='\\t', usecols=14 cols); {size / 1e6:.0f} MB, "
             f"{nrows / 1e6:.2f}M rows; ours {size / ours / 1e6:.0f} MB/s "
             f"({nrows / ours / 1e6:.1f}M rows/s), pandas {size / base / 1e6:.0f} MB/s")
-    return [{"kernel": "read_gdelt (GDELT 2.0 file)", "ours_s": ours, "baseline_s": base,
-             "ratio": base / ours, "note": note}]
-
-
-def main() -> None:
-    print_rows(rows(quick="--quick" in sys.argv))
+    return [row("read_gdelt (GDELT 2.0 file)", ours, base, note)]
 
 
 if __name__ == "__main__":
-    main()
+    main(rows)

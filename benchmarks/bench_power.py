@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import best_of, print_rows  # noqa: E402
+from _timing import best_of, main, row  # noqa: E402
 
 import multipolar as mp  # noqa: E402
 
@@ -64,24 +64,22 @@ def synthetic_panel(n_rows: int, n_states: int = 200, seed: int = 0) -> pd.DataF
 
 def _case(name: str, df: pd.DataFrame, repeat: int, slow_repeat: int) -> list[dict]:
     """Time ours and the baseline; the slow pandas concentration runs ``slow_repeat`` times."""
-    rows = []
+    out = []
     ours = best_of(lambda: mp.cinc(df), repeat)
     base = best_of(lambda: pandas_cinc(df), repeat)
     got, want = mp.cinc(df), pandas_cinc(df)
     assert np.allclose(got, want, rtol=1e-12, equal_nan=True)
-    rows.append({"kernel": f"cinc ({name})", "ours_s": ours, "baseline_s": base,
-                 "note": "pandas groupby-transform shares, row mean"})
+    out.append(row(f"cinc ({name})", ours, base, "pandas groupby-transform shares, row mean"))
     d2 = df.assign(cinc=mp.cinc(df))
     ours = best_of(lambda: mp.concentration(d2), repeat)
     base = best_of(lambda: pandas_concentration(d2), slow_repeat, warmup=slow_repeat > 1)
-    rows.append({"kernel": f"concentration ({name})", "ours_s": ours, "baseline_s": base,
-                 "note": "pandas vectorized groupby (sort for gini, nlargest)"})
+    out.append(row(f"concentration ({name})", ours, base,
+                   "pandas vectorized groupby (sort for gini, nlargest)"))
     ours = best_of(lambda: mp.concentration(df.assign(cinc=mp.cinc(df))), repeat)
     base = best_of(lambda: pandas_concentration(df.assign(cinc=pandas_cinc(df))), slow_repeat,
                    warmup=slow_repeat > 1)
-    rows.append({"kernel": f"cinc + concentration ({name})", "ours_s": ours, "baseline_s": base,
-                 "note": "end to end from components"})
-    return rows
+    out.append(row(f"cinc + concentration ({name})", ours, base, "end to end from components"))
+    return out
 
 
 def rows(quick: bool = False) -> list[dict]:
@@ -90,14 +88,8 @@ def rows(quick: bool = False) -> list[dict]:
     out += _case("NMC v7, 17k rows", nmc, 20, 5)
     big = synthetic_panel(1_000_000 if quick else 10_000_000)
     out += _case(f"synthetic, {len(big) / 1e6:.0f}M rows", big, 3, 1)
-    for r in out:
-        r["ratio"] = r["baseline_s"] / r["ours_s"]
     return out
 
 
-def main() -> None:
-    print_rows(rows(quick="--quick" in sys.argv))
-
-
 if __name__ == "__main__":
-    main()
+    main(rows)

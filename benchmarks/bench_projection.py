@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import multipolar as mp
-from _timing import best_of, print_rows
+from _timing import best_of, main, row
 from multipolar.projection import _calibrate, _run
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -73,17 +73,10 @@ def rows(quick: bool = False) -> list[dict]:
     t_ours = best_of(lambda: ours(cfg), 3)
     t_np = best_of(lambda: numpy_projection(cfg, 1), 1 if not quick else 2)
     n = len(cfg.states)
-    return [{
-        "kernel": f"project ({paths:,} paths x 30 years, {n} states)",
-        "ours_s": t_ours, "baseline_s": t_np, "ratio": t_np / t_ours,
-        "note": (f"vectorized NumPy, same number of normals (Generator.standard_normal), "
-                 f"np.quantile; ours {paths / t_ours:,.0f} paths/s vs {paths / t_np:,.0f}"),
-    }]
-
-
-def main() -> None:
-    print_rows(rows(quick="--quick" in sys.argv))
+    return [row(f"project ({paths:,} paths x 30 years, {n} states)", t_ours, t_np,
+                f"vectorized NumPy, same number of normals (Generator.standard_normal), "
+                f"np.quantile; ours {paths / t_ours:,.0f} paths/s vs {paths / t_np:,.0f}")]
 
 
 if __name__ == "__main__":
-    main()
+    main(rows)

@@ -13,7 +13,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import multipolar as mp
-from _timing import best_of, print_rows
+from _timing import best_of, main, row
 
 Q = (0.05, 0.5, 0.95)
 
@@ -43,16 +43,9 @@ def rows(quick: bool = False) -> list[dict]:
     evs = [f"e{i}" for i in range(E)]
     t_ours = best_of(lambda: mp.compete(hyps, evs, L, uncertainty=0.1, draws=draws, seed=1), 3)
     t_np = best_of(lambda: numpy_sensitivity(L, 0.1, draws, 1), 2)
-    return [{
-        "kernel": f"compete sensitivity ({draws:,} draws, {E}x{H})",
-        "ours_s": t_ours, "baseline_s": t_np, "ratio": t_np / t_ours,
-        "note": "NumPy uniform draws, log-sum, normalize, argmax, quantiles (chunks of 65536)",
-    }]
-
-
-def main() -> None:
-    print_rows(rows(quick="--quick" in sys.argv))
+    return [row(f"compete sensitivity ({draws:,} draws, {E}x{H})", t_ours, t_np,
+                "NumPy uniform draws, log-sum, normalize, argmax, quantiles (chunks of 65536)")]
 
 
 if __name__ == "__main__":
-    main()
+    main(rows)

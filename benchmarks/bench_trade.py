@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import best_of, print_rows
+from _timing import best_of, main, row
 from multipolar import groups as G
 from multipolar import trade as T
 from multipolar.io import read_trade
@@ -111,14 +111,9 @@ def rows(quick: bool = False) -> list[dict]:
         for name, ours, base, note in cases:
             t_ours = best_of(ours, repeat=2 if quick else 3)
             t_base = best_of(base, repeat=2 if quick else 3)
-            out.append({"kernel": name, "ours_s": t_ours, "baseline_s": t_base,
-                        "ratio": t_base / t_ours, "note": note})
+            out.append(row(name, t_ours, t_base, note))
     return out
 
 
-def main() -> None:
-    print_rows(rows(quick="--quick" in sys.argv))
-
-
 if __name__ == "__main__":
-    main()
+    main(rows)

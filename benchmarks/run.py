@@ -18,13 +18,18 @@ sys.path.insert(0, str(HERE))
 from _timing import print_rows  # noqa: E402
 
 
+def families(only: list[str] | None = None) -> list[Path]:
+    """The benchmark files run: every ``bench_*.py`` here (those whose name contains one
+    of ``only``, when given)."""
+    return [path for path in sorted(HERE.glob("bench_*.py"))
+            if not only or any(o in path.stem for o in only)]
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     all_rows = []
     only = [a for a in sys.argv[1:] if not a.startswith("-")]
-    for path in sorted(HERE.glob("bench_*.py")):
-        if only and not any(o in path.stem for o in only):
-            continue
+    for path in families(only):
         mod = importlib.import_module(path.stem)
         fn = getattr(mod, "rows", None)
         if fn is None:

@@ -6,6 +6,9 @@ folder beside the clone): a missing folder is a failure, never a skip.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -54,3 +57,49 @@ LAYOUTS = {
 def layout(request):
     """Each input layout in turn: contiguous, strided, reversed view, read-only, byte-swapped."""
     return LAYOUTS[request.param]
+
+
+def hammer(call: Callable[[], object], mutate: Callable[[], object], seconds: float = 1.5,
+           allowed: Callable[[ValueError], bool] | None = None) -> tuple[int, int]:
+    """Call ``call()`` again and again for ``seconds`` while a second Python thread runs
+    ``mutate()`` in a loop, changing the inputs under a kernel that runs without the GIL.
+
+    The point is that nothing crashes or writes out of bounds; a ValueError is a fair
+    outcome (a value changed into an invalid one before the kernel's validation pass read
+    it), and ``allowed(exc)``, when given, must hold for it. Returns (results, errors).
+    """
+    stop = threading.Event()
+
+    def run():
+        while not stop.is_set():
+            mutate()
+
+    t = threading.Thread(target=run)
+    t.start()
+    ok = errors = 0
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                call()
+                ok += 1
+            except ValueError as exc:
+                assert allowed is None or allowed(exc), exc
+                errors += 1
+    finally:
+        stop.set()
+        t.join()
+    assert ok + errors > 0
+    return ok, errors
+
+
+def core_rejects(kernel: str, args: list, pos: int, value: object, exc: type[Exception],
+                 match: str | None = None) -> None:
+    """``_core.<kernel>(*args)`` with ``args[pos]`` replaced by ``value`` raises ``exc``, with
+    a message matching ``match`` (default: naming the kernel)."""
+    from multipolar import _core
+
+    args = list(args)
+    args[pos] = value
+    with pytest.raises(exc, match=kernel if match is None else match):
+        getattr(_core, kernel)(*args)

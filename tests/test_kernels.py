@@ -14,6 +14,7 @@ started, shown by ``_core.threads_started()``.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import warnings
@@ -117,6 +118,104 @@ def test_registry_entry_resolves(name):
         assert all(np.dtype(d) for d in arg.dtypes)
     sig = inspect.signature(getattr(_core, name))
     assert [p for p in sig.parameters] == [a.name for a in k.args], "argument schema out of date"
+
+
+def test_similarity_measure_ids_have_one_source():
+    """Ids are positions in the C X-macro list; the registry, the wrapper and the twin
+    read the same names in the same order."""
+    from reference.similarity import MEASURES as twin_measures
+
+    assert _kernels.SIMILARITY_MEASURES == tuple(_core.SIMILARITY_MEASURES)
+    assert importlib.import_module("multipolar.similarity").MEASURES == _kernels.SIMILARITY_MEASURES
+    assert tuple(twin_measures) == _kernels.SIMILARITY_MEASURES
+
+
+def _benchmark_runner():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        return importlib.import_module("run")
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+
+
+def test_run_py_runs_every_registered_benchmark():
+    runner = _benchmark_runner()
+    run = {p.relative_to(ROOT).as_posix() for p in runner.families()}
+    for k in _kernels.KERNELS:
+        assert (ROOT / k.benchmark).is_file(), k.benchmark
+        assert k.benchmark in run, f"benchmarks/run.py does not run {k.benchmark}"
+        stem = Path(k.benchmark).stem
+        assert [p.stem for p in runner.families([stem])] == [stem]
+
+
+#: Modules a twin may import: the standard library and NumPy/pandas (anything not named
+#: here or under multipolar is checked below), its own package, and the family tests'
+#: plain models. From multipolar only the public package, to read inputs.
+_TWIN_ALLOWED_MULTIPOLAR = {"multipolar"}
+
+
+def _imports(tree):
+    """(module, names) of every import statement anywhere in a module (nested ones too)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                yield a.name, ()
+        elif isinstance(node, ast.ImportFrom):
+            mod = "." * node.level + (node.module or "")
+            yield mod, tuple(a.name for a in node.names)
+
+
+def _plain(test_file: Path, name: str, seen: set[str]) -> None:
+    """The function ``name`` of a family test, and the module-level functions it calls,
+    use nothing the test imported from multipolar."""
+    tree = ast.parse(test_file.read_text())
+    banned = set()
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            banned |= {(a.asname or a.name).split(".")[0] for a in node.names
+                       if a.name.split(".")[0] == "multipolar"}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("multipolar"):
+            banned |= {a.asname or a.name for a in node.names}
+    funcs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    todo = [name]
+    while todo:
+        fn = todo.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        used = {n.id for n in ast.walk(funcs[fn]) if isinstance(n, ast.Name)}
+        assert not used & banned, f"{test_file.name}:{fn} uses {sorted(used & banned)}"
+        todo += sorted(used & set(funcs))
+
+
+def test_twins_are_independent_of_the_kernels():
+    """No twin imports multipolar._core or the wrappers' internals, directly, through a
+    family test's helper, or by name (importlib)."""
+    twins = sorted((ROOT / "tests" / "reference").glob("*.py"))
+    assert {p.stem for p in twins} >= {k.twin.split(".")[1] for k in _kernels.KERNELS}
+    for path in twins:
+        text = path.read_text()
+        tree = ast.parse(text)
+        # names handed to a call (importlib.import_module, __import__, getattr)
+        strings = [a.value for n in ast.walk(tree) if isinstance(n, ast.Call) for a in n.args
+                   if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        assert not any(s.startswith("multipolar.") or s == "_core" for s in strings), path.name
+        for mod, names in _imports(tree):
+            top = mod.split(".")[0]
+            if mod.startswith("."):
+                continue
+            if top == "multipolar":
+                assert mod in _TWIN_ALLOWED_MULTIPOLAR, f"{path.name} imports {mod}"
+                assert not any(n.startswith("_") for n in names), f"{path.name}: {names}"
+            elif top.startswith("test_"):
+                for n in names:
+                    _plain(ROOT / "tests" / f"{top}.py", n, set())
+            else:
+                assert top in {"__future__", "math", "datetime", "numpy", "pandas", "importlib",
+                               "itertools", "collections", "functools", "typing"}, \
+                    f"{path.name} imports {mod}"
 
 
 # ---------------------------------------------------------------- power
@@ -559,9 +658,27 @@ def test_project_paths(nmc):
     g = np.log(p.path_values[:, 0, :]) - np.log(cal["start_value"].to_numpy())
     se = g.std(axis=0, ddof=1) / np.sqrt(len(g))
     assert (np.abs(g.mean(axis=0) - cal["drift"].to_numpy()) <= 5 * se + 1e-12).all()
-    model = twin()
-    if model is None:
-        pytest.skip("the path-by-path twin (tests/reference_projection.py) is wired up after merge")
+    # path by path against the twin (its ziggurat is bitwise the C generator), on a case
+    # small enough for plain Python: four blocks, so threads split them differently
+    rng = np.random.default_rng(5)
+    n, H, na, bins, seed = 4, 5, 3, 20, 21
+    log0 = np.log(rng.uniform(0.5, 2.0, n))
+    drift = rng.normal(0, 0.02, (H, n))
+    a = rng.normal(0, 0.05, (n, n))
+    factor = a @ a.T
+    pairs = np.array([[0, 1], [2, 0]], np.int64)
+    sizes = np.array([64, 64, 64, 37], np.int64)
+    got = over_threads(lambda: _core.project_paths(_gens(seed, 4), sizes, log0, drift, factor,
+                                                   na, pairs, 0.3, np.nan, bins, True),
+                       "project_paths")
+    _, _, _, labels, poles, first, over, ssum, values = got
+    ref = twin(np.random.SeedSequence(seed).spawn(4), sizes, log0, drift, factor, na,
+               pairs.tolist(), 0.3, None, bins)
+    # the same normals; the twin's matrix product and cumulative sum round differently
+    np.testing.assert_allclose(values, ref["values"], rtol=1e-12)
+    np.testing.assert_allclose(ssum.sum(axis=0) / sizes.sum(), ref["mean_share"], rtol=1e-12)
+    for mine, theirs in ((labels, "labels"), (poles, "poles"), (over, "over"), (first, "first")):
+        np.testing.assert_array_equal(mine, ref[theirs])
 
 
 def test_project_paths_starts_threads(nmc):

@@ -11,7 +11,8 @@ import multipolar as mp
 import numpy as np
 import pandas as pd
 import pytest
-import reference_projection as twin
+from conftest import core_rejects
+from reference import projection as twin
 from multipolar import _core
 from multipolar.projection import BLOCK, Projection, project, project_distributed
 
@@ -384,10 +385,7 @@ def _good_args():
     ],
 )
 def test_core_project_paths_rejects_bad_input(pos, value, exc):
-    args = _good_args()
-    args[pos] = value
-    with pytest.raises(exc, match="project_paths"):
-        _core.project_paths(*args)
+    core_rejects("project_paths", _good_args(), pos, value, exc)
 
 
 def test_core_rejects_a_generator_twice():

@@ -270,10 +270,9 @@ def _args():
     ],
 )
 def test_core_ach_rejects_bad_input(pos, value, exc):
-    args = _args()
-    args[pos] = value
-    with pytest.raises(exc, match="ach_sensitivity"):
-        _core.ach_sensitivity(*args)
+    from conftest import core_rejects
+
+    core_rejects("ach_sensitivity", _args(), pos, value, exc)
 
 
 def test_core_ach_bad_beta_and_refcounts():

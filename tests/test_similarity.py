@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import sys
-import threading
-import time
 import types
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -14,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import reference_similarity as ref
-from conftest import DATA
+from reference import similarity as ref
+from conftest import DATA, core_rejects, hammer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
@@ -706,12 +704,8 @@ def _kernel_args():
 @pytest.mark.parametrize(
     "pos, value, exc, match",
     [
-        (
-            0,
-            np.array([0, 2], dtype=np.int64),
-            ValueError,
-            r"year_ptr must end at len\(row_key\) = 3; got 2",
-        ),
+        (0, np.array([0, 2], dtype=np.int64), ValueError,
+         r"year_ptr must end at len\(row_key\) = 3; got 2"),
         (0, np.array([0, 4], dtype=np.int64), ValueError, "year_ptr must be non-decreasing within"),
         (0, np.array([1, 3], dtype=np.int64), ValueError, "year_ptr must start at 0"),
         (0, np.array([0, 3], dtype=np.int32), TypeError, "year_ptr dtype must be int64"),
@@ -719,69 +713,35 @@ def _kernel_args():
         (1, np.array([-1], dtype=np.int64), ValueError, "nitems must be in"),
         (1, np.array([3, 3], dtype=np.int64), ValueError, "nitems must have length 1"),
         (3, np.array([[1900]], dtype=np.int64), ValueError, "year_key must be 1-D"),
-        (
-            4,
-            np.array([0, 0, 1, 1, 5], dtype=np.int32),
-            ValueError,
-            r"entry_row must be in \[0, 3\); got 5 at row 4",
-        ),
-        (
-            5,
-            np.array([0, 1, 0, 2, 3], dtype=np.int32),
-            ValueError,
-            r"entry_item must be in \[0, 3\); got 3 at row 4",
-        ),
-        (
-            6,
-            np.array([1, 2, 1, 4, 0], dtype=np.int32),
-            ValueError,
-            r"entry_level must be in \[0, 4\); got 4 at row 3",
-        ),
-        (
-            5,
-            np.array([0, 0, 0, 2, 1], dtype=np.int32),
-            ValueError,
-            r"entry_item must not repeat a key; got 0 at row 1",
-        ),
-        (
-            6,
-            np.array([1, 2, 1, 3, 0], dtype=np.int64),
-            TypeError,
-            "entry_item and entry_level must have entry_row's dtype",
-        ),
-        (
-            4,
-            np.array([0, 0, 1, 1, 2], dtype=np.float64),
-            TypeError,
-            "entry_row dtype must be one of",
-        ),
+        (4, np.array([0, 0, 1, 1, 5], dtype=np.int32), ValueError,
+         r"entry_row must be in \[0, 3\); got 5 at row 4"),
+        (5, np.array([0, 1, 0, 2, 3], dtype=np.int32), ValueError,
+         r"entry_item must be in \[0, 3\); got 3 at row 4"),
+        (6, np.array([1, 2, 1, 4, 0], dtype=np.int32), ValueError,
+         r"entry_level must be in \[0, 4\); got 4 at row 3"),
+        (5, np.array([0, 0, 0, 2, 1], dtype=np.int32), ValueError,
+         r"entry_item must not repeat a key; got 0 at row 1"),
+        (6, np.array([1, 2, 1, 3, 0], dtype=np.int64), TypeError,
+         "entry_item and entry_level must have entry_row's dtype"),
+        (4, np.array([0, 0, 1, 1, 2], dtype=np.float64), TypeError,
+         "entry_row dtype must be one of"),
         (4, np.array([0, 0, 1, 1], dtype=np.int32), ValueError, "entry_item must have length 4"),
         (7, np.array([0.0, 2, 1]), ValueError, "levels must be finite and strictly increasing"),
         (7, np.array([0.0]), ValueError, "levels must have 2 to 16"),
         (7, np.array([0.0, np.nan]), ValueError, "levels must be finite"),
         (9, np.array([1.0, 2.0]), ValueError, "weights must have length 3"),
-        (
-            9,
-            np.array([1.0, -2.0, 1.0]),
-            ValueError,
-            r"weights must be finite and non-negative; got -2.0 at row 1",
-        ),
+        (9, np.array([1.0, -2.0, 1.0]), ValueError,
+         r"weights must be finite and non-negative; got -2.0 at row 1"),
         (9, [1.0, 2.0, 3.0], TypeError, "weights must be None or an ndarray"),
         (10, np.array([7], dtype=np.int64), ValueError, r"measures must be in \[0, 7\)"),
         (10, np.array([5], dtype=np.int64), ValueError, "weights must be given for measure 5"),
-        (
-            2,
-            np.array([2, 20, 200], dtype=np.int64).astype(">i8"),
-            ValueError,
-            "row_key must be aligned and in native byte order",
-        ),
+        (2, np.array([2, 20, 200], dtype=np.int64).astype(">i8"), ValueError,
+         "row_key must be aligned and in native byte order"),
     ],
 )
 def test_kernel_rejects_bad_input(pos, value, exc, match):
-    args = _kernel_args()
-    args[pos] = value
-    with pytest.raises(exc, match="^similarity_years: " + match):
-        _core.similarity_years(*args)
+    core_rejects("similarity_years", _kernel_args(), pos, value, exc,
+                 "^similarity_years: " + match)
 
 
 def test_kernel_errors_are_structured():
@@ -975,39 +935,24 @@ def test_kernel_survives_entries_mutated_from_another_thread(cow):
     args = _cow_kernel_args(cow, np.arange(1960, 2013))
     er, ei, el = args[4], args[5], args[6]
     nrows, hi_item = len(args[2]), int(args[1].max())
-    stop = threading.Event()
+    # flip every entry to the last row and back: a pass that counted the old rows and
+    # placed the new ones would write far past the last row
+    rng = np.random.default_rng(0)
+    orig = (er.copy(), ei.copy(), el.copy())
+    flip = [0]
 
     def mutate():
-        # flip every entry to the last row and back: a pass that counted the
-        # old rows and placed the new ones would write far past the last row
-        rng = np.random.default_rng(0)
-        orig = (er.copy(), ei.copy(), el.copy())
-        flip = 0
-        while not stop.is_set():
-            flip += 1
-            if flip % 2:
-                er[:] = nrows - 1
-                k = rng.integers(0, len(er), 64)
-                ei[k] = rng.integers(-2, hi_item + 2, 64)
-                el[k] = rng.integers(-1, 5, 64)
-            else:
-                er[:], ei[:], el[:] = orig
+        flip[0] += 1
+        if flip[0] % 2:
+            er[:] = nrows - 1
+            k = rng.integers(0, len(er), 64)
+            ei[k] = rng.integers(-2, hi_item + 2, 64)
+            el[k] = rng.integers(-1, 5, 64)
+        else:
+            er[:], ei[:], el[:] = orig
 
-    t = threading.Thread(target=mutate)
-    t.start()
-    deadline = time.monotonic() + 2.0
-    calls = 0
-    try:
-        while time.monotonic() < deadline:
-            try:
-                _core.similarity_years(*args)
-            except ValueError as exc:
-                assert exc.status in ("code_range", "duplicate")
-            calls += 1
-    finally:
-        stop.set()
-        t.join()
-    assert calls > 0
+    hammer(lambda: _core.similarity_years(*args), mutate, seconds=2.0,
+           allowed=lambda exc: exc.status in ("code_range", "duplicate"))
 
 
 def test_measure_names():

@@ -4,12 +4,10 @@ thread changing the input)."""
 
 from __future__ import annotations
 
-import threading
-import time
-
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import hammer  # noqa: F401  (test_power imports it from here too)
 
 import multipolar as mp
 from multipolar import _core
@@ -208,31 +206,6 @@ def test_check_unique_any_number_of_columns():
 
 
 # ---- memory safety while another thread changes the input ---------------------------------
-
-
-def hammer(call, mutate, seconds=1.5):
-    """Run ``call`` repeatedly while a second thread runs ``mutate`` in a loop."""
-    stop = threading.Event()
-
-    def run():
-        while not stop.is_set():
-            mutate()
-
-    t = threading.Thread(target=run)
-    t.start()
-    calls = 0
-    try:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                call()
-            except ValueError:
-                pass  # a value or code changed into an invalid one before the first pass
-            calls += 1
-    finally:
-        stop.set()
-        t.join()
-    assert calls > 0
 
 
 def test_first_duplicate_survives_concurrent_mutation():

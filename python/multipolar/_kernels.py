@@ -9,14 +9,20 @@ any thread count, and its argument schema (names in order; for each array
 argument the accepted dtypes). ``tests/test_kernels.py`` checks the table
 against ``_core`` and runs every kernel against its twin.
 
-The functions of the thread runtime (:data:`RUNTIME`) are not kernels.
+The functions of the thread runtime (:data:`RUNTIME`) are not kernels. The ids of
+the similarity measures (:data:`SIMILARITY_MEASURES`) are read from ``_core``, which
+builds them from the C X-macro list (``MULTIPOLAR_SIM_MEASURES``): an id is a measure's
+position there, so the C list is the one place that orders them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Arg", "Kernel", "KERNELS", "RUNTIME", "VALUE_DTYPES", "CODE_DTYPES", "by_name"]
+from . import _core
+
+__all__ = ["Arg", "Kernel", "KERNELS", "RUNTIME", "SIMILARITY_MEASURES", "VALUE_DTYPES",
+           "CODE_DTYPES", "by_name"]
 
 #: Value dtypes the numeric kernels accept (csrc/multipolar.h, MULTIPOLAR_VALUE_DTYPES).
 VALUE_DTYPES = ("float64", "float32", "int64", "int32")
@@ -24,6 +30,8 @@ VALUE_DTYPES = ("float64", "float32", "int64", "int32")
 CODE_DTYPES = ("int8", "int16", "int32", "int64")
 #: Functions of _core that are the thread runtime, not kernels.
 RUNTIME = ("set_num_threads", "get_num_threads", "threads_started")
+#: Measure names of ``similarity_years`` in id order (its ``measures`` argument holds ids).
+SIMILARITY_MEASURES: tuple[str, ...] = tuple(_core.SIMILARITY_MEASURES)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,39 @@ def _actors(code1, map1, code2, map2, i):
     return pa, pb
 
 
+def _kept(code1, map1, code2, map2, weight, time, used, counts, place):
+    """The events both kernels add, in row order, as ``(row, pa, pb, place(t), w)``.
+
+    Marks the actors of every event inside the output in ``used`` and counts the others
+    by reason into ``counts`` (USED, MISSING, OUTSIDE, AFTER, NAN), in the kernels' order
+    of checks: actors, NaT, ``place(t)`` None (after ``at`` or outside the bins), NaN weight.
+    """
+    for i in range(len(time)):
+        who = _actors(code1, map1, code2, map2, i)
+        if who == "missing":
+            counts[1] += 1
+            continue
+        if who == "outside":
+            counts[2] += 1
+            continue
+        pa, pb = who
+        used[pa] = used[pb] = True
+        t = int(time[i])
+        if t == NAT:
+            counts[4] += 1
+            continue
+        where = place(t)
+        if where is None:
+            counts[3] += 1
+            continue
+        w = float(weight[i])
+        if math.isnan(w):
+            counts[4] += 1
+            continue
+        counts[0] += 1
+        yield i, pa, pb, where, w
+
+
 def decay_accumulate(nactors, code1, map1, code2, map2, weight, time, quad=None,
                      at=None, half_life=math.inf):
     """Twin of ``_core.decay_accumulate`` on a fresh output.
@@ -50,32 +83,16 @@ def decay_accumulate(nactors, code1, map1, code2, map2, weight, time, quad=None,
     qout = np.zeros((4, nactors, nactors)) if quad is not None else None
     used = np.zeros(nactors, bool)
     counts = [0, 0, 0, 0, 0]
-    for i in range(len(times)):
-        who = _actors(code1, map1, code2, map2, i)
-        if who == "missing":
-            counts[1] += 1
-            continue
-        if who == "outside":
-            counts[2] += 1
-            continue
-        pa, pb = who
-        used[pa] = used[pb] = True
-        t = times[i]
-        if t == NAT:
-            counts[4] += 1
-            continue
-        if at is not None and t > at:
-            counts[3] += 1
-            continue
-        w = float(weight[i])
-        if math.isnan(w):
-            counts[4] += 1
-            continue
-        f = 1.0 if math.isinf(half_life) else 2.0 ** (-(at - t) / half_life)
+
+    def decay(t):
+        if at is None or t > at:
+            return None
+        return 1.0 if math.isinf(half_life) else 2.0 ** (-(at - t) / half_life)
+
+    for i, pa, pb, f, w in _kept(code1, map1, code2, map2, weight, times, used, counts, decay):
         out[pa, pb] += w * f
         if qout is not None:
             qout[int(quad[i]) - 1, pa, pb] += f
-        counts[0] += 1
     return out, qout, used, tuple(counts), at
 
 
@@ -86,30 +103,12 @@ def bin_accumulate(nbins, nactors, code1, map1, code2, map2, weight, time, edges
     out = np.zeros((nbins, nactors, nactors))
     used = np.zeros(nactors, bool)
     counts = [0, 0, 0, 0, 0]
-    for i in range(len(time)):
-        who = _actors(code1, map1, code2, map2, i)
-        if who == "missing":
-            counts[1] += 1
-            continue
-        if who == "outside":
-            counts[2] += 1
-            continue
-        pa, pb = who
-        used[pa] = used[pb] = True
-        t = int(time[i])
-        if t == NAT:
-            counts[4] += 1
-            continue
-        k = next((k for k in range(nbins) if edges[k] <= t < edges[k + 1]), None)
-        if k is None:
-            counts[3] += 1
-            continue
-        w = float(weight[i])
-        if math.isnan(w):
-            counts[4] += 1
-            continue
+
+    def bin_of(t):
+        return next((k for k in range(nbins) if edges[k] <= t < edges[k + 1]), None)
+
+    for _, pa, pb, k, w in _kept(code1, map1, code2, map2, weight, time, used, counts, bin_of):
         out[k, pa, pb] += w
-        counts[0] += 1
     return out, used, tuple(counts)
 
 

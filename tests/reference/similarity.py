@@ -1,12 +1,172 @@
-"""Slow twin of ``_core.similarity_years`` at the level of ``multipolar.similarity``:
-every directed dyad of every year, measure by measure, from the item-by-item
-definitions in ``tests/reference_similarity.py`` (imported, not copied)."""
+"""Slow twin of ``_core.similarity_years``: the foreign-policy similarity measures.
+
+Every function works on two code vectors item by item, straight from the
+textbook definitions, with no tables, bit sets or vectorisation: it is the
+oracle the fast kernel is compared against. :func:`similarity_years` is the twin at
+the level of ``multipolar.similarity``: every directed dyad of every year, measure by
+measure.
+
+Definitions (levels v_1 < ... < v_c are the *possible* codes):
+
+* S (Signorino & Ritter 1999): 1 - 2 sum_k w_k d(x_k, y_k) / (sum_k w_k d_max),
+  d = |x - y| (or its square, with d_max squared), d_max = v_c - v_1.
+* Cohen's kappa with quadratic disagreement weights (Cohen 1968; Hage 2011):
+  1 - sum_ab w_ab p_ab / sum_ab w_ab p_a. p_.b, w_ab = (v_a - v_b)^2.
+* Scott's pi (Scott 1955), nominal, pooled marginals: (p_o - p_e) / (1 - p_e),
+  p_e = sum_a ((p_a. + p_.a) / 2)^2.
+* Kendall's tau-b (Kendall 1938), counted over all pairs of items.
+"""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
-import reference_similarity as _defs
+NAN = float("nan")
+
+
+def _pairs(x, y, w=None):
+    """Complete cases of (x, y[, w]) as Python lists."""
+    out = []
+    for i in range(len(x)):
+        xi, yi = x[i], y[i]
+        wi = 1.0 if w is None else w[i]
+        if any(isinstance(v, float) and math.isnan(v) for v in (xi, yi, wi)):
+            continue
+        out.append((float(xi), float(yi), float(wi)))
+    return out
+
+
+def s_score(x, y, levels, weights=None, squared=False):
+    pairs = _pairs(x, y, weights)
+    dmax = float(max(levels) - min(levels))
+    num = den = 0.0
+    for a, b, w in pairs:
+        d = abs(a - b)
+        num += w * (d * d if squared else d)
+        den += w * (dmax * dmax if squared else dmax)
+    return 1.0 - 2.0 * num / den if den > 0 else NAN
+
+
+def kappa(x, y, levels):
+    pairs = _pairs(x, y)
+    n = len(pairs)
+    if n == 0:
+        return NAN
+    obs = 0.0
+    for a, b, _ in pairs:
+        obs += (a - b) ** 2
+    obs /= n
+    exp = 0.0
+    for la in levels:
+        pa = sum(1 for a, _, _ in pairs if a == la) / n
+        for lb in levels:
+            pb = sum(1 for _, b, _ in pairs if b == lb) / n
+            exp += (la - lb) ** 2 * pa * pb
+    return 1.0 - obs / exp if exp > 0 else NAN
+
+
+def scott_pi(x, y, levels):
+    pairs = _pairs(x, y)
+    n = len(pairs)
+    if n == 0:
+        return NAN
+    po = sum(1 for a, b, _ in pairs if a == b) / n
+    pe = 0.0
+    for lv in levels:
+        m = sum(1 for a, _, _ in pairs if a == lv) + sum(1 for _, b, _ in pairs if b == lv)
+        pe += (m / (2 * n)) ** 2
+    return (po - pe) / (1 - pe) if pe < 1 else NAN
+
+
+def tau_b(x, y):
+    pairs = _pairs(x, y)
+    n = len(pairs)
+    con = dis = tx = ty = 0
+    for i in range(n):
+        for j in range(i + 1, n):
+            dx = pairs[i][0] - pairs[j][0]
+            dy = pairs[i][1] - pairs[j][1]
+            if dx == 0 and dy == 0:
+                continue
+            if dx == 0:
+                tx += 1
+            elif dy == 0:
+                ty += 1
+            elif dx * dy > 0:
+                con += 1
+            else:
+                dis += 1
+    den = (con + dis + tx) * (con + dis + ty)
+    return (con - dis) / math.sqrt(den) if den > 0 else NAN
+
+
+MEASURES = {
+    "s": lambda x, y, lv, w: s_score(x, y, lv),
+    "s_sq": lambda x, y, lv, w: s_score(x, y, lv, squared=True),
+    "kappa": lambda x, y, lv, w: kappa(x, y, lv),
+    "pi": lambda x, y, lv, w: scott_pi(x, y, lv),
+    "taub": lambda x, y, lv, w: tau_b(x, y),
+    "s_w": lambda x, y, lv, w: s_score(x, y, lv, weights=w),
+    "s_w_sq": lambda x, y, lv, w: s_score(x, y, lv, weights=w, squared=True),
+}
+
+
+def alliance_year(dyads, members, year, measures, binary=False, weights=None):
+    """All directed dyads of one year from a dyad frame, the obvious way.
+
+    ``dyads``: frame with ccode1, ccode2, year, code; ``members``: the year's
+    sorted ccodes; ``weights``: dict ccode -> weight (missing -> 0).
+    """
+    idx = {c: i for i, c in enumerate(members)}
+    n = len(members)
+    A = np.zeros((n, n))
+    sub = dyads[dyads["year"] == year]
+    for c1, c2, code in zip(sub["ccode1"], sub["ccode2"], sub["code"]):
+        if c1 in idx and c2 in idx and c1 != c2:
+            A[idx[c1], idx[c2]] = code
+    np.fill_diagonal(A, 3)
+    if binary:
+        A = (A >= 1).astype(float)
+    levels = (0, 1) if binary else (0, 1, 2, 3)
+    w = None
+    if weights is not None:
+        w = [float(weights.get(c, 0.0)) for c in members]
+    rows = []
+    for i in range(n):
+        for j in range(n):
+            if i == j:
+                continue
+            x, y = list(A[i]), list(A[j])
+            row = {"ccode1": members[i], "ccode2": members[j], "year": year, "n": n}
+            for m in measures:
+                row[m] = MEASURES[m](x, y, levels, w)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def unvote_year(votes, year, measures):
+    """All directed dyads of one year of UN votes (1-3; others missing), the obvious way."""
+    sub = votes[(votes["year"] == year) & votes["vote"].isin([1, 2, 3])]
+    wide = sub.pivot(index="ccode", columns="rcid", values="vote")
+    states = list(wide.index)
+    M = wide.to_numpy(dtype=float)
+    rows = []
+    for i in range(len(states)):
+        for j in range(len(states)):
+            if i == j:
+                continue
+            x, y = list(M[i]), list(M[j])
+            n = len(_pairs(x, y))
+            if n == 0:
+                continue
+            row = {"ccode1": states[i], "ccode2": states[j], "year": year, "n": n}
+            for m in measures:
+                row[m] = MEASURES[m](x, y, (1, 2, 3), None)
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def similarity_years(data: pd.DataFrame, kind: str, measures, years=None,
@@ -21,9 +181,9 @@ def similarity_years(data: pd.DataFrame, kind: str, measures, years=None,
     parts = []
     for y in years:
         if kind == "unvote":
-            parts.append(_defs.unvote_year(data, y, tuple(measures)))
+            parts.append(unvote_year(data, y, tuple(measures)))
         else:
-            parts.append(_defs.alliance_year(data, list(members(y)), y, tuple(measures)))
+            parts.append(alliance_year(data, list(members(y)), y, tuple(measures)))
     parts = [p for p in parts if len(p)]
     if not parts:
         return pd.DataFrame(columns=["ccode1", "ccode2", "year", "n", *measures])
