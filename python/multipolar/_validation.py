@@ -442,7 +442,17 @@ def check_unique(data: Any, cols: Sequence[str], func: str, arg: str = "df") -> 
             )
             if first == -1:
                 return
-    frame = pd.DataFrame(dict(zip(range(len(cols)), arrays)))
+    duplicate_error(arrays, cols, func, arg)
+
+
+def duplicate_error(data: Sequence[Any], cols: Sequence[str], func: str, arg: str = "df") -> None:
+    """Raise the ValueError of :func:`check_unique` if the aligned arrays ``data`` repeat a key.
+
+    The one builder of the duplicate-key message: callers that find duplicates
+    their own faster way (a position table) call it to report them.
+    """
+    cols = list(cols)
+    frame = pd.DataFrame(dict(zip(range(len(cols)), data)))
     dup = frame.duplicated(keep=False)
     if not dup.any():
         return
