@@ -304,6 +304,14 @@ def _is_int(x: object) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
 
 
+def as_number(value: object, func: str, arg: str) -> float:
+    """``value`` as a float; anything ``float()`` refuses raises TypeError naming ``arg``."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: {arg} must be a number; got {value!r}") from None
+
+
 def years(year: object, func: str, arg: str = "year") -> np.ndarray:
     """A years argument as a 1-D int64 array: an int, a list/tuple of ints, a range or an
     integer array (or Series/Index). TypeError naming ``arg`` otherwise."""
