@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import (
+    _is_int,
     check_unique,
     factorize,
     int_keys,
@@ -73,10 +74,6 @@ __all__ = [
 
 _OPEN_START = np.iinfo(np.int64).min
 _OPEN_END = np.iinfo(np.int64).max
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
 def _year_or_none(x: object, func: str, what: str) -> int | None:

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import (
+    _is_int,
     duplicate_error,
     factorize,
     int_keys,
@@ -420,7 +421,7 @@ def dependence_matrix(trade: pd.DataFrame, year: int, *, smoothed: bool = False)
            [0.333, 0.667,   nan]])
     """
     func = "dependence_matrix"
-    if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer)):
+    if not _is_int(year):
         raise TypeError(f"{func}: year must be an int; got {year!r}")
     from .relations import RelationMatrix
 
@@ -492,9 +493,7 @@ def partners(
             f"{func}: state must be a ccode (int) or a COW abbreviation (str); got {state!r}"
         )
     ccode = int(resolve_states(state, func, "state")[0])
-    if top is not None and (
-        isinstance(top, (bool, np.bool_)) or not isinstance(top, (int, np.integer))
-    ):
+    if top is not None and not _is_int(top):
         raise TypeError(f"{func}: top must be a positive int or None; got {top!r}")
     if top is not None and top < 1:
         raise ValueError(f"{func}: top must be a positive int or None; got {top!r}")
