@@ -7,6 +7,7 @@ into NaN. Nothing is dropped silently.
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -343,8 +344,6 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
     >>> ally.loc[(ally.ccode1 == 2) & (ally.ccode2 == 200) & (ally.year == 1949), "code"]  # doctest: +SKIP
     """
     func = "read_alliances"
-    import warnings
-
     if source not in ALLIANCE_FLAGS:
         raise ValueError(f"{func}: source must be 'cow' or 'atop'; got {source!r}")
     raw = _read_table(path, func)
@@ -380,29 +379,8 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
         cols[dst] = np.nan_to_num(v, nan=0.0).astype(np.int64)
     mirror = source == "cow" and layout == 1
     if mirror:
-        zero = yr == 0
-        if zero.any():
-            keep = ~zero
-            parts = []
-            lost = 0
-            if {"dyad_st_year", "dyad_end_year"} <= set(raw.columns):
-                st = pd.to_numeric(raw["dyad_st_year"], errors="coerce").to_numpy(np.float64)
-                en = pd.to_numeric(raw["dyad_end_year"], errors="coerce").to_numpy(np.float64)
-            else:
-                st = en = np.full(len(raw), np.nan)
-            for i in np.flatnonzero(zero).tolist():
-                if np.isfinite(st[i]) and np.isfinite(en[i]) and 0 < st[i] <= en[i]:
-                    span = np.arange(int(st[i]), int(en[i]) + 1, dtype=np.int64)
-                    parts.append((i, span))
-                else:
-                    lost += 1
-            if lost:
-                warnings.warn(
-                    f"{func}: left out {lost} row(s) with year 0 and no usable dyad start/end "
-                    f"year", UserWarning, stacklevel=2,
-                )
-            idx = np.concatenate([np.flatnonzero(keep)] + [np.full(len(s), i) for i, s in parts])
-            yr = np.concatenate([yr[keep]] + [s for _, s in parts])
+        if (yr == 0).any():
+            idx, yr = _expand_year_zero(raw, yr, func)
             c1, c2 = c1[idx], c2[idx]
             cols = {k: v[idx] for k, v in cols.items()}
         c1, c2 = np.concatenate([c1, c2]), np.concatenate([c2, c1])
@@ -425,6 +403,34 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
     out.insert(3, "code", code.astype(np.int64))
     out = out.sort_values(["year", "ccode1", "ccode2"], kind="stable").reset_index(drop=True)
     return out[["ccode1", "ccode2", "year", "code", *flags]]
+
+
+def _expand_year_zero(raw: pd.DataFrame, yr: np.ndarray, func: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (indices into ``raw``) and years once COW's year-0 rows are spread over their dyad's years.
+
+    A year-0 row becomes one row per year of ``dyad_st_year..dyad_end_year``
+    when both are given; otherwise it is left out and counted in a warning.
+    """
+    zero = yr == 0
+    parts = []
+    lost = 0
+    if {"dyad_st_year", "dyad_end_year"} <= set(raw.columns):
+        st = pd.to_numeric(raw["dyad_st_year"], errors="coerce").to_numpy(np.float64)
+        en = pd.to_numeric(raw["dyad_end_year"], errors="coerce").to_numpy(np.float64)
+    else:
+        st = en = np.full(len(raw), np.nan)
+    for i in np.flatnonzero(zero).tolist():
+        if np.isfinite(st[i]) and np.isfinite(en[i]) and 0 < st[i] <= en[i]:
+            parts.append((i, np.arange(int(st[i]), int(en[i]) + 1, dtype=np.int64)))
+        else:
+            lost += 1
+    if lost:
+        warnings.warn(
+            f"{func}: left out {lost} row(s) with year 0 and no usable dyad start/end "
+            f"year", UserWarning, stacklevel=3,
+        )
+    idx = np.concatenate([np.flatnonzero(~zero)] + [np.full(len(s), i) for i, s in parts])
+    return idx, np.concatenate([yr[~zero]] + [s for _, s in parts])
 
 
 #: UN member-state names whose unvotes rows carry no ISO2 code, and their COW ccodes.
@@ -496,8 +502,6 @@ def read_unvotes(
     >>> v2 = mp.read_unvotes("un_votes.csv.gz", roll_calls="un_roll_calls.csv.gz")  # doctest: +SKIP
     """
     func = "read_unvotes"
-    import warnings
-
     if isinstance(path, pd.DataFrame):
         header = [str(c).strip().lower() for c in path.columns]
     else:
