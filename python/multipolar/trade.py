@@ -84,7 +84,8 @@ def _flow(series: pd.Series, func: str, name: str) -> np.ndarray:
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     """``num / den`` where ``den > 0``, NaN elsewhere (no trade, no share), without warnings."""
     pos = den > 0
-    return np.where(pos, num / np.where(pos, den, 1.0), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):  # inf / inf in a user's values
+        return np.where(pos, num / np.where(pos, den, 1.0), np.nan)
 
 
 # ---- the dyad table -----------------------------------------------------------
