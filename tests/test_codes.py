@@ -137,58 +137,34 @@ def test_table_matches_cow_state_list(table, cow_states):
     assert diff_name == {}
 
 
-def test_system_spells_match_states2016(cow_states):
-    ours = system_spells()
-    assert list(ours.columns) == ["ccode", "start", "end"]
-    assert ours["start"].dtype == "datetime64[ns]" and ours["end"].dtype == "datetime64[ns]"
+def _spells_from_cow(frame):
+    """A COW spell file (styear/stmonth/stday, endyear/...) as our spell table."""
+
+    def day(prefix):
+        cols = [f"{prefix}year", f"{prefix}month", f"{prefix}day"]
+        return pd.to_datetime(frame[cols].set_axis(["year", "month", "day"], axis=1))
+
     ref = pd.DataFrame(
-        {
-            "ccode": cow_states["ccode"].astype(np.int64),
-            "start": pd.to_datetime(
-                cow_states[["styear", "stmonth", "stday"]].set_axis(
-                    ["year", "month", "day"], axis=1
-                )
-            ),
-            "end": pd.to_datetime(
-                cow_states[["endyear", "endmonth", "endday"]].set_axis(
-                    ["year", "month", "day"], axis=1
-                )
-            ),
-        }
+        {"ccode": frame["ccode"].astype(np.int64), "start": day("st"), "end": day("end")}
     )
-    ref = (
+    return (
         ref.sort_values(["ccode", "start"])
         .reset_index(drop=True)
         .astype({"start": "datetime64[ns]", "end": "datetime64[ns]"})
     )
-    assert len(ours) == 243
-    pd.testing.assert_frame_equal(ours, ref)
 
 
-def test_major_spells_match_majors2024(cow_majors):
-    ours = major_spells()
-    ref = pd.DataFrame(
-        {
-            "ccode": cow_majors["ccode"].astype(np.int64),
-            "start": pd.to_datetime(
-                cow_majors[["styear", "stmonth", "stday"]].set_axis(
-                    ["year", "month", "day"], axis=1
-                )
-            ),
-            "end": pd.to_datetime(
-                cow_majors[["endyear", "endmonth", "endday"]].set_axis(
-                    ["year", "month", "day"], axis=1
-                )
-            ),
-        }
-    )
-    ref = (
-        ref.sort_values(["ccode", "start"])
-        .reset_index(drop=True)
-        .astype({"start": "datetime64[ns]", "end": "datetime64[ns]"})
-    )
-    assert len(ours) == 14
-    pd.testing.assert_frame_equal(ours, ref)
+@pytest.mark.parametrize(
+    "ours, fixture, n",
+    [(system_spells, "cow_states", 243), (major_spells, "cow_majors", 14)],
+    ids=["states2016", "majors2024"],
+)
+def test_spells_match_cow_lists(ours, fixture, n, request):
+    got = ours()
+    assert list(got.columns) == ["ccode", "start", "end"]
+    assert got["start"].dtype == "datetime64[ns]" and got["end"].dtype == "datetime64[ns]"
+    assert len(got) == n
+    pd.testing.assert_frame_equal(got, _spells_from_cow(request.getfixturevalue(fixture)))
 
 
 def test_gw_column_matches_gw_list(table, gw_list):
@@ -553,24 +529,19 @@ def test_lookup_states():
 # --------------------------------------------------------------------------- membership
 
 
-def test_is_member_matches_states2016(cow_states):
+@pytest.mark.parametrize(
+    "lookup, fixture, edge, last",
+    [(is_member, "cow_states", 2016, 2040), (is_major, "cow_majors", 2024, 2060)],
+    ids=["is_member-states2016", "is_major-majors2024"],
+)
+def test_membership_matches_cow_lists(lookup, fixture, edge, last, request):
     ccodes = np.arange(0, 1000)
-    years = np.arange(1800, 2041)
+    years = np.arange(1800, last + 1)
     cc, yy = np.meshgrid(ccodes, years, indexing="ij")
     ref = np.zeros(cc.shape, dtype=bool)
-    for c, a, b in _spell_years(cow_states, 2016):
+    for c, a, b in _spell_years(request.getfixturevalue(fixture), edge):
         ref[c, (years >= a) & (years <= b)] = True
-    np.testing.assert_array_equal(is_member(cc, yy), ref)
-
-
-def test_is_major_matches_majors2024(cow_majors):
-    ccodes = np.arange(0, 1000)
-    years = np.arange(1800, 2061)
-    cc, yy = np.meshgrid(ccodes, years, indexing="ij")
-    ref = np.zeros(cc.shape, dtype=bool)
-    for c, a, b in _spell_years(cow_majors, 2024):
-        ref[c, (years >= a) & (years <= b)] = True
-    np.testing.assert_array_equal(is_major(cc, yy), ref)
+    np.testing.assert_array_equal(lookup(cc, yy), ref)
 
 
 def test_is_major_cases():

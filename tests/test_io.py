@@ -90,3 +90,22 @@ def test_read_nmc_bad_files(tmp_path, body, exc, match):
 def test_read_nmc_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
         mp.read_nmc(tmp_path / "nope.csv")
+
+
+def test_read_alliances_cow_year_zero_rows(tmp_path):
+    # COW's by-dyad file: a year-0 row is spread over its dyad's years when
+    # they are given, else left out and counted; rows are then mirrored.
+    p = tmp_path / "ally.csv"
+    p.write_text(
+        "ccode1,ccode2,year,defense,neutrality,nonaggression,entente,dyad_st_year,dyad_end_year\n"
+        "2,20,1950,1,0,0,0,1949,1950\n"
+        "2,200,0,0,0,0,1,1951,1952\n"
+        "20,200,0,0,1,0,0,,\n"
+    )
+    with pytest.warns(UserWarning, match=r"^read_alliances: left out 1 row\(s\) with year 0"):
+        out = mp.read_alliances(p)
+    assert out[["ccode1", "ccode2", "year", "code"]].to_numpy().tolist() == [
+        [2, 20, 1950, 3], [20, 2, 1950, 3],
+        [2, 200, 1951, 1], [200, 2, 1951, 1],
+        [2, 200, 1952, 1], [200, 2, 1952, 1],
+    ]

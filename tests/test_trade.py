@@ -308,19 +308,23 @@ def test_read_trade_raw_cow_layout(tmp_path):
     assert len(dep) == 4  # mirrored
 
 
-def test_read_trade_errors(tmp_path):
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("a,b\n1,2\n", "read_trade: path has neither the dyadic"),
+        (
+            "ccode,year,imports,exports\n2,2000,-5,1\n",
+            "column 'imports' must be finite and non-negative.*data row 1",
+        ),
+        ("ccode,year,imports,exports\n2,2000,1,1\n2,2000,3,4\n", "duplicate"),
+        ("ccode1,ccode2,year,flow1,flow2\n2,20,2000,1,1\n2,20,2000,1,1\n", "read_trade: trade has duplicate"),
+    ],
+    ids=["layout", "negative", "national-duplicate", "dyadic-duplicate"],
+)
+def test_read_trade_errors(tmp_path, text, match):
     p = tmp_path / "x.csv"
-    p.write_text("a,b\n1,2\n")
-    with pytest.raises(ValueError, match="read_trade: path has neither the dyadic"):
-        mio.read_trade(p)
-    p.write_text("ccode,year,imports,exports\n2,2000,-5,1\n")
-    with pytest.raises(ValueError, match="column 'imports' must be finite and non-negative.*data row 1"):
-        mio.read_trade(p)
-    p.write_text("ccode,year,imports,exports\n2,2000,1,1\n2,2000,3,4\n")
-    with pytest.raises(ValueError, match="duplicate"):
-        mio.read_trade(p)
-    p.write_text("ccode1,ccode2,year,flow1,flow2\n2,20,2000,1,1\n2,20,2000,1,1\n")
-    with pytest.raises(ValueError, match="read_trade: trade has duplicate"):
+    p.write_text(text)
+    with pytest.raises(ValueError, match=match):
         mio.read_trade(p)
 
 

@@ -304,6 +304,14 @@ def _is_int(x: object) -> bool:
     return isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_))
 
 
+def as_number(value: object, func: str, arg: str) -> float:
+    """``value`` as a float; anything ``float()`` refuses raises TypeError naming ``arg``."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: {arg} must be a number; got {value!r}") from None
+
+
 def years(year: object, func: str, arg: str = "year") -> np.ndarray:
     """A years argument as a 1-D int64 array: an int, a list/tuple of ints, a range or an
     integer array (or Series/Index). TypeError naming ``arg`` otherwise."""
@@ -442,7 +450,17 @@ def check_unique(data: Any, cols: Sequence[str], func: str, arg: str = "df") -> 
             )
             if first == -1:
                 return
-    frame = pd.DataFrame(dict(zip(range(len(cols)), arrays)))
+    duplicate_error(arrays, cols, func, arg)
+
+
+def duplicate_error(data: Sequence[Any], cols: Sequence[str], func: str, arg: str = "df") -> None:
+    """Raise the ValueError of :func:`check_unique` if the aligned arrays ``data`` repeat a key.
+
+    The one builder of the duplicate-key message: callers that find duplicates
+    their own faster way (a position table) call it to report them.
+    """
+    cols = list(cols)
+    frame = pd.DataFrame(dict(zip(range(len(cols)), data)))
     dup = frame.duplicated(keep=False)
     if not dup.any():
         return

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import (
+    _is_int,
     check_unique,
     factorize,
     int_keys,
@@ -54,7 +55,7 @@ from ._validation import (
     resolve_states,
     value_array,
 )
-from .trade import _dyad_table
+from .trade import _dyad_table, _ratio
 
 __all__ = [
     "BRICS",
@@ -73,10 +74,6 @@ __all__ = [
 
 _OPEN_START = np.iinfo(np.int64).min
 _OPEN_END = np.iinfo(np.int64).max
-
-
-def _is_int(x: object) -> bool:
-    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
 
 
 def _year_or_none(x: object, func: str, what: str) -> int | None:
@@ -616,14 +613,17 @@ def group_power(
     shares = np.empty((Y, len(glist)))
     for k, (g, m) in enumerate(zip(glist, member)):
         tot = np.bincount(yc, weights=np.where(m, v0, 0.0), minlength=Y)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            s = np.where(world > 0, tot / np.where(world > 0, world, 1.0), np.nan)
-        shares[:, k] = np.where(g.exists(years), s, np.nan)
+        shares[:, k] = np.where(g.exists(years), _ratio(tot, world), np.nan)
+    return _year_group_frame(years, glist, {"share": shares})
+
+
+def _year_group_frame(years: np.ndarray, glist: list[Group], cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A frame of one row per (year, group), year-major; each of ``cols`` is years x groups."""
     return pd.DataFrame(
         {
             "year": np.repeat(years, len(glist)),
-            "group": np.tile(np.array([g.name for g in glist], dtype=object), Y),
-            "share": shares.ravel(),
+            "group": np.tile(np.array([g.name for g in glist], dtype=object), len(years)),
+            **{name: arr.ravel() for name, arr in cols.items()},
         }
     )
 
@@ -754,9 +754,8 @@ def group_cohesion(
     n_out = np.bincount(yc, weights=w_out.astype(np.float64), minlength=Y)
     s_in = np.bincount(yc, weights=np.where(w_in, v0, 0.0), minlength=Y)
     s_out = np.bincount(yc, weights=np.where(w_out, v0, 0.0), minlength=Y)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        within = np.where(n_in > 0, s_in / np.maximum(n_in, 1), np.nan)
-        between = np.where(n_out > 0, s_out / np.maximum(n_out, 1), np.nan)
+    within = _ratio(s_in, n_in)
+    between = _ratio(s_out, n_out)
     return pd.DataFrame(
         {
             "year": years,
@@ -834,9 +833,12 @@ def group_trade(
     func = "group_trade"
     glist = _as_groups(groups, func)
     tab = _dyad_table(trade, func, year=year, smoothed=smoothed)
-    S, Y = len(tab.states), len(tab.years)
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in ("intra", "extra", "share_in", "share_out")}
-    for g in glist:
+    Y = len(tab.years)
+    cols: dict[str, np.ndarray] = {
+        k: np.empty((Y, len(glist)))
+        for k in ("intra_trade", "extra_trade", "intra_share", "extra_share")
+    }
+    for k, g in enumerate(glist):
         grid = g.is_member(tab.states[:, None], tab.years[None, :])  # S x Y
         m1 = grid[tab.a, tab.yc]
         m2 = grid[tab.b, tab.yc]
@@ -844,23 +846,13 @@ def group_trade(
         intra2 = np.bincount(tab.yc, weights=np.where(m1 & m2, tab.trade, 0.0), minlength=Y)
         extra = tot - intra2
         alive = g.exists(tab.years)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            s_in = np.where(tot > 0, intra2 / np.where(tot > 0, tot, 1.0), np.nan)
-            s_out = np.where(tot > 0, extra / np.where(tot > 0, tot, 1.0), np.nan)
-        cols["intra"].append(np.where(alive, intra2 / 2.0, np.nan))
-        cols["extra"].append(np.where(alive, extra, np.nan))
-        cols["share_in"].append(np.where(alive, s_in, np.nan))
-        cols["share_out"].append(np.where(alive, s_out, np.nan))
-    del S
-    out = pd.DataFrame(
-        {
-            "year": np.repeat(tab.years, len(glist)),
-            "group": np.tile(np.array([g.name for g in glist], dtype=object), Y),
-            "intra_trade": np.column_stack(cols["intra"]).ravel() if Y else np.zeros(0),
-            "extra_trade": np.column_stack(cols["extra"]).ravel() if Y else np.zeros(0),
-            "intra_share": np.column_stack(cols["share_in"]).ravel() if Y else np.zeros(0),
-            "extra_share": np.column_stack(cols["share_out"]).ravel() if Y else np.zeros(0),
-        }
-    )
+        for col, arr in (
+            ("intra_trade", intra2 / 2.0),
+            ("extra_trade", extra),
+            ("intra_share", _ratio(intra2, tot)),
+            ("extra_share", _ratio(extra, tot)),
+        ):
+            cols[col][:, k] = np.where(alive, arr, np.nan)
+    out = _year_group_frame(tab.years, glist, cols)
     tab.warn(func)
     return out

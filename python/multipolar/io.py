@@ -7,6 +7,7 @@ into NaN. Nothing is dropped silently.
 from __future__ import annotations
 
 import os
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -62,35 +63,14 @@ def read_nmc(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> nmc.loc[(nmc.ccode == 2) & (nmc.year == 2000), "cinc"]  # doctest: +SKIP
     """
     func = "read_nmc"
-    from ._validation import check_unique, require_columns, value_array
+    from ._validation import check_unique, require_columns
 
-    try:
-        raw = pd.read_csv(path, keep_default_na=False, na_values=[""], low_memory=False)
-    except FileNotFoundError:
-        raise
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{func}: path is not a readable CSV file; got {os.fspath(path)!r}: {exc}")
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw = _read_table(path, func, keep_default_na=False, na_values=[""])
     require_columns(raw, ("ccode", "year", *NMC_COMPONENTS), func, arg="path")
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for key in ("ccode", "year"):
         out[key] = _int_key(raw, key, func)
-    for comp in (*NMC_COMPONENTS, "cinc"):
-        if comp not in raw.columns:
-            out[comp] = np.nan
-            continue
-        arr = value_array(raw[comp], func, comp).astype(np.float64)
-        arr = np.where(arr == -9, np.nan, arr)
-        bad = arr < 0
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"{func}: column {comp!r} must be non-negative or -9 (missing); got {float(arr[row])!r} "
-                f"in data row {row + 1}"
-            )
-        if np.isinf(arr).any():
-            row = int(np.flatnonzero(np.isinf(arr))[0])
-            raise ValueError(f"{func}: column {comp!r} must be finite; got {float(arr[row])!r} in data row {row + 1}")
+    for comp, arr in _cow_values(raw, (*NMC_COMPONENTS, "cinc"), func, inf_apart=True).items():
         out[comp] = arr
     check_unique(out, ("ccode", "year"), func)
     from .codes import convert
@@ -167,22 +147,16 @@ def read_trade(path: str | os.PathLike[str]) -> pd.DataFrame:
     >>> dep = mp.dependence(trade, year=2014)  # doctest: +SKIP
     """
     func = "read_trade"
-    from ._validation import check_unique, value_array
+    from ._validation import check_unique
 
     wanted = set(_TRADE_DYADIC) | set(_TRADE_NATIONAL)
-    try:
-        raw = pd.read_csv(
-            path,
-            keep_default_na=False,
-            na_values=[""],
-            low_memory=False,
-            usecols=lambda c: str(c).strip().lower() in wanted,
-        )
-    except FileNotFoundError:
-        raise
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{func}: path is not a readable CSV file; got {os.fspath(path)!r}: {exc}")
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw = _read_table(
+        path,
+        func,
+        keep_default_na=False,
+        na_values=[""],
+        usecols=lambda c: str(c).strip().lower() in wanted,
+    )
     cols = set(raw.columns)
     if {"ccode1", "ccode2", "year", "flow1", "flow2"} <= cols:
         keys, values = ("ccode1", "ccode2", "year"), _TRADE_DYADIC[3:]
@@ -196,19 +170,7 @@ def read_trade(path: str | os.PathLike[str]) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for key in keys:
         out[key] = _int_key(raw, key, func)
-    for name in values:
-        if name not in cols:
-            out[name] = np.nan
-            continue
-        arr = value_array(raw[name], func, name).astype(np.float64)
-        arr = np.where(arr == -9, np.nan, arr)
-        bad = (arr < 0) | np.isinf(arr)
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"{func}: column {name!r} must be finite and non-negative or -9 (missing); "
-                f"got {arr[row]!r} in data row {row + 1}"
-            )
+    for name, arr in _cow_values(raw, values, func).items():
         out[name] = arr
     if len(keys) == 2:
         check_unique(out, keys, func)
@@ -249,17 +211,57 @@ _ALLY_LAYOUTS = {
 }
 
 
-def _read_table(path: str | os.PathLike[str] | pd.DataFrame, func: str, **kwargs) -> pd.DataFrame:
+def _read_table(
+    path: str | os.PathLike[str] | pd.DataFrame, func: str, what: str = "CSV", **kwargs
+) -> pd.DataFrame:
+    """A file read by ``pandas.read_csv`` (or a copy of a frame given instead), column names stripped and lower-cased.
+
+    A missing file raises FileNotFoundError as it is; a file pandas cannot
+    parse raises ValueError naming ``func`` and the path.
+    """
     if isinstance(path, pd.DataFrame):
-        return path.copy()
-    try:
-        return pd.read_csv(path, low_memory=False, **kwargs)
-    except FileNotFoundError:
-        raise
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ValueError(
-            f"{func}: path is not a readable CSV file; got {os.fspath(path)!r}: {exc}"
-        ) from None
+        raw = path.copy()
+    else:
+        try:
+            raw = pd.read_csv(path, low_memory=False, **kwargs)
+        except FileNotFoundError:
+            raise
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise ValueError(
+                f"{func}: path is not a readable {what} file; got {os.fspath(path)!r}: {exc}"
+            ) from None
+    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    return raw
+
+
+def _cow_values(raw: pd.DataFrame, names: tuple[str, ...], func: str, *, inf_apart: bool = False) -> dict[str, np.ndarray]:
+    """Non-negative float64 value columns of a COW file; ``-9`` and empty fields become NaN.
+
+    A column the file lacks is all NaN. A negative value (other than -9) or an
+    infinite one raises with its data row; with ``inf_apart`` the two get
+    separate messages (the NMC reader's wording).
+    """
+    from ._validation import value_array
+
+    out = {}
+    for name in names:
+        if name not in raw.columns:
+            out[name] = np.full(len(raw), np.nan)
+            continue
+        arr = value_array(raw[name], func, name).astype(np.float64)
+        arr = np.where(arr == -9, np.nan, arr)
+        if inf_apart:
+            checks = (("non-negative or -9 (missing)", arr < 0), ("finite", np.isinf(arr)))
+        else:
+            checks = (("finite and non-negative or -9 (missing)", (arr < 0) | np.isinf(arr)),)
+        for rule, bad in checks:
+            if bad.any():
+                row = int(np.flatnonzero(bad)[0])
+                raise ValueError(
+                    f"{func}: column {name!r} must be {rule}; got {float(arr[row])!r} in data row {row + 1}"
+                )
+        out[name] = arr
+    return out
 
 
 def _int_key(raw: pd.DataFrame, col: str, func: str) -> np.ndarray:
@@ -342,12 +344,9 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
     >>> ally.loc[(ally.ccode1 == 2) & (ally.ccode2 == 200) & (ally.year == 1949), "code"]  # doctest: +SKIP
     """
     func = "read_alliances"
-    import warnings
-
     if source not in ALLIANCE_FLAGS:
         raise ValueError(f"{func}: source must be 'cow' or 'atop'; got {source!r}")
     raw = _read_table(path, func)
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
     if source == "atop" and "ccode1" not in raw.columns and {"statea", "stateb"} <= set(raw.columns):
         raw = raw.rename(columns={"statea": "ccode1", "stateb": "ccode2"})
     flags = ALLIANCE_FLAGS[source]
@@ -380,29 +379,8 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
         cols[dst] = np.nan_to_num(v, nan=0.0).astype(np.int64)
     mirror = source == "cow" and layout == 1
     if mirror:
-        zero = yr == 0
-        if zero.any():
-            keep = ~zero
-            parts = []
-            lost = 0
-            if {"dyad_st_year", "dyad_end_year"} <= set(raw.columns):
-                st = pd.to_numeric(raw["dyad_st_year"], errors="coerce").to_numpy(np.float64)
-                en = pd.to_numeric(raw["dyad_end_year"], errors="coerce").to_numpy(np.float64)
-            else:
-                st = en = np.full(len(raw), np.nan)
-            for i in np.flatnonzero(zero).tolist():
-                if np.isfinite(st[i]) and np.isfinite(en[i]) and 0 < st[i] <= en[i]:
-                    span = np.arange(int(st[i]), int(en[i]) + 1, dtype=np.int64)
-                    parts.append((i, span))
-                else:
-                    lost += 1
-            if lost:
-                warnings.warn(
-                    f"{func}: left out {lost} row(s) with year 0 and no usable dyad start/end "
-                    f"year", UserWarning, stacklevel=2,
-                )
-            idx = np.concatenate([np.flatnonzero(keep)] + [np.full(len(s), i) for i, s in parts])
-            yr = np.concatenate([yr[keep]] + [s for _, s in parts])
+        if (yr == 0).any():
+            idx, yr = _expand_year_zero(raw, yr, func)
             c1, c2 = c1[idx], c2[idx]
             cols = {k: v[idx] for k, v in cols.items()}
         c1, c2 = np.concatenate([c1, c2]), np.concatenate([c2, c1])
@@ -425,6 +403,34 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
     out.insert(3, "code", code.astype(np.int64))
     out = out.sort_values(["year", "ccode1", "ccode2"], kind="stable").reset_index(drop=True)
     return out[["ccode1", "ccode2", "year", "code", *flags]]
+
+
+def _expand_year_zero(raw: pd.DataFrame, yr: np.ndarray, func: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (indices into ``raw``) and years once COW's year-0 rows are spread over their dyad's years.
+
+    A year-0 row becomes one row per year of ``dyad_st_year..dyad_end_year``
+    when both are given; otherwise it is left out and counted in a warning.
+    """
+    zero = yr == 0
+    parts = []
+    lost = 0
+    if {"dyad_st_year", "dyad_end_year"} <= set(raw.columns):
+        st = pd.to_numeric(raw["dyad_st_year"], errors="coerce").to_numpy(np.float64)
+        en = pd.to_numeric(raw["dyad_end_year"], errors="coerce").to_numpy(np.float64)
+    else:
+        st = en = np.full(len(raw), np.nan)
+    for i in np.flatnonzero(zero).tolist():
+        if np.isfinite(st[i]) and np.isfinite(en[i]) and 0 < st[i] <= en[i]:
+            parts.append((i, np.arange(int(st[i]), int(en[i]) + 1, dtype=np.int64)))
+        else:
+            lost += 1
+    if lost:
+        warnings.warn(
+            f"{func}: left out {lost} row(s) with year 0 and no usable dyad start/end "
+            f"year", UserWarning, stacklevel=3,
+        )
+    idx = np.concatenate([np.flatnonzero(~zero)] + [np.full(len(s), i) for i, s in parts])
+    return idx, np.concatenate([yr[~zero]] + [s for _, s in parts])
 
 
 #: UN member-state names whose unvotes rows carry no ISO2 code, and their COW ccodes.
@@ -496,32 +502,12 @@ def read_unvotes(
     >>> v2 = mp.read_unvotes("un_votes.csv.gz", roll_calls="un_roll_calls.csv.gz")  # doctest: +SKIP
     """
     func = "read_unvotes"
-    import warnings
-
     if isinstance(path, pd.DataFrame):
         header = [str(c).strip().lower() for c in path.columns]
     else:
-        header = [str(c).strip().lower() for c in _read_table(path, func, nrows=0).columns]
+        header = list(_read_table(path, func, nrows=0).columns)
     if {"rcid", "ccode", "vote", "year"} <= set(header):
-        raw = _read_table(path, func, usecols=lambda c: str(c).strip().lower() in
-                          ("rcid", "ccode", "vote", "year")) if not isinstance(path, pd.DataFrame) else path.copy()
-        raw.columns = [str(c).strip().lower() for c in raw.columns]
-        vote = pd.to_numeric(raw["vote"], errors="coerce").to_numpy(np.float64)
-        textual = raw["vote"].notna().to_numpy() & np.isnan(vote)
-        bad = textual | (~np.isnan(vote) & ~np.isin(vote, (1, 2, 3, 8, 9)))
-        if bad.any():
-            row = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"{func}: column 'vote' must hold 1, 2, 3, 8 or 9; got {raw['vote'].iloc[row]!r} "
-                f"in data row {row + 1}"
-            )
-        vote = np.where(vote >= 8, np.nan, vote)
-        return pd.DataFrame({
-            "rcid": _int_key(raw, "rcid", func),
-            "ccode": _int_key(raw, "ccode", func),
-            "year": _int_key(raw, "year", func),
-            "vote": vote,
-        })
+        return _read_voeten(path, func)
     if not {"rcid", "country_code", "vote"} <= set(header):
         raise ValueError(
             f"{func}: path is neither Voeten's long file (rcid, ccode, vote, year) nor the unvotes "
@@ -532,9 +518,64 @@ def read_unvotes(
             f"{func}: roll_calls must be given for the unvotes layout (it holds the years); got None"
         )
     raw = _read_table(path, func, keep_default_na=False, na_values=[""])
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
-    rc = _read_table(roll_calls, "read_unvotes", keep_default_na=False, na_values=[""])
-    rc.columns = [str(c).strip().lower() for c in rc.columns]
+    rcid = _int_key(raw, "rcid", func)
+    years = _roll_call_years(roll_calls, rcid, func)
+    text = raw["vote"].astype(str).str.strip().str.lower()
+    vote = text.map(_VOTE_TEXT).to_numpy(np.float64)
+    if np.isnan(vote).any():
+        row = int(np.flatnonzero(np.isnan(vote))[0])
+        raise ValueError(
+            f"{func}: column 'vote' must be yes, abstain or no; got {raw['vote'].iloc[row]!r} in "
+            f"data row {row + 1}"
+        )
+    code = raw["country_code"].astype(object).where(raw["country_code"].notna(), None)
+    name = raw["country"].astype(str) if "country" in raw.columns else pd.Series([""] * len(raw))
+    keys = pd.DataFrame({"code": code.to_numpy(), "name": name.to_numpy(), "year": years})
+    ccode = _unvotes_ccodes(keys)
+    lost = ccode < 0
+    if lost.any():
+        missing = keys[lost].drop_duplicates(["code", "name"])
+        examples = [f"{n} ({c})" for c, n in zip(missing["code"], missing["name"])][:5]
+        warnings.warn(
+            f"{func}: left out {int(lost.sum())} vote(s) whose country has no COW ccode, e.g. "
+            f"{examples}", UserWarning, stacklevel=2,
+        )
+    keep = ~lost
+    return pd.DataFrame({
+        "rcid": rcid[keep],
+        "ccode": ccode[keep],
+        "year": years[keep].astype(np.int64),
+        "vote": vote[keep],
+    })
+
+
+def _read_voeten(path: str | os.PathLike[str] | pd.DataFrame, func: str) -> pd.DataFrame:
+    """Voeten's long layout: numeric votes 1/2/3 kept, 8 and 9 (absent, not a member) NaN."""
+    raw = _read_table(path, func, usecols=lambda c: str(c).strip().lower() in
+                      ("rcid", "ccode", "vote", "year"))
+    vote = pd.to_numeric(raw["vote"], errors="coerce").to_numpy(np.float64)
+    textual = raw["vote"].notna().to_numpy() & np.isnan(vote)
+    bad = textual | (~np.isnan(vote) & ~np.isin(vote, (1, 2, 3, 8, 9)))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{func}: column 'vote' must hold 1, 2, 3, 8 or 9; got {raw['vote'].iloc[row]!r} "
+            f"in data row {row + 1}"
+        )
+    vote = np.where(vote >= 8, np.nan, vote)
+    return pd.DataFrame({
+        "rcid": _int_key(raw, "rcid", func),
+        "ccode": _int_key(raw, "ccode", func),
+        "year": _int_key(raw, "year", func),
+        "vote": vote,
+    })
+
+
+def _roll_call_years(
+    roll_calls: str | os.PathLike[str] | pd.DataFrame, rcid: np.ndarray, func: str
+) -> np.ndarray:
+    """The year (float64) of each vote's roll call, from ``rcid`` and ``year`` or ``date``; a roll call without one raises."""
+    rc = _read_table(roll_calls, func, keep_default_na=False, na_values=[""])
     if "rcid" not in rc.columns or not ({"year", "date"} & set(rc.columns)):
         raise ValueError(
             f"{func}: roll_calls must have 'rcid' and 'date' or 'year' columns; got {list(rc.columns)}"
@@ -545,24 +586,21 @@ def read_unvotes(
         rc_year = pd.to_datetime(rc["date"], errors="coerce").dt.year
     year_of = pd.Series(rc_year.to_numpy(np.float64), index=_int_key(rc, "rcid", func))
     year_of = year_of[~year_of.index.duplicated()]
-    rcid = _int_key(raw, "rcid", func)
     years = year_of.reindex(rcid).to_numpy(np.float64)
     if np.isnan(years).any():
         row = int(np.flatnonzero(np.isnan(years))[0])
         raise ValueError(f"{func}: roll_calls has no year for rcid {rcid[row]} (data row {row + 1})")
-    text = raw["vote"].astype(str).str.strip().str.lower()
-    vote = text.map(_VOTE_TEXT).to_numpy(np.float64)
-    if np.isnan(vote).any():
-        row = int(np.flatnonzero(np.isnan(vote))[0])
-        raise ValueError(
-            f"{func}: column 'vote' must be yes, abstain or no; got {raw['vote'].iloc[row]!r} in "
-            f"data row {row + 1}"
-        )
+    return years
+
+
+def _unvotes_ccodes(keys: pd.DataFrame) -> np.ndarray:
+    """COW ccodes (int64, -1 where none) of the unvotes rows' (ISO2 ``code``, ``name``, ``year``).
+
+    Each distinct key is converted once: ISO2 codes in the year of the vote,
+    the states the table leaves without a code by name.
+    """
     from .codes import convert
 
-    code = raw["country_code"].astype(object).where(raw["country_code"].notna(), None)
-    name = raw["country"].astype(str) if "country" in raw.columns else pd.Series([""] * len(raw))
-    keys = pd.DataFrame({"code": code.to_numpy(), "name": name.to_numpy(), "year": years})
     uniq = keys.drop_duplicates().reset_index(drop=True)
     ccode_u = np.full(len(uniq), -1, dtype=np.int64)
     known: dict[str, bool] = {}
@@ -582,22 +620,8 @@ def read_unvotes(
     ccode_u[by_name] = uniq["name"][by_name].map(_UNVOTES_NAMES).to_numpy(np.int64)
     idx = keys.merge(uniq.assign(_i=np.arange(len(uniq))), on=["code", "name", "year"],
                      how="left")["_i"].to_numpy()
-    ccode = ccode_u[idx]
-    lost = ccode < 0
-    if lost.any():
-        missing = keys[lost].drop_duplicates(["code", "name"])
-        examples = [f"{n} ({c})" for c, n in zip(missing["code"], missing["name"])][:5]
-        warnings.warn(
-            f"{func}: left out {int(lost.sum())} vote(s) whose country has no COW ccode, e.g. "
-            f"{examples}", UserWarning, stacklevel=2,
-        )
-    keep = ~lost
-    return pd.DataFrame({
-        "rcid": rcid[keep],
-        "ccode": ccode[keep],
-        "year": years[keep].astype(np.int64),
-        "vote": vote[keep],
-    })
+    return ccode_u[idx]
+
 
 
 def read_idealpoints(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -640,28 +664,32 @@ def read_idealpoints(path: str | os.PathLike[str]) -> pd.DataFrame:
     from ._validation import check_unique
 
     raw = _read_table(path, func)
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
     out = pd.DataFrame({"ccode": _int_key(raw, "ccode", func)} if "ccode" in raw.columns else {})
-    if {"ccode", "session", "idealpointall"} <= set(raw.columns):
-        session = _int_key(raw, "session", func)
-        out["year"] = session + 1945
-        out["idealpoint"] = pd.to_numeric(raw["idealpointall"], errors="coerce").to_numpy(np.float64)
-        out["nvotes"] = pd.to_numeric(raw.get("nvotesall"), errors="coerce").to_numpy(np.float64) \
-            if "nvotesall" in raw.columns else np.nan
-        out["session"] = session
-    elif {"ccode", "year", "idealpointall"} <= set(raw.columns):
-        out["year"] = _int_key(raw, "year", func)
-        out["idealpoint"] = pd.to_numeric(raw["idealpointall"], errors="coerce").to_numpy(np.float64)
-        out["nvotes"] = pd.to_numeric(raw["nvotesall"], errors="coerce").to_numpy(np.float64) \
-            if "nvotesall" in raw.columns else np.nan
-        for extra in ("idealpointfp", "idealpointlegacy", "nvotesfp"):
-            if extra in raw.columns:
-                out[extra] = pd.to_numeric(raw[extra], errors="coerce").to_numpy(np.float64)
-    else:
+    by_session = {"ccode", "session", "idealpointall"} <= set(raw.columns)
+    if not by_session and not {"ccode", "year", "idealpointall"} <= set(raw.columns):
         raise ValueError(
             f"{func}: path is not a known ideal-point layout (ccode, session, IdealPointAll or "
             f"ccode, year, idealpointall); got columns {list(raw.columns)}"
         )
+
+    def num(col: str) -> np.ndarray | float:
+        if col not in raw.columns:
+            return np.nan
+        return pd.to_numeric(raw[col], errors="coerce").to_numpy(np.float64)
+
+    if by_session:
+        session = _int_key(raw, "session", func)
+        out["year"] = session + 1945
+    else:
+        out["year"] = _int_key(raw, "year", func)
+    out["idealpoint"] = num("idealpointall")
+    out["nvotes"] = num("nvotesall")
+    if by_session:
+        out["session"] = session
+    else:
+        for extra in ("idealpointfp", "idealpointlegacy", "nvotesfp"):
+            if extra in raw.columns:
+                out[extra] = num(extra)
     check_unique(out, ("ccode", "year"), func)
     return out
 
@@ -732,13 +760,7 @@ def read_deu(path: str | os.PathLike[str]) -> pd.DataFrame:
     func = "read_deu"
     from ._validation import require_columns
 
-    try:
-        raw = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{func}: path is not a readable DEU file; got {os.fspath(path)!r}: {exc}")
-    raw.columns = [str(c).strip().lower() for c in raw.columns]
+    raw = _read_table(path, func, "DEU", sep="\t", dtype=str, keep_default_na=False)
     pcols = [f"p{a}" for a in DEU_ACTORS]
     scols = [f"s{a}" for a in DEU_ACTORS]
     require_columns(raw, ["isnr", "out", *pcols, *scols], func, arg="path")

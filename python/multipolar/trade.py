@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ._validation import (
-    check_unique,
+    _is_int,
+    duplicate_error,
     factorize,
     int_keys,
     require_columns,
@@ -78,6 +79,13 @@ def _flow(series: pd.Series, func: str, name: str) -> np.ndarray:
             f"got {arr[bad][0]!r}"
         )
     return arr
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` where ``den > 0``, NaN elsewhere (no trade, no share), without warnings."""
+    pos = den > 0
+    with np.errstate(invalid="ignore", divide="ignore"):  # inf / inf in a user's values
+        return np.where(pos, num / np.where(pos, den, 1.0), np.nan)
 
 
 # ---- the dyad table -----------------------------------------------------------
@@ -198,17 +206,19 @@ def _dyad_table(
     if dense:
         pos = np.full(K, -1, dtype=np.int64)
         pos[key] = idx
-        if not is_sorted:
-            if (pos[key] != idx).any():
-                check_unique([c1, c2, y], _KEYS, func, "trade")
+        # A repeated key leaves only its last row in the table.
+        repeated = not is_sorted and bool((pos[key] != idx).any())
+    else:
+        order = idx if is_sorted else np.argsort(key, kind="stable")
+        sk = key[order]
+        repeated = bool((sk[1:] == sk[:-1]).any())
+    if repeated:
+        duplicate_error([c1, c2, y], _KEYS, func, "trade")
+    if dense:
         if n_both:
             pos[key[both]] = -1
         mirror = pos[mkey]
     else:
-        order = idx if is_sorted else np.argsort(key, kind="stable")
-        sk = key[order]
-        if (sk[1:] == sk[:-1]).any():
-            check_unique([c1, c2, y], _KEYS, func, "trade")
         live = ~both[order]
         order, sk = order[live], sk[live]
         j = np.searchsorted(sk, mkey)
@@ -256,8 +266,7 @@ def _dyad_table(
     grp = yc * S + a
     total = np.bincount(grp, weights=t, minlength=Y * S)
     denom = total[grp]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(denom > 0, t / np.where(denom > 0, denom, 1.0), np.nan)
+    share = _ratio(t, denom)
     return _DyadTable(
         states=states, years=yrs, a=a, b=b, yc=yc, trade=t, share=share, mirror=mirror,
         total=total, n_one=n_one, n_both=n_both, n_mirrored=n_add,
@@ -413,7 +422,7 @@ def dependence_matrix(trade: pd.DataFrame, year: int, *, smoothed: bool = False)
            [0.333, 0.667,   nan]])
     """
     func = "dependence_matrix"
-    if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer)):
+    if not _is_int(year):
         raise TypeError(f"{func}: year must be an int; got {year!r}")
     from .relations import RelationMatrix
 
@@ -485,9 +494,7 @@ def partners(
             f"{func}: state must be a ccode (int) or a COW abbreviation (str); got {state!r}"
         )
     ccode = int(resolve_states(state, func, "state")[0])
-    if top is not None and (
-        isinstance(top, (bool, np.bool_)) or not isinstance(top, (int, np.integer))
-    ):
+    if top is not None and not _is_int(top):
         raise TypeError(f"{func}: top must be a positive int or None; got {top!r}")
     if top is not None and top < 1:
         raise ValueError(f"{func}: top must be a positive int or None; got {top!r}")

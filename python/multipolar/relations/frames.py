@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validation import as_number
 from ._common import _check_at, _check_codes, _examples, _normalize_actors, _plain
 from .events import _Keys
 
@@ -33,10 +34,7 @@ def from_frame(
         raise TypeError(f"{func}: df must be a pandas DataFrame; got {type(df).__name__}")
     codes = _check_codes(codes, func)
     at = _check_at(at, func)
-    try:
-        fill = float(fill)
-    except (TypeError, ValueError):
-        raise TypeError(f"{func}: fill must be a number; got {fill!r}") from None
+    fill = as_number(fill, func, "fill")
     if aggregate is not None and not callable(aggregate):
         known = _FAST_AGGREGATES + _PANDAS_AGGREGATES
         if not isinstance(aggregate, str) or aggregate not in known:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._validation import as_number
 from . import frames as _frames
 from ._common import (
     _INTEGER_SYSTEMS,
@@ -624,12 +625,7 @@ class RelationMatrix(EventMethods):
         array([[0., 1.],
                [2., 0.]])
         """
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"RelationMatrix.fillna: value must be a number; got {value!r}"
-            ) from None
+        value = as_number(value, "RelationMatrix.fillna", "value")
         return self._derive(np.where(np.isnan(self._values), value, self._values))
 
     def fill_diagonal(self, value: float) -> RelationMatrix:
@@ -643,12 +639,7 @@ class RelationMatrix(EventMethods):
         array([[1., 1.],
                [2., 1.]])
         """
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"RelationMatrix.fill_diagonal: value must be a number; got {value!r}"
-            ) from None
+        value = as_number(value, "RelationMatrix.fill_diagonal", "value")
         out = self._values.copy()
         np.fill_diagonal(out, value)
         return self._derive(out)
@@ -839,10 +830,7 @@ def _symmetrized(a: np.ndarray, how: str, skipna: bool) -> np.ndarray:
 
 
 def _equals(m: RelationMatrix, other: Any, rtol: Any, check_at: bool) -> bool:
-    try:
-        rtol = float(rtol)
-    except (TypeError, ValueError):
-        raise TypeError(f"RelationMatrix.equals: rtol must be a number; got {rtol!r}") from None
+    rtol = as_number(rtol, "RelationMatrix.equals", "rtol")
     if not rtol >= 0:
         raise ValueError(f"RelationMatrix.equals: rtol must be non-negative; got {rtol!r}")
     if not isinstance(other, RelationMatrix):
