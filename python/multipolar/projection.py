@@ -30,9 +30,8 @@ import pandas as pd
 
 from . import _core
 from ._errors import call
-from ._validation import require_columns, require_frame, value_array
+from ._validation import int_keys, require_columns, require_frame, resolve_states, value_array
 from .io import NMC_COMPONENTS
-from .trade import int_keys
 
 __all__ = ["BLOCK", "LABELS", "Projection", "project", "project_distributed"]
 
@@ -115,20 +114,9 @@ class _Config:
 
 
 def _state(x: object, arg: str) -> int:
-    from .codes import lookup_state
-
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, str)):
-        raise TypeError(f"{_FUNC}: {arg} must name states by ccode or COW abbreviation; got {x!r}")
-    if isinstance(x, numbers.Integral):
-        # an int is the frame's own code (a COW ccode, or e.g. a demo-world code);
-        # the calibration checks that the frame has the state
-        return int(x)
-    try:
-        return lookup_state(x, codes="cowabb")
-    except ValueError:
-        raise ValueError(
-            f"{_FUNC}: {arg} names an unknown state; got {x!r} (a ccode or COW abbreviation)"
-        ) from None
+    """One state, a ccode (the frame's own code, e.g. a demo world's: the calibration
+    checks that the frame has it) or a COW abbreviation."""
+    return int(resolve_states([x], _FUNC, arg)[0])
 
 
 def _labels(codes: Sequence[int]) -> list[str]:
@@ -155,7 +143,7 @@ def _pairs(pairs: object) -> tuple[tuple[int, int], ...]:
     for p in pairs:
         if not isinstance(p, (tuple, list)) or len(p) != 2:
             raise ValueError(f"{_FUNC}: pairs must hold (a, b) tuples; got {p!r}")
-        a, b = _state(p[0], "pairs"), _state(p[1], "pairs")
+        a, b = (int(c) for c in resolve_states(list(p), _FUNC, "pairs"))
         if a == b:
             raise ValueError(f"{_FUNC}: a pair must name two different states; got {p!r}")
         out.append((a, b))
@@ -177,7 +165,7 @@ def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
         among = list(among)
     if not isinstance(among, (Sequence, set, frozenset)) or isinstance(among, (str, bytes)):
         raise TypeError(f"{_FUNC}: among must be 'majors' or a list of states; got {among!r}")
-    codes = sorted({_state(a, "among") for a in among})
+    codes = sorted(set(resolve_states(list(among), _FUNC, "among").tolist()))
     if not codes:
         raise ValueError(f"{_FUNC}: among must name at least one state; got {among!r}")
     return codes
