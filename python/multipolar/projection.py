@@ -185,26 +185,10 @@ def _year_vector(v: object, years: int, what: str) -> np.ndarray:
     return arr
 
 
-def _calibrate(
-    df: pd.DataFrame,
-    value: str,
-    years: int,
-    paths: int,
-    window: tuple[int, int],
-    among: object,
-    pairs: object,
-    seed: object,
-    assumptions: Mapping[Any, Any] | None,
-    threshold: float,
-    unipolar: float | None,
-    bins: int,
-) -> _Config:
-    require_frame(df, _FUNC, "nmc")
-    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
-        from .power import cinc
-
-        df = df.assign(cinc=cinc(df))
-    require_columns(df, ["ccode", "year", value], _FUNC, "nmc")
+def _check_settings(
+    years: int, paths: int, bins: int, threshold: float, unipolar: float | None, window: object
+) -> tuple[int, int]:
+    """Validate the scalar settings of a projection; the window as (first, last) ints."""
     for name, v, lo in (("years", years, 1), ("paths", paths, 1), ("bins", bins, 1)):
         if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) or v < lo:
             raise ValueError(f"{_FUNC}: {name} must be an integer >= {lo}; got {v!r}")
@@ -226,6 +210,99 @@ def _calibrate(
     w0, w1 = int(w0), int(w1)
     if w1 <= w0:
         raise ValueError(f"{_FUNC}: window must span at least two years; got {window!r}")
+    return w0, w1
+
+
+def _window_growth(
+    wide: pd.DataFrame, w0: int, w1: int, window: object, value: str
+) -> np.ndarray:
+    """Yearly log growth of the projected states (columns of ``wide``) in the window,
+    on the years where every state has a positive value (at least 3 of them)."""
+    win = wide.loc[(wide.index >= w0) & (wide.index <= w1)]
+    win = win.reindex(range(w0, w1 + 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(win.where(win > 0).to_numpy(np.float64))
+    growth = np.diff(logs, axis=0)
+    complete = np.all(np.isfinite(growth), axis=1)
+    growth = growth[complete]
+    if len(growth) < 3:
+        raise ValueError(
+            f"{_FUNC}: window {window!r} has {len(growth)} year(s) of growth where every projected "
+            f"state has a positive {value!r}; need at least 3"
+        )
+    return growth
+
+
+def _assumed_drift(
+    assumptions: dict[Any, Any], states: tuple[int, ...], mean_growth: np.ndarray, years: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Drift per projected year and state, and the scale of each state's shocks, after
+    the user's assumptions (``{state: {"drift"|"shift"|"scale": ...}}``)."""
+    drift = np.tile(mean_growth, (years, 1))
+    scale = np.ones(len(states))
+    for key, spec in assumptions.items():
+        code = _state(key, "assumptions")
+        if code not in states:
+            raise ValueError(
+                f"{_FUNC}: assumptions name state {key!r}, which is not projected; got states "
+                f"{list(states)}"
+            )
+        if not isinstance(spec, Mapping):
+            raise TypeError(
+                f"{_FUNC}: assumptions[{key!r}] must be a dict with 'drift', 'shift' and/or "
+                f"'scale'; got {spec!r}"
+            )
+        unknown = set(spec) - {"drift", "shift", "scale"}
+        if unknown:
+            raise ValueError(
+                f"{_FUNC}: assumptions[{key!r}] has unknown key(s) {sorted(unknown)}; "
+                f"allowed: drift, shift, scale"
+            )
+        i = states.index(code)
+        if "drift" in spec:
+            drift[:, i] = _year_vector(spec["drift"], years, "drift")
+        if "shift" in spec:
+            drift[:, i] += _year_vector(spec["shift"], years, "shift")
+        if "scale" in spec:
+            f = spec["scale"]
+            if not (isinstance(f, numbers.Real) and np.isfinite(f) and f >= 0):
+                raise ValueError(f"{_FUNC}: assumption 'scale' must be a number >= 0; got {f!r}")
+            scale[i] = float(f)
+    return drift, scale
+
+
+def _seed_sequence(seed: object) -> np.random.SeedSequence:
+    """The root of the run's streams: the user's SeedSequence, or one made from an int."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"{_FUNC}: seed must be >= 0; got {seed!r}")
+        return np.random.SeedSequence(None if seed is None else int(seed))
+    raise TypeError(f"{_FUNC}: seed must be None, an int or a SeedSequence; got {seed!r}")
+
+
+def _calibrate(
+    df: pd.DataFrame,
+    value: str,
+    years: int,
+    paths: int,
+    window: tuple[int, int],
+    among: object,
+    pairs: object,
+    seed: object,
+    assumptions: Mapping[Any, Any] | None,
+    threshold: float,
+    unipolar: float | None,
+    bins: int,
+) -> _Config:
+    require_frame(df, _FUNC, "nmc")
+    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
+        from .power import cinc
+
+        df = df.assign(cinc=cinc(df))
+    require_columns(df, ["ccode", "year", value], _FUNC, "nmc")
+    w0, w1 = _check_settings(years, paths, bins, threshold, unipolar, window)
 
     vals = value_array(df[value], _FUNC, value).astype(np.float64)
     frame = pd.DataFrame(
@@ -262,65 +339,18 @@ def _calibrate(
             f"{_FUNC}: every projected state needs a positive {value!r} in the last year of the "
             f"data ({last}); got none for {bad}"
         )
-    win = wide.loc[(wide.index >= w0) & (wide.index <= w1)]
-    win = win.reindex(range(w0, w1 + 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(win.where(win > 0).to_numpy(np.float64))
-    growth = np.diff(logs, axis=0)
-    complete = np.all(np.isfinite(growth), axis=1)
-    growth = growth[complete]
-    if len(growth) < 3:
-        raise ValueError(
-            f"{_FUNC}: window {window!r} has {len(growth)} year(s) of growth where every projected "
-            f"state has a positive {value!r}; need at least 3"
-        )
+    growth = _window_growth(wide, w0, w1, window, value)
     mean_growth = growth.mean(axis=0)
     cov = np.atleast_2d(np.cov(growth, rowvar=False, ddof=1))
 
-    drift = np.tile(mean_growth, (years, 1))
-    scale = np.ones(len(states))
     assumptions = dict(assumptions or {})
-    for key, spec in assumptions.items():
-        code = _state(key, "assumptions")
-        if code not in states:
-            raise ValueError(
-                f"{_FUNC}: assumptions name state {key!r}, which is not projected; got states "
-                f"{list(states)}"
-            )
-        if not isinstance(spec, Mapping):
-            raise TypeError(
-                f"{_FUNC}: assumptions[{key!r}] must be a dict with 'drift', 'shift' and/or "
-                f"'scale'; got {spec!r}"
-            )
-        unknown = set(spec) - {"drift", "shift", "scale"}
-        if unknown:
-            raise ValueError(
-                f"{_FUNC}: assumptions[{key!r}] has unknown key(s) {sorted(unknown)}; "
-                f"allowed: drift, shift, scale"
-            )
-        i = states.index(code)
-        if "drift" in spec:
-            drift[:, i] = _year_vector(spec["drift"], years, "drift")
-        if "shift" in spec:
-            drift[:, i] += _year_vector(spec["shift"], years, "shift")
-        if "scale" in spec:
-            f = spec["scale"]
-            if not (isinstance(f, numbers.Real) and np.isfinite(f) and f >= 0):
-                raise ValueError(f"{_FUNC}: assumption 'scale' must be a number >= 0; got {f!r}")
-            scale[i] = float(f)
+    drift, scale = _assumed_drift(assumptions, states, mean_growth, years)
     cov = cov * np.outer(scale, scale)
     # symmetric square root F = V diag(sqrt(max(l, 0))) V': F F' = cov also for singular cov
     lam, vec = np.linalg.eigh(cov)
     factor = np.ascontiguousarray((vec * np.sqrt(np.clip(lam, 0.0, None))) @ vec.T)
 
-    if isinstance(seed, np.random.SeedSequence):
-        ss = seed
-    elif seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
-        if seed is not None and seed < 0:
-            raise ValueError(f"{_FUNC}: seed must be >= 0; got {seed!r}")
-        ss = np.random.SeedSequence(None if seed is None else int(seed))
-    else:
-        raise TypeError(f"{_FUNC}: seed must be None, an int or a SeedSequence; got {seed!r}")
+    ss = _seed_sequence(seed)
     return _Config(
         states=states,
         n_among=len(among_codes),
