@@ -108,9 +108,9 @@ def test_story_hegemon_overtaken_unipolar_to_multipolar(world):
     ("kwargs", "exc", "match"),
     [
         ({"start": 2000, "end": 1990}, ValueError, "demo_world: start must not be after end"),
-        ({"start": 1800}, ValueError, r"demo_world: start must be in \[1900, 2100\]; got 1800"),
-        ({"end": 2101}, ValueError, r"demo_world: end must be in \[1900, 2100\]; got 2101"),
-        ({"start": 1950.0}, TypeError, "demo_world: start must be an int; got 1950.0"),
+        ({"start": 1800}, ValueError, r"demo_world: start must lie in 1900..2100; got 1800"),
+        ({"end": 2101}, ValueError, r"demo_world: end must lie in 1900..2100; got 2101"),
+        ({"start": 1950.0}, TypeError, "demo_world: start must be an integer year; got 1950.0"),
         ({"seed": "a"}, TypeError, "demo_world: seed must be an int; got 'a'"),
         ({"seed": -1}, ValueError, "demo_world: seed must be non-negative; got -1"),
     ],

@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import _core
 from ._errors import call
-from ._validation import require_columns, require_frame, value_array
+from ._validation import factorize, require_columns, require_frame, value_array
 
 __all__ = ["COUNCIL_VOTES", "MODELS", "BargainResult", "bargain", "bargain_issues", "evaluate_deu"]
 
@@ -276,23 +276,40 @@ def bargain(
     if len(pos) == 0:
         raise ValueError(f"{func}: actors must have at least one row; got 0")
     eu_rounds = int(rounds) if model == "expected_utility" else 0
-    out_pos, med, mean = call(
-        func, _core.bargain_issues, position=pos, capability=cap, salience=sal,
-        issue_ptr=np.array([0, len(pos)], dtype=np.int64), rounds=eu_rounds, q=float(q),
-        t=float(t), receiver=perspective == "receiver",
-        normalization=_NORMALIZATIONS[normalization], names=_COLUMN_NAMES,
+    out_pos, med, mean = _run(
+        func, (pos, cap, sal), np.array([0, len(pos)], dtype=np.int64), eu_rounds, q, t,
+        perspective, normalization,
     )
-    if model == "compromise":
-        forecast = float(mean[0, 0])
-    else:
-        forecast = float(med[0, -1])
+    forecast = float(mean[0, 0]) if model == "compromise" else float(med[0, -1])
     table = pos_table = None
     if model == "expected_utility":
-        names = actors["actor"].to_numpy() if "actor" in actors.columns else actors.index
-        idx = pd.RangeIndex(eu_rounds + 1, name="round")
-        table = pd.DataFrame({"median": med[0], "mean": mean[0]}, index=idx)
-        pos_table = pd.DataFrame(out_pos, index=idx, columns=pd.Index(names, name="actor"))
+        table, pos_table = _round_tables(actors, out_pos, med[0], mean[0])
     return BargainResult(model, forecast, float(med[0, 0]), float(mean[0, 0]), table, pos_table)
+
+
+def _run(
+    func: str, columns: tuple[np.ndarray, np.ndarray, np.ndarray], ptr: np.ndarray,
+    rounds: int, q: float, t: float, perspective: str, normalization: str,
+    rows: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One call of the kernel on the issues ``ptr`` delimits (rows grouped by issue):
+    final positions, and the weighted median and mean of every round."""
+    pos, cap, sal = columns
+    return call(
+        func, _core.bargain_issues, position=pos, capability=cap, salience=sal, issue_ptr=ptr,
+        rounds=int(rounds), q=float(q), t=float(t), receiver=perspective == "receiver",
+        normalization=_NORMALIZATIONS[normalization], names=_COLUMN_NAMES, rows=rows,
+    )
+
+
+def _round_tables(
+    actors: pd.DataFrame, out_pos: np.ndarray, med: np.ndarray, mean: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Median and mean by round, and every actor's position by round."""
+    names = actors["actor"].to_numpy() if "actor" in actors.columns else actors.index
+    idx = pd.RangeIndex(len(med), name="round")
+    table = pd.DataFrame({"median": med, "mean": mean}, index=idx)
+    return table, pd.DataFrame(out_pos, index=idx, columns=pd.Index(names, name="actor"))
 
 
 def bargain_issues(
@@ -337,19 +354,14 @@ def bargain_issues(
     require_frame(df, func)
     _check_params(func, "expected_utility", rounds, q, t, perspective, normalization)
     require_columns(df, [issue], func)
-    keys = df[issue]
-    if keys.isna().any():
-        raise ValueError(f"{func}: column {issue!r} must not be missing; got a missing key")
-    codes, uniques = pd.factorize(keys, sort=True)
+    codes, uniques = factorize(df[issue], func, issue, dtype=np.int64)
     order = np.argsort(codes, kind="stable")
     pos, cap, sal = _columns(df, func)
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
     ptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    _, med, mean = call(
-        func, _core.bargain_issues, position=pos[order], capability=cap[order],
-        salience=sal[order], issue_ptr=ptr, rounds=int(rounds), q=float(q), t=float(t),
-        receiver=perspective == "receiver", normalization=_NORMALIZATIONS[normalization],
-        names=_COLUMN_NAMES, rows=order,
+    _, med, mean = _run(
+        func, (pos[order], cap[order], sal[order]), ptr, rounds, q, t, perspective,
+        normalization, rows=order,
     )
     return pd.DataFrame(
         {"n": counts, "compromise": mean[:, 0], "median": med[:, 0], "expected_utility": med[:, -1]},

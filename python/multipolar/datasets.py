@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._validation import one_year
 from .io import NMC_COMPONENTS
 
 __all__ = ["DEMO_FIRST_YEAR", "DEMO_LAST_YEAR", "demo_majors", "demo_states", "demo_world"]
@@ -144,16 +145,6 @@ def _ramp(pair: tuple[float, float], years: np.ndarray) -> np.ndarray:
     return pair[0] + (pair[1] - pair[0]) * frac
 
 
-def _check_year(value: object, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"demo_world: {name} must be an int; got {value!r}")
-    if not DEMO_FIRST_YEAR <= value <= DEMO_LAST_YEAR:
-        raise ValueError(
-            f"demo_world: {name} must be in [{DEMO_FIRST_YEAR}, {DEMO_LAST_YEAR}]; got {value!r}"
-        )
-    return int(value)
-
-
 def demo_world(start: int = 1950, end: int = 2040, seed: int = 2026) -> pd.DataFrame:
     """A seeded SYNTHETIC world of twelve invented states, as an NMC-like frame.
 
@@ -227,8 +218,8 @@ def demo_world(start: int = 1950, end: int = 2040, seed: int = 2026) -> pd.DataF
     0   1001      VLD  1950
     1   1001      VLD  1951
     """
-    start = _check_year(start, "start")
-    end = _check_year(end, "end")
+    start = one_year(start, "demo_world", "start", lo=DEMO_FIRST_YEAR, hi=DEMO_LAST_YEAR)
+    end = one_year(end, "demo_world", "end", lo=DEMO_FIRST_YEAR, hi=DEMO_LAST_YEAR)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"demo_world: seed must be an int; got {seed!r}")
     if seed < 0:

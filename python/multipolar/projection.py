@@ -30,9 +30,8 @@ import pandas as pd
 
 from . import _core
 from ._errors import call
-from ._validation import require_columns, require_frame, value_array
+from ._validation import int_keys, require_columns, require_frame, resolve_states, value_array
 from .io import NMC_COMPONENTS
-from .trade import int_keys
 
 __all__ = ["BLOCK", "LABELS", "Projection", "project", "project_distributed"]
 
@@ -115,20 +114,9 @@ class _Config:
 
 
 def _state(x: object, arg: str) -> int:
-    from .codes import lookup_state
-
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, str)):
-        raise TypeError(f"{_FUNC}: {arg} must name states by ccode or COW abbreviation; got {x!r}")
-    if isinstance(x, numbers.Integral):
-        # an int is the frame's own code (a COW ccode, or e.g. a demo-world code);
-        # the calibration checks that the frame has the state
-        return int(x)
-    try:
-        return lookup_state(x, codes="cowabb")
-    except ValueError:
-        raise ValueError(
-            f"{_FUNC}: {arg} names an unknown state; got {x!r} (a ccode or COW abbreviation)"
-        ) from None
+    """One state, a ccode (the frame's own code, e.g. a demo world's: the calibration
+    checks that the frame has it) or a COW abbreviation."""
+    return int(resolve_states([x], _FUNC, arg)[0])
 
 
 def _labels(codes: Sequence[int]) -> list[str]:
@@ -155,7 +143,7 @@ def _pairs(pairs: object) -> tuple[tuple[int, int], ...]:
     for p in pairs:
         if not isinstance(p, (tuple, list)) or len(p) != 2:
             raise ValueError(f"{_FUNC}: pairs must hold (a, b) tuples; got {p!r}")
-        a, b = _state(p[0], "pairs"), _state(p[1], "pairs")
+        a, b = (int(c) for c in resolve_states(list(p), _FUNC, "pairs"))
         if a == b:
             raise ValueError(f"{_FUNC}: a pair must name two different states; got {p!r}")
         out.append((a, b))
@@ -177,7 +165,7 @@ def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
         among = list(among)
     if not isinstance(among, (Sequence, set, frozenset)) or isinstance(among, (str, bytes)):
         raise TypeError(f"{_FUNC}: among must be 'majors' or a list of states; got {among!r}")
-    codes = sorted({_state(a, "among") for a in among})
+    codes = sorted(set(resolve_states(list(among), _FUNC, "among").tolist()))
     if not codes:
         raise ValueError(f"{_FUNC}: among must name at least one state; got {among!r}")
     return codes
@@ -195,6 +183,103 @@ def _year_vector(v: object, years: int, what: str) -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{_FUNC}: assumption {what!r} must be finite; got {v!r}")
     return arr
+
+
+def _check_settings(
+    years: int, paths: int, bins: int, threshold: float, unipolar: float | None, window: object
+) -> tuple[int, int]:
+    """Validate the scalar settings of a projection; the window as (first, last) ints."""
+    for name, v, lo in (("years", years, 1), ("paths", paths, 1), ("bins", bins, 1)):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) or v < lo:
+            raise ValueError(f"{_FUNC}: {name} must be an integer >= {lo}; got {v!r}")
+    if bins > 1_000_000:
+        raise ValueError(f"{_FUNC}: bins must be <= 1000000; got {bins}")
+    if years > 100_000:
+        raise ValueError(f"{_FUNC}: years must be <= 100000; got {years}")
+    if not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
+        raise ValueError(f"{_FUNC}: threshold must be in (0, 1]; got {threshold!r}")
+    if unipolar is not None and not (isinstance(unipolar, numbers.Real) and 0 < unipolar <= 1):
+        raise ValueError(f"{_FUNC}: unipolar must be None or in (0, 1]; got {unipolar!r}")
+    try:
+        w0, w1 = window  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise TypeError(f"{_FUNC}: window must be a (first, last) pair of years; got {window!r}")
+    if not all(isinstance(w, numbers.Integral) and not isinstance(w, (bool, np.bool_))
+               for w in (w0, w1)):
+        raise TypeError(f"{_FUNC}: window must be a (first, last) pair of int years; got {window!r}")
+    w0, w1 = int(w0), int(w1)
+    if w1 <= w0:
+        raise ValueError(f"{_FUNC}: window must span at least two years; got {window!r}")
+    return w0, w1
+
+
+def _window_growth(
+    wide: pd.DataFrame, w0: int, w1: int, window: object, value: str
+) -> np.ndarray:
+    """Yearly log growth of the projected states (columns of ``wide``) in the window,
+    on the years where every state has a positive value (at least 3 of them)."""
+    win = wide.loc[(wide.index >= w0) & (wide.index <= w1)]
+    win = win.reindex(range(w0, w1 + 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        logs = np.log(win.where(win > 0).to_numpy(np.float64))
+    growth = np.diff(logs, axis=0)
+    complete = np.all(np.isfinite(growth), axis=1)
+    growth = growth[complete]
+    if len(growth) < 3:
+        raise ValueError(
+            f"{_FUNC}: window {window!r} has {len(growth)} year(s) of growth where every projected "
+            f"state has a positive {value!r}; need at least 3"
+        )
+    return growth
+
+
+def _assumed_drift(
+    assumptions: dict[Any, Any], states: tuple[int, ...], mean_growth: np.ndarray, years: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Drift per projected year and state, and the scale of each state's shocks, after
+    the user's assumptions (``{state: {"drift"|"shift"|"scale": ...}}``)."""
+    drift = np.tile(mean_growth, (years, 1))
+    scale = np.ones(len(states))
+    for key, spec in assumptions.items():
+        code = _state(key, "assumptions")
+        if code not in states:
+            raise ValueError(
+                f"{_FUNC}: assumptions name state {key!r}, which is not projected; got states "
+                f"{list(states)}"
+            )
+        if not isinstance(spec, Mapping):
+            raise TypeError(
+                f"{_FUNC}: assumptions[{key!r}] must be a dict with 'drift', 'shift' and/or "
+                f"'scale'; got {spec!r}"
+            )
+        unknown = set(spec) - {"drift", "shift", "scale"}
+        if unknown:
+            raise ValueError(
+                f"{_FUNC}: assumptions[{key!r}] has unknown key(s) {sorted(unknown)}; "
+                f"allowed: drift, shift, scale"
+            )
+        i = states.index(code)
+        if "drift" in spec:
+            drift[:, i] = _year_vector(spec["drift"], years, "drift")
+        if "shift" in spec:
+            drift[:, i] += _year_vector(spec["shift"], years, "shift")
+        if "scale" in spec:
+            f = spec["scale"]
+            if not (isinstance(f, numbers.Real) and np.isfinite(f) and f >= 0):
+                raise ValueError(f"{_FUNC}: assumption 'scale' must be a number >= 0; got {f!r}")
+            scale[i] = float(f)
+    return drift, scale
+
+
+def _seed_sequence(seed: object) -> np.random.SeedSequence:
+    """The root of the run's streams: the user's SeedSequence, or one made from an int."""
+    if isinstance(seed, np.random.SeedSequence):
+        return seed
+    if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
+        if seed is not None and seed < 0:
+            raise ValueError(f"{_FUNC}: seed must be >= 0; got {seed!r}")
+        return np.random.SeedSequence(None if seed is None else int(seed))
+    raise TypeError(f"{_FUNC}: seed must be None, an int or a SeedSequence; got {seed!r}")
 
 
 def _calibrate(
@@ -217,27 +302,7 @@ def _calibrate(
 
         df = df.assign(cinc=cinc(df))
     require_columns(df, ["ccode", "year", value], _FUNC, "nmc")
-    for name, v, lo in (("years", years, 1), ("paths", paths, 1), ("bins", bins, 1)):
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Integral) or v < lo:
-            raise ValueError(f"{_FUNC}: {name} must be an integer >= {lo}; got {v!r}")
-    if bins > 1_000_000:
-        raise ValueError(f"{_FUNC}: bins must be <= 1000000; got {bins}")
-    if years > 100_000:
-        raise ValueError(f"{_FUNC}: years must be <= 100000; got {years}")
-    if not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
-        raise ValueError(f"{_FUNC}: threshold must be in (0, 1]; got {threshold!r}")
-    if unipolar is not None and not (isinstance(unipolar, numbers.Real) and 0 < unipolar <= 1):
-        raise ValueError(f"{_FUNC}: unipolar must be None or in (0, 1]; got {unipolar!r}")
-    try:
-        w0, w1 = window  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise TypeError(f"{_FUNC}: window must be a (first, last) pair of years; got {window!r}")
-    if not all(isinstance(w, numbers.Integral) and not isinstance(w, (bool, np.bool_))
-               for w in (w0, w1)):
-        raise TypeError(f"{_FUNC}: window must be a (first, last) pair of int years; got {window!r}")
-    w0, w1 = int(w0), int(w1)
-    if w1 <= w0:
-        raise ValueError(f"{_FUNC}: window must span at least two years; got {window!r}")
+    w0, w1 = _check_settings(years, paths, bins, threshold, unipolar, window)
 
     vals = value_array(df[value], _FUNC, value).astype(np.float64)
     frame = pd.DataFrame(
@@ -274,65 +339,18 @@ def _calibrate(
             f"{_FUNC}: every projected state needs a positive {value!r} in the last year of the "
             f"data ({last}); got none for {bad}"
         )
-    win = wide.loc[(wide.index >= w0) & (wide.index <= w1)]
-    win = win.reindex(range(w0, w1 + 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        logs = np.log(win.where(win > 0).to_numpy(np.float64))
-    growth = np.diff(logs, axis=0)
-    complete = np.all(np.isfinite(growth), axis=1)
-    growth = growth[complete]
-    if len(growth) < 3:
-        raise ValueError(
-            f"{_FUNC}: window {window!r} has {len(growth)} year(s) of growth where every projected "
-            f"state has a positive {value!r}; need at least 3"
-        )
+    growth = _window_growth(wide, w0, w1, window, value)
     mean_growth = growth.mean(axis=0)
     cov = np.atleast_2d(np.cov(growth, rowvar=False, ddof=1))
 
-    drift = np.tile(mean_growth, (years, 1))
-    scale = np.ones(len(states))
     assumptions = dict(assumptions or {})
-    for key, spec in assumptions.items():
-        code = _state(key, "assumptions")
-        if code not in states:
-            raise ValueError(
-                f"{_FUNC}: assumptions name state {key!r}, which is not projected; got states "
-                f"{list(states)}"
-            )
-        if not isinstance(spec, Mapping):
-            raise TypeError(
-                f"{_FUNC}: assumptions[{key!r}] must be a dict with 'drift', 'shift' and/or "
-                f"'scale'; got {spec!r}"
-            )
-        unknown = set(spec) - {"drift", "shift", "scale"}
-        if unknown:
-            raise ValueError(
-                f"{_FUNC}: assumptions[{key!r}] has unknown key(s) {sorted(unknown)}; "
-                f"allowed: drift, shift, scale"
-            )
-        i = states.index(code)
-        if "drift" in spec:
-            drift[:, i] = _year_vector(spec["drift"], years, "drift")
-        if "shift" in spec:
-            drift[:, i] += _year_vector(spec["shift"], years, "shift")
-        if "scale" in spec:
-            f = spec["scale"]
-            if not (isinstance(f, numbers.Real) and np.isfinite(f) and f >= 0):
-                raise ValueError(f"{_FUNC}: assumption 'scale' must be a number >= 0; got {f!r}")
-            scale[i] = float(f)
+    drift, scale = _assumed_drift(assumptions, states, mean_growth, years)
     cov = cov * np.outer(scale, scale)
     # symmetric square root F = V diag(sqrt(max(l, 0))) V': F F' = cov also for singular cov
     lam, vec = np.linalg.eigh(cov)
     factor = np.ascontiguousarray((vec * np.sqrt(np.clip(lam, 0.0, None))) @ vec.T)
 
-    if isinstance(seed, np.random.SeedSequence):
-        ss = seed
-    elif seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
-        if seed is not None and seed < 0:
-            raise ValueError(f"{_FUNC}: seed must be >= 0; got {seed!r}")
-        ss = np.random.SeedSequence(None if seed is None else int(seed))
-    else:
-        raise TypeError(f"{_FUNC}: seed must be None, an int or a SeedSequence; got {seed!r}")
+    ss = _seed_sequence(seed)
     return _Config(
         states=states,
         n_among=len(among_codes),

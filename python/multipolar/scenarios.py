@@ -615,20 +615,7 @@ def compete(
     if pri.shape != (len(hyps),) or not np.all(np.isfinite(pri) & (pri >= 0)) or pri.sum() <= 0:
         raise ValueError(f"{func}: prior must hold one weight >= 0 per hypothesis; got {prior!r}")
     pri = pri / pri.sum()
-    # sequential posteriors in log space (stable for long evidence lists)
-    with np.errstate(divide="ignore"):
-        logl = np.log(lik)
-        logp = np.log(pri)
-    rows = [logp]
-    for k in range(len(evs)):
-        rows.append(rows[-1] + logl[k])
-    logpost = np.vstack(rows)
-    finite = np.isfinite(logpost).any(axis=1)
-    if not finite.all():
-        bad = evs[int(np.argmin(finite)) - 1]
-        raise ValueError(f"{func}: after evidence {bad!r} every hypothesis has probability 0")
-    post = np.exp(logpost - logpost.max(axis=1, keepdims=True))
-    post /= post.sum(axis=1, keepdims=True)
+    post = _sequential_posterior(lik, pri, evs, func)
     with np.errstate(divide="ignore"):
         diag = np.log(lik.max(axis=1)) - np.log(lik.min(axis=1)) if len(evs) else np.zeros(0)
     inc = np.array(
@@ -646,6 +633,38 @@ def compete(
     )
     if uncertainty is None:
         return result
+    result.sensitivity, result.draws = _sensitivity(
+        func, lik, pri, hidx, uncertainty, draws, seed, q
+    )
+    return result
+
+
+def _sequential_posterior(
+    lik: np.ndarray, pri: np.ndarray, evs: list[str], func: str
+) -> np.ndarray:
+    """Posterior over the hypotheses after the prior and after each evidence item."""
+    # sequential posteriors in log space (stable for long evidence lists)
+    with np.errstate(divide="ignore"):
+        logl = np.log(lik)
+        logp = np.log(pri)
+    rows = [logp]
+    for k in range(len(evs)):
+        rows.append(rows[-1] + logl[k])
+    logpost = np.vstack(rows)
+    finite = np.isfinite(logpost).any(axis=1)
+    if not finite.all():
+        bad = evs[int(np.argmin(finite)) - 1]
+        raise ValueError(f"{func}: after evidence {bad!r} every hypothesis has probability 0")
+    post = np.exp(logpost - logpost.max(axis=1, keepdims=True))
+    post /= post.sum(axis=1, keepdims=True)
+    return post
+
+
+def _sensitivity(
+    func: str, lik: np.ndarray, pri: np.ndarray, hidx: pd.Index, uncertainty: object,
+    draws: object, seed: object, q: Sequence[float],
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The Monte Carlo sensitivity table of :func:`compete` and its posterior draws."""
     if isinstance(draws, bool) or not isinstance(draws, numbers.Integral) or draws < 1:
         raise ValueError(f"{func}: draws must be an integer >= 1; got {draws!r}")
     qa = _quantile_levels(q, func)
@@ -676,10 +695,8 @@ def compete(
                "a": "uncertainty", "b": "uncertainty"},
     )
     with np.errstate(invalid="ignore"):
-        qs = np.nanquantile(out, qa, axis=0) if len(out) else np.full((len(qa), len(hyps)), np.nan)
+        qs = np.nanquantile(out, qa, axis=0) if len(out) else np.full((len(qa), len(hidx)), np.nan)
     sens = pd.DataFrame({"p_first": first / float(draws), "mean": np.nanmean(out, axis=0)}, index=hidx)
     for k, qq in enumerate(qa):
         sens[f"q{round(float(qq) * 100, 6):g}"] = qs[k]
-    result.sensitivity = sens
-    result.draws = out
-    return result
+    return sens, out

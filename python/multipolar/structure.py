@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._validation import resolve_states
+
 __all__ = ["Blocs", "alignment", "balance", "blocs", "polarization"]
 
 
@@ -44,10 +46,8 @@ def _position(actors: pd.Index, codes: str, state: Any, func: str) -> int:
     if state in actors:
         return int(actors.get_loc(state))
     if isinstance(state, str) and codes == "cow":
-        from .codes import lookup_state
-
         try:
-            c = lookup_state(state, codes="cowabb")
+            c = int(resolve_states([state], func, "state")[0])
         except ValueError:
             c = None
         if c is not None and c in actors:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import call as _call
+from .._validation import factorize
 from ._common import _check_codes, _examples, _fmt_at, _normalize_actors
 
 if TYPE_CHECKING:
@@ -51,29 +52,22 @@ class _Keys:
         self.categories: pd.Index | None = None
         self.cat_codes: np.ndarray | None = None
         dtype = series.dtype
-        if isinstance(dtype, pd.CategoricalDtype):
-            self.categories = series.cat.categories
-            self.cat_codes = series.array.codes  # a view; ``.cat.codes`` copies
-            self.missing = self.cat_codes < 0
-            return
         if (
             isinstance(dtype, pd.api.extensions.ExtensionDtype)
+            and not isinstance(dtype, pd.CategoricalDtype)
             and pd.api.types.is_numeric_dtype(dtype)
             and not pd.api.types.is_bool_dtype(dtype)
         ):
             self.data = series.to_numpy(dtype=np.float64, na_value=np.nan)
             self.missing = np.isnan(self.data)
             return
-        data = series.to_numpy()
-        if data.dtype.kind in "iufb":
-            self.data = data
-            self.missing = np.isnan(data) if data.dtype.kind == "f" else np.zeros(len(data), bool)
+        if not isinstance(dtype, pd.api.extensions.ExtensionDtype) and dtype.kind in "iufb":
+            self.data = series.to_numpy()
+            self.missing = np.isnan(self.data) if dtype.kind == "f" else np.zeros(len(series), bool)
             return
-        # Strings and other objects: hashing every row once (factorize) is
-        # cheaper than separate missing, unique and lookup passes.
-        cat_codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        self.cat_codes = np.asarray(cat_codes)
-        self.categories = pd.Index(uniques)
+        # Categoricals keep their codes; strings and other objects are hashed
+        # once (cheaper than separate missing, unique and lookup passes).
+        self.cat_codes, self.categories = event_keys(series)
         self.missing = self.cat_codes < 0
 
     def unique(self) -> np.ndarray:
@@ -590,12 +584,16 @@ def _event_time(events: pd.DataFrame, col: Any, func: str) -> tuple[np.ndarray, 
 
 
 def event_keys(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes (-1 missing; Categorical codes as they are) and their categories."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        # the Categorical's own codes, a read-only view (``.cat.codes`` builds a copy)
-        return series.array.codes, series.cat.categories
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    return np.asarray(codes), pd.Index(uniques)
+    """Integer codes (-1 missing) and their categories, in order of first appearance.
+
+    A Categorical keeps its own codes (a read-only view, never a copy) and all
+    its categories; the kernels mark the actors actually used.
+    """
+    categorical = isinstance(series.dtype, pd.CategoricalDtype)
+    codes, uniques = factorize(
+        series, "events", str(series.name), sort=False, dense=not categorical, missing="code"
+    )
+    return codes, series.cat.categories if categorical else pd.Index(uniques)
 
 
 def _align_weight(events: pd.DataFrame, weight: pd.Series, func: str) -> pd.Series:

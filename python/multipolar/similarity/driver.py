@@ -18,14 +18,8 @@ import pandas as pd
 
 from .. import _core
 from .._errors import InputError, call
-from .._validation import require_columns, require_frame, value_array
-from .inputs import (
-    _alliance_input,
-    _int_column,
-    _narrow,
-    _unvote_input,
-    _years_arg,
-)
+from .._validation import int_keys, require_columns, require_frame, value_array, years as _years
+from .inputs import _alliance_input, _narrow, _unvote_input
 
 __all__ = ["MEASURES", "ideal_distance", "similarity", "similarity_matrix"]
 
@@ -35,6 +29,16 @@ MEASURES: tuple[str, ...] = tuple(_core.SIMILARITY_MEASURES)
 _MEASURE_ID = {m: i for i, m in enumerate(MEASURES)}
 #: The measures computed from item weights instead of the co-occurrence table.
 _WEIGHTED = frozenset({"s_w", "s_w_sq"})
+
+
+def _year_list(years: Any, func: str) -> np.ndarray | None:
+    """The distinct years asked for, sorted (None: all years of the data)."""
+    if years is None:
+        return None
+    arr = _years(years, func, "years")
+    if len(arr) == 0:
+        raise ValueError(f"{func}: years must name at least one year; got {years!r}")
+    return np.unique(arr)
 
 
 def measure_id(name: str) -> int:
@@ -246,7 +250,7 @@ def similarity(
     if binary and kind != "alliance":
         raise ValueError(f"{func}: binary=True needs kind='alliance'; got kind={kind!r}")
     names = _measure_ids(measures, func, kind, weights is not None)
-    yrs = _years_arg(years, func)
+    yrs = _year_list(years, func)
     weighted = any(m in _WEIGHTED for m in names)
     if kind == "alliance":
         spec = _alliance_input(data, bool(binary), weights, yrs, weighted, func)
@@ -384,11 +388,11 @@ def ideal_distance(
     func = "ideal_distance"
     require_frame(idealpoints, func, "idealpoints")
     require_columns(idealpoints, ["ccode", "year", column], func, "idealpoints")
-    cc = _int_column(idealpoints, "ccode", func)
-    yr = _int_column(idealpoints, "year", func)
+    cc = int_keys(idealpoints["ccode"], func, "ccode")
+    yr = int_keys(idealpoints["year"], func, "year")
     x = value_array(idealpoints[column], func, column).astype(np.float64)
     keep = np.ones(len(x), dtype=bool)
-    yrs = _years_arg(years, func)
+    yrs = _year_list(years, func)
     if yrs is not None:
         keep &= np.isin(yr, yrs)
     missing = keep & np.isnan(x)

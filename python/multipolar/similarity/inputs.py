@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._validation import require_columns, require_frame, value_array
+from .._validation import factorize, int_keys, require_columns, require_frame, value_array
 
 #: Possible levels of each kind of portfolio.
 ALLIANCE_LEVELS = (0.0, 1.0, 2.0, 3.0)
@@ -27,41 +27,6 @@ MAX_LEVELS = 16
 NCODE = 1000
 
 
-def _int_column(df: pd.DataFrame, col: str, func: str) -> np.ndarray:
-    arr = value_array(df[col], func, col)
-    if arr.dtype.kind == "f":
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            raise ValueError(
-                f"{func}: column {col!r} must not be missing; got {arr[bad][0].item()!r}"
-            )
-        frac = arr != np.round(arr)
-        if frac.any():
-            raise ValueError(
-                f"{func}: column {col!r} must hold integers; got {arr[frac][0].item()!r}"
-            )
-    return arr.astype(np.int64, copy=False)
-
-
-
-def _years_arg(years: Any, func: str) -> np.ndarray | None:
-    if years is None:
-        return None
-    if isinstance(years, (int, np.integer)) and not isinstance(years, bool):
-        years = [years]
-    try:
-        arr = np.asarray(list(years))
-    except TypeError:
-        raise TypeError(
-            f"{func}: years must be None, a year or a list of years; got {years!r}"
-        ) from None
-    if arr.size == 0:
-        raise ValueError(f"{func}: years must name at least one year; got {years!r}")
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"{func}: years must be integers; got {years!r}")
-    return np.unique(arr.astype(np.int64))
-
-
 def _check_years_in_data(years: np.ndarray, yr: np.ndarray, func: str) -> None:
     """Raise unless every requested year lies within the first..last year of the data."""
     if len(yr) == 0:
@@ -70,19 +35,6 @@ def _check_years_in_data(years: np.ndarray, yr: np.ndarray, func: str) -> None:
     bad = years[(years < lo) | (years > hi)]
     if len(bad):
         raise ValueError(f"{func}: years outside the data ({lo}-{hi}); got {bad.tolist()}")
-
-
-def _factorize(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted uniques and inverse of non-negative int64 keys (bincount when the range is small)."""
-    if len(key) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    hi = int(key.max())
-    if hi < 4 * len(key) + (1 << 20):
-        present = np.bincount(key, minlength=hi + 1) > 0
-        mapping = np.cumsum(present) - 1
-        return np.flatnonzero(present).astype(np.int64), mapping[key].astype(np.int64)
-    uniq, inv = np.unique(key, return_inverse=True)
-    return uniq.astype(np.int64), inv.astype(np.int64)
 
 
 def _warn_rows(func: str, count: int, what: str, example: str) -> None:
@@ -104,8 +56,8 @@ def _weights_by_row(weights: Any, sy_key: np.ndarray, ymin: int, func: str) -> n
             f"{list(weights.columns)}"
         )
     require_columns(weights, ["ccode", "year"], func, "weights")
-    wc = _int_column(weights, "ccode", func)
-    wy = _int_column(weights, "year", func)
+    wc = int_keys(weights["ccode"], func, "ccode")
+    wy = int_keys(weights["year"], func, "year")
     wv = value_array(weights[col], func, col).astype(np.float64)
     bad = (wv < 0) | np.isinf(wv)
     if bad.any():
@@ -155,9 +107,9 @@ def _alliance_input(
     from ..codes import state_years
 
     require_columns(data, ["ccode1", "ccode2", "year", "code"], func, "data")
-    c1 = _int_column(data, "ccode1", func)
-    c2 = _int_column(data, "ccode2", func)
-    yr = _int_column(data, "year", func)
+    c1 = int_keys(data["ccode1"], func, "ccode1")
+    c2 = int_keys(data["ccode2"], func, "ccode2")
+    yr = int_keys(data["year"], func, "year")
     code = value_array(data["code"], func, "code")
     if code.dtype.kind == "f":
         bad = ~np.isin(code, ALLIANCE_LEVELS)
@@ -259,9 +211,9 @@ def _unvote_input(data: pd.DataFrame, years: np.ndarray | None, func: str) -> di
             f"{func}: column 'vote' must hold 1 (yes), 2 (abstain), 3 (no), 8, 9 or NaN; "
             f"got {vote[bad][0].item()!r}"
         )
-    rcid = _int_column(data, "rcid", func)
-    cc = _int_column(data, "ccode", func)
-    yr = _int_column(data, "year", func)
+    rcid = int_keys(data["rcid"], func, "rcid")
+    cc = int_keys(data["ccode"], func, "ccode")
+    yr = int_keys(data["year"], func, "year")
     if years is not None:
         _check_years_in_data(years, yr, func)
         valid &= np.isin(yr, years)
@@ -290,10 +242,10 @@ def _unvote_input(data: pd.DataFrame, years: np.ndarray | None, func: str) -> di
         raise ValueError(f"{func}: column 'ccode' must hold COW ccodes 0..999; got {int(bad_c)!r}")
     ymin = int(yr.min())
     ydense = yr - ymin
-    rkeys, rinv = _factorize(ydense * NCODE + cc)
-    rc_u, rc_inv = _factorize(rcid - int(rcid.min()))
+    rinv, rkeys = factorize(ydense * NCODE + cc, func, "ccode", dtype=np.int64)
+    rc_inv, rc_u = factorize(rcid - int(rcid.min()), func, "rcid", dtype=np.int64)
     nrc = len(rc_u)
-    ikeys, iinv = _factorize(ydense * nrc + rc_inv)
+    iinv, ikeys = factorize(ydense * nrc + rc_inv, func, "rcid", dtype=np.int64)
     row_year_off = rkeys // NCODE
     item_year_off = ikeys // nrc
     yk = np.unique(row_year_off)
