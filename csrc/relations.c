@@ -97,6 +97,19 @@ count_marked(const npy_uint8 *used, npy_intp n)
     return marked;
 }
 
+/* Add a loop's local event tallies to its block's counts (MP_EV_* order). The
+ * loops keep them in locals: stores through acc would force reloads otherwise. */
+static inline void
+add_counts(npy_intp *counts, npy_intp used, npy_intp missing, npy_intp outside, npy_intp after,
+           npy_intp nan)
+{
+    counts[MP_EV_USED] += used;
+    counts[MP_EV_MISSING] += missing;
+    counts[MP_EV_OUTSIDE] += outside;
+    counts[MP_EV_AFTER] += after;
+    counts[MP_EV_NAN] += nan;
+}
+
 /* ---- loop instantiations: [weight dtype][code dtype] ------------------------ */
 #define MP_LOOPS_HEADER "relations_loops.h"
 #define MP_W_T npy_float64
