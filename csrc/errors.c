@@ -11,42 +11,49 @@
 
 static const char *const status_names[] = MULTIPOLAR_STATUS_NAMES;
 
-/* What is wrong, in the words of the messages ("<argument> <problem>; got <value>"). */
+/*
+ * What is wrong, per status, in the words of the messages ("<argument>
+ * <problem>; got <value>"). A problem that quotes the limit is written as the
+ * text before it and the text after it; after is NULL for the others.
+ */
+static const struct {
+    const char *text;
+    const char *after;
+} problems[MULTIPOLAR_RETRY] = {
+    [MULTIPOLAR_ERR_NEGATIVE] = {"must be non-negative", NULL},
+    [MULTIPOLAR_ERR_NONFINITE] = {"must be finite or NaN", NULL},
+    [MULTIPOLAR_ERR_INVALID] = {"must be finite and non-negative", NULL},
+    [MULTIPOLAR_ERR_CODE_RANGE] = {"must be in [0, ", ")"},
+    [MULTIPOLAR_ERR_DUPLICATE] = {"must not repeat a key", NULL},
+    [MULTIPOLAR_ERR_PARSE] = {"does not parse", NULL},
+    [MULTIPOLAR_ERR_FIELDS] = {"has a number of fields the format does not allow", NULL},
+    [MULTIPOLAR_ERR_TOO_MANY] = {"must have at most ", " distinct values"},
+};
+
+/* The problem of err (a status below MULTIPOLAR_RETRY); written into buf if it
+ * quotes the limit. */
 static const char *
 problem_of(const multipolar_error_t *err, char *buf, size_t size)
 {
-    switch (err->status) {
-    case MULTIPOLAR_ERR_NEGATIVE:
-        return "must be non-negative";
-    case MULTIPOLAR_ERR_NONFINITE:
-        return "must be finite or NaN";
-    case MULTIPOLAR_ERR_INVALID:
-        return "must be finite and non-negative";
-    case MULTIPOLAR_ERR_CODE_RANGE:
-        PyOS_snprintf(buf, size, "must be in [0, %zd)", (Py_ssize_t)err->limit);
-        return buf;
-    case MULTIPOLAR_ERR_DUPLICATE:
-        return "must not repeat a key";
-    case MULTIPOLAR_ERR_PARSE:
-        return "does not parse";
-    case MULTIPOLAR_ERR_FIELDS:
-        return "has a number of fields the format does not allow";
-    case MULTIPOLAR_ERR_TOO_MANY:
-        PyOS_snprintf(buf, size, "must have at most %zd distinct values", (Py_ssize_t)err->limit);
-        return buf;
-    default:
+    const char *text = problems[err->status].text;
+    const char *after = problems[err->status].after;
+    if (text == NULL) {
         return "is invalid";
     }
+    if (after == NULL) {
+        return text;
+    }
+    PyOS_snprintf(buf, size, "%s%zd%s", text, (Py_ssize_t)err->limit, after);
+    return buf;
 }
 
-/* Set attribute `name` of exc to a new reference `value` (stolen); -1 on failure. */
-static int
-set_attr(PyObject *exc, const char *name, PyObject *value)
+int
+multipolar_set_attr(PyObject *obj, const char *name, PyObject *value)
 {
     if (value == NULL) {
         return -1;
     }
-    const int rc = PyObject_SetAttrString(exc, name, value);
+    const int rc = PyObject_SetAttrString(obj, name, value);
     Py_DECREF(value);
     return rc;
 }
@@ -95,16 +102,18 @@ multipolar_raise_status(const multipolar_error_t *err, const char *kernel)
         return -1;
     }
     const int bad =
-        set_attr(exc, "status", PyUnicode_FromString(status_names[err->status])) < 0 ||
-        set_attr(exc, "argument", PyUnicode_FromString(arg)) < 0 ||
-        set_attr(exc, "problem", PyUnicode_FromString(problem)) < 0 ||
-        set_attr(exc, "row", PyLong_FromSsize_t((Py_ssize_t)err->index)) < 0 ||
-        set_attr(exc, "field",
+        multipolar_set_attr(exc, "status", PyUnicode_FromString(status_names[err->status])) <
+            0 ||
+        multipolar_set_attr(exc, "argument", PyUnicode_FromString(arg)) < 0 ||
+        multipolar_set_attr(exc, "problem", PyUnicode_FromString(problem)) < 0 ||
+        multipolar_set_attr(exc, "row", PyLong_FromSsize_t((Py_ssize_t)err->index)) < 0 ||
+        multipolar_set_attr(exc, "field",
                  err->field > 0 ? PyLong_FromSsize_t((Py_ssize_t)(err->field - 1))
                                 : Py_NewRef(Py_None)) < 0 ||
-        set_attr(exc, "value", PyFloat_FromDouble(err->value)) < 0 ||
-        set_attr(exc, "limit", PyLong_FromSsize_t((Py_ssize_t)err->limit)) < 0 ||
-        set_attr(exc, "kernel", PyUnicode_FromString(kernel)) < 0;
+        multipolar_set_attr(exc, "value", PyFloat_FromDouble(err->value)) < 0 ||
+        multipolar_set_attr(exc, "limit", PyLong_FromSsize_t((Py_ssize_t)err->limit)) <
+            0 ||
+        multipolar_set_attr(exc, "kernel", PyUnicode_FromString(kernel)) < 0;
     PyMem_Free(repr);
     if (bad) {
         Py_DECREF(exc);

@@ -451,18 +451,6 @@ take_exception(void)
 #endif
 }
 
-/* Set attribute `name` of obj to a new reference `value` (stolen). 0, or -1. */
-static int
-set_attr(PyObject *obj, const char *name, PyObject *value)
-{
-    if (value == NULL) {
-        return -1;
-    }
-    const int rc = PyObject_SetAttrString(obj, name, value);
-    Py_DECREF(value);
-    return rc;
-}
-
 /*
  * The structured ValueError of problem pb of segment k, made by
  * multipolar_raise_status with row = the line number in the file, plus the
@@ -492,7 +480,8 @@ problem_error(const call_t *c, const multipolar_gdelt_problem_t *pb, npy_intp k)
             memcpy(PyBytes_AS_STRING(text) + pb->textlen, "...", 3);
         }
     }
-    if (set_attr(exc, "text", text) < 0 || set_attr(exc, "format", PyLong_FromLong(c->fmt)) < 0) {
+    if (multipolar_set_attr(exc, "text", text) < 0 ||
+        multipolar_set_attr(exc, "format", PyLong_FromLong(c->fmt)) < 0) {
         Py_DECREF(exc);
         return NULL;
     }

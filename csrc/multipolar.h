@@ -117,6 +117,10 @@ multipolar_first_error(const multipolar_error_t *errs, npy_intp n)
  */
 int multipolar_raise_status(const multipolar_error_t *err, const char *kernel);
 
+/* Set attribute `name` of obj to the new reference `value`, which is stolen
+ * (NULL: a failed constructor, so -1 with its exception). Returns 0 or -1. */
+int multipolar_set_attr(PyObject *obj, const char *name, PyObject *value);
+
 /* Multiply two non-negative sizes; return -1 on overflow. */
 static inline npy_intp
 multipolar_mul_size(npy_intp a, npy_intp b)
@@ -127,37 +131,27 @@ multipolar_mul_size(npy_intp a, npy_intp b)
     return a * b;
 }
 
-/* Position of an array's dtype in MULTIPOLAR_VALUE_DTYPES, or -1 if unsupported. */
+/*
+ * Position of an array's dtype in MULTIPOLAR_CODE_DTYPES (codes != 0) or
+ * MULTIPOLAR_VALUE_DTYPES, or -1 if unsupported: the dispatch position.
+ */
+#define MULTIPOLAR_TYPENUM(name, ctype, typenum) typenum,
 static inline int
-multipolar_value_index(PyArrayObject *arr)
+multipolar_dtype_index(PyArrayObject *arr, int codes)
 {
-    int i = 0;
+    static const int value_nums[] = {MULTIPOLAR_VALUE_DTYPES(MULTIPOLAR_TYPENUM)};
+    static const int code_nums[] = {MULTIPOLAR_CODE_DTYPES(MULTIPOLAR_TYPENUM)};
+    const int *nums = codes ? code_nums : value_nums;
+    const int count = (int)((codes ? sizeof(code_nums) : sizeof(value_nums)) / sizeof(int));
     const int num = PyArray_TYPE(arr);
-#define MULTIPOLAR_X(name, ctype, typenum) \
-    if (PyArray_EquivTypenums(num, typenum)) { \
-        return i; \
-    } \
-    i++;
-    MULTIPOLAR_VALUE_DTYPES(MULTIPOLAR_X)
-#undef MULTIPOLAR_X
+    for (int i = 0; i < count; i++) {
+        if (PyArray_EquivTypenums(num, nums[i])) {
+            return i;
+        }
+    }
     return -1;
 }
-
-/* Position of an array's dtype in MULTIPOLAR_CODE_DTYPES, or -1 if unsupported. */
-static inline int
-multipolar_code_index(PyArrayObject *arr)
-{
-    int i = 0;
-    const int num = PyArray_TYPE(arr);
-#define MULTIPOLAR_X(name, ctype, typenum) \
-    if (PyArray_EquivTypenums(num, typenum)) { \
-        return i; \
-    } \
-    i++;
-    MULTIPOLAR_CODE_DTYPES(MULTIPOLAR_X)
-#undef MULTIPOLAR_X
-    return -1;
-}
+#undef MULTIPOLAR_TYPENUM
 
 /*
  * Check an input array's dtype (exactly typenum, named tname in the message;
@@ -224,7 +218,7 @@ multipolar_check_1d_layout(PyArrayObject *arr, const char *func, const char *arg
 static inline int
 multipolar_check_1d(PyArrayObject *arr, const char *func, const char *arg, int codes, npy_intp n)
 {
-    const int idx = codes ? multipolar_code_index(arr) : multipolar_value_index(arr);
+    const int idx = multipolar_dtype_index(arr, codes);
     if (idx < 0) {
         PyErr_Format(PyExc_TypeError, "%s: %s dtype must be one of %s; got %R", func, arg,
                      codes ? "int8, int16, int32, int64" : "float64, float32, int64, int32",

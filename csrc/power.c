@@ -308,6 +308,7 @@ multipolar_group_shares(PyObject *self, PyObject *args)
     PyArrayObject *codes = NULL; /* borrowed from args */
     Py_ssize_t ngroups = 0;
     PyArrayObject *out = NULL;
+    PyObject *result = NULL;
     double *totals = NULL;
     int *vidx = NULL;
     const char **vdata = NULL;
@@ -426,15 +427,9 @@ multipolar_group_shares(PyObject *self, PyObject *args)
     if (multipolar_raise_status(&err, func) < 0) {
         goto fail;
     }
-    /* 7. clean up */
-    free_task_totals(task_totals, ntasks);
-    PyMem_RawFree(task_errs);
-    PyMem_RawFree(totals);
-    PyMem_Free(vidx);
-    PyMem_Free(vdata);
-    PyMem_Free(vstride);
-    return (PyObject *)out;
-
+    result = (PyObject *)out;
+    out = NULL;
+    /* 7. clean up (out is NULL on success: its reference moved to result) */
 fail:
     Py_XDECREF(out);
     free_task_totals(task_totals, ntasks);
@@ -443,7 +438,7 @@ fail:
     PyMem_Free(vidx);
     PyMem_Free(vdata);
     PyMem_Free(vstride);
-    return NULL;
+    return result;
 }
 
 /* Groups per task of the concentration pass. */
@@ -481,6 +476,7 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
     PyArrayObject *codes = NULL;  /* borrowed from args */
     Py_ssize_t ngroups = 0;
     PyArrayObject *out = NULL;
+    PyObject *result = NULL;
     npy_intp *counts = NULL;
     npy_intp *next = NULL;
     npy_intp *starts = NULL;
@@ -566,18 +562,14 @@ multipolar_group_concentration(PyObject *self, PyObject *args)
     if (multipolar_raise_status(&err, func) < 0) {
         goto fail;
     }
-    /* 7. clean up */
-    PyMem_RawFree(counts);
-    PyMem_RawFree(next);
-    PyMem_RawFree(starts);
-    PyMem_RawFree(scratch);
-    return (PyObject *)out;
-
+    result = (PyObject *)out;
+    out = NULL;
+    /* 7. clean up (out is NULL on success: its reference moved to result) */
 fail:
     Py_XDECREF(out);
     PyMem_RawFree(counts);
     PyMem_RawFree(next);
     PyMem_RawFree(starts);
     PyMem_RawFree(scratch);
-    return NULL;
+    return result;
 }

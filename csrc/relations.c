@@ -97,6 +97,19 @@ count_marked(const npy_uint8 *used, npy_intp n)
     return marked;
 }
 
+/* Add a loop's local event tallies to its block's counts (MP_EV_* order). The
+ * loops keep them in locals: stores through acc would force reloads otherwise. */
+static inline void
+add_counts(npy_intp *counts, npy_intp used, npy_intp missing, npy_intp outside, npy_intp after,
+           npy_intp nan)
+{
+    counts[MP_EV_USED] += used;
+    counts[MP_EV_MISSING] += missing;
+    counts[MP_EV_OUTSIDE] += outside;
+    counts[MP_EV_AFTER] += after;
+    counts[MP_EV_NAN] += nan;
+}
+
 /* ---- loop instantiations: [weight dtype][code dtype] ------------------------ */
 #define MP_LOOPS_HEADER "relations_loops.h"
 #define MP_W_T npy_float64
@@ -437,6 +450,27 @@ optional_array(PyObject *obj, const char *func, const char *arg, PyArrayObject *
     return 0;
 }
 
+/*
+ * A 1-D code array of length n that must have one code dtype (position idx in
+ * MULTIPOLAR_CODE_DTYPES, named tname): a dtype outside the list gets the
+ * list's message, an integer of another width this one. Returns 0 or -1.
+ */
+static int
+check_one_code_dtype(PyArrayObject *arr, const char *func, const char *arg, npy_intp n, int idx,
+                     const char *tname)
+{
+    const int got = multipolar_check_1d(arr, func, arg, 1, n);
+    if (got < 0) {
+        return -1;
+    }
+    if (got != idx) {
+        PyErr_Format(PyExc_TypeError, "%s: %s dtype must be %s; got %R", func, arg, tname,
+                     (PyObject *)PyArray_DESCR(arr));
+        return -1;
+    }
+    return 0;
+}
+
 /* A contiguous copy of an int64 1-D map with entries in [-1, nactors); NULL on error. */
 static npy_int64 *
 copy_map(PyArrayObject *arr, npy_intp nactors, const char *func, const char *arg, npy_intp *len)
@@ -699,13 +733,7 @@ exact_at(mp_events_t *ev, npy_intp n, double **ftab, npy_int64 **kday)
 static npy_int8 *
 copy_quad(PyArrayObject *quad, npy_intp n, const char *func)
 {
-    const int qidx = multipolar_check_1d(quad, func, "quad", 1, n);
-    if (qidx < 0) {
-        return NULL;
-    }
-    if (qidx != 0) {
-        PyErr_Format(PyExc_TypeError, "%s: quad dtype must be int8; got %R", func,
-                     (PyObject *)PyArray_DESCR(quad));
+    if (check_one_code_dtype(quad, func, "quad", n, 0, "int8") < 0) {
         return NULL;
     }
     npy_int8 *copy = PyMem_RawMalloc((size_t)(n > 0 ? n : 1));
@@ -738,6 +766,107 @@ copy_quad(PyArrayObject *quad, npy_intp n, const char *func)
     return copy;
 }
 
+/* at: None (*at untouched) or an int that fits a C long long. Returns 0 or -1. */
+static int
+parse_at(PyObject *at_obj, const char *func, long long *at)
+{
+    if (at_obj == Py_None) {
+        return 0;
+    }
+    if (!PyLong_Check(at_obj)) {
+        PyErr_Format(PyExc_TypeError, "%s: at must be an int or None; got %R", func,
+                     (PyObject *)Py_TYPE(at_obj));
+        return -1;
+    }
+    *at = PyLong_AsLongLong(at_obj);
+    return *at == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+/*
+ * decay_accumulate's arrays besides the event columns: out square (N, N);
+ * quad_out and quad both None or both arrays, quad_out (4, N, N); used None or
+ * an array (checked with the events). Sets the borrowed *qout, *quad, *used.
+ */
+static int
+check_decay_outputs(PyArrayObject *out, PyObject *qout_obj, PyObject *quad_obj,
+                    PyObject *used_obj, const char *func, PyArrayObject **qout,
+                    PyArrayObject **quad, PyArrayObject **used)
+{
+    if (check_out(out, func, "out", 2) < 0) {
+        return -1;
+    }
+    const npy_intp nactors = PyArray_DIM(out, 0);
+    if (PyArray_DIM(out, 1) != nactors) {
+        PyErr_Format(PyExc_ValueError, "%s: out must be square; got shape (%zd, %zd)", func,
+                     (Py_ssize_t)nactors, (Py_ssize_t)PyArray_DIM(out, 1));
+        return -1;
+    }
+    if (optional_array(qout_obj, func, "quad_out", qout) < 0 ||
+        optional_array(quad_obj, func, "quad", quad) < 0 ||
+        optional_array(used_obj, func, "used", used) < 0) {
+        return -1;
+    }
+    if ((*qout == NULL) != (*quad == NULL)) {
+        PyErr_Format(PyExc_ValueError, "%s: quad_out and quad must both be None or both arrays",
+                     func);
+        return -1;
+    }
+    if (*qout == NULL) {
+        return 0;
+    }
+    if (check_out(*qout, func, "quad_out", 3) < 0) {
+        return -1;
+    }
+    if (PyArray_DIM(*qout, 0) != 4 || PyArray_DIM(*qout, 1) != nactors ||
+        PyArray_DIM(*qout, 2) != nactors) {
+        PyErr_Format(PyExc_ValueError, "%s: quad_out must have shape (4, %zd, %zd); got %R", func,
+                     (Py_ssize_t)nactors, (Py_ssize_t)nactors, qout_obj);
+        return -1;
+    }
+    return 0;
+}
+
+/* day > 0 and half_life > 0 (inf: no decay; NaN fails). Returns 0 or -1. */
+static int
+check_decay_scalars(long long day, double half_life, const char *func)
+{
+    if (!(day > 0)) {
+        PyErr_Format(PyExc_ValueError, "%s: day must be > 0; got %lld", func, day);
+        return -1;
+    }
+    if (!(half_life > 0.0)) {
+        char *repr = PyOS_double_to_string(half_life, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
+        if (repr != NULL) {
+            PyErr_Format(PyExc_ValueError, "%s: half_life must be > 0 (inf: no decay); got %s",
+                         func, repr);
+            PyMem_Free(repr);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * The automatic at, with the GIL released: provisionally the latest time of a
+ * sample when the size suits the fast loop (which tracks later times and
+ * rescales), else exactly the latest time (NPY_MIN_INT64 if none). Sets ev->at
+ * and ev->auto_at; returns whether the size still suits the fast loop.
+ */
+static int
+choose_at(mp_events_t *ev, npy_intp n, int size_fast)
+{
+    NPY_BEGIN_THREADS_DEF;
+    NPY_BEGIN_THREADS;
+    ev->at = size_fast ? time_max_sample(ev, n) : NPY_MIN_INT64;
+    if (ev->at == NPY_MIN_INT64) {
+        ev->at = time_max(ev, n);
+        size_fast = size_fast && ev->at != NPY_MIN_INT64;
+    }
+    NPY_END_THREADS;
+    ev->auto_at = size_fast;
+    return size_fast;
+}
+
 PyObject *
 multipolar_decay_accumulate(PyObject *self, PyObject *args, PyObject *kwargs)
 {
@@ -759,7 +888,6 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args, PyObject *kwargs)
     PyObject *result = NULL;
     int cidx = 0, widx = 0;
     npy_intp n = 0;
-    NPY_BEGIN_THREADS_DEF;
 
     memset(&ev, 0, sizeof(ev));
     /* 1. parse */
@@ -771,61 +899,15 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args, PyObject *kwargs)
         return NULL;
     }
     const int auto_at = at_obj == Py_None;
-    if (!auto_at) {
-        if (!PyLong_Check(at_obj)) {
-            PyErr_Format(PyExc_TypeError, "%s: at must be an int or None; got %R", func,
-                         (PyObject *)Py_TYPE(at_obj));
-            return NULL;
-        }
-        at = PyLong_AsLongLong(at_obj);
-        if (at == -1 && PyErr_Occurred()) {
-            return NULL;
-        }
+    if (parse_at(at_obj, func, &at) < 0) {
+        return NULL;
     }
     /* 2. validate */
-    if (check_out(out, func, "out", 2) < 0) {
+    if (check_decay_outputs(out, qout_obj, quad_obj, used_obj, func, &qout, &quad, &used) < 0 ||
+        check_decay_scalars(day, half_life, func) < 0) {
         return NULL;
     }
     const npy_intp nactors = PyArray_DIM(out, 0);
-    if (PyArray_DIM(out, 1) != nactors) {
-        PyErr_Format(PyExc_ValueError, "%s: out must be square; got shape (%zd, %zd)", func,
-                     (Py_ssize_t)nactors, (Py_ssize_t)PyArray_DIM(out, 1));
-        return NULL;
-    }
-    if (optional_array(qout_obj, func, "quad_out", &qout) < 0 ||
-        optional_array(quad_obj, func, "quad", &quad) < 0 ||
-        optional_array(used_obj, func, "used", &used) < 0) {
-        return NULL;
-    }
-    if ((qout == NULL) != (quad == NULL)) {
-        PyErr_Format(PyExc_ValueError, "%s: quad_out and quad must both be None or both arrays",
-                     func);
-        return NULL;
-    }
-    if (qout != NULL) {
-        if (check_out(qout, func, "quad_out", 3) < 0) {
-            return NULL;
-        }
-        if (PyArray_DIM(qout, 0) != 4 || PyArray_DIM(qout, 1) != nactors ||
-            PyArray_DIM(qout, 2) != nactors) {
-            PyErr_Format(PyExc_ValueError, "%s: quad_out must have shape (4, %zd, %zd); got %R",
-                         func, (Py_ssize_t)nactors, (Py_ssize_t)nactors, qout_obj);
-            return NULL;
-        }
-    }
-    if (!(day > 0)) {
-        PyErr_Format(PyExc_ValueError, "%s: day must be > 0; got %lld", func, day);
-        return NULL;
-    }
-    if (!(half_life > 0.0)) {
-        char *repr = PyOS_double_to_string(half_life, 'r', 0, Py_DTSF_ADD_DOT_0, NULL);
-        if (repr != NULL) {
-            PyErr_Format(PyExc_ValueError, "%s: half_life must be > 0 (inf: no decay); got %s",
-                         func, repr);
-            PyMem_Free(repr);
-        }
-        return NULL;
-    }
     if (fill_events(&ev, code1, map1, code2, map2, weight, time, used, nactors, func, &cidx, &widx,
                     &n) < 0) {
         goto done;
@@ -845,14 +927,7 @@ multipolar_decay_accumulate(PyObject *self, PyObject *args, PyObject *kwargs)
      * the fast loop runs (it tracks later times and rescales), else exactly */
     int size_fast = nactors <= MP_XMAP_MAX_ACTORS && n >= 4 * MP_EV_CHUNK && nn <= n;
     if (auto_at) {
-        NPY_BEGIN_THREADS;
-        ev.at = size_fast ? time_max_sample(&ev, n) : NPY_MIN_INT64;
-        if (ev.at == NPY_MIN_INT64) {
-            ev.at = time_max(&ev, n);
-            size_fast = size_fast && ev.at != NPY_MIN_INT64;
-        }
-        NPY_END_THREADS;
-        ev.auto_at = size_fast;
+        size_fast = choose_at(&ev, n, size_fast);
     }
     else {
         ev.at = (npy_int64)at;
@@ -944,13 +1019,7 @@ multipolar_bin_accumulate(PyObject *self, PyObject *args, PyObject *kwargs)
     if (optional_array(used_obj, func, "used", &used) < 0) {
         return NULL;
     }
-    const int eidx = multipolar_check_1d(edges_arr, func, "edges", 1, nbins + 1);
-    if (eidx < 0) {
-        return NULL;
-    }
-    if (eidx != 3) {
-        PyErr_Format(PyExc_TypeError, "%s: edges dtype must be int64; got %R", func,
-                     (PyObject *)PyArray_DESCR(edges_arr));
+    if (check_one_code_dtype(edges_arr, func, "edges", nbins + 1, 3, "int64") < 0) {
         return NULL;
     }
     /* 3. allocate: a contiguous, checked copy of the edges */

@@ -173,11 +173,7 @@ MP_FN(decay_slow)(const mp_events_t *ev, npy_intp lo, npy_intp hi, double *acc, 
     }
     *n_marked = marked;
     *tmax = latest;
-    counts[MP_EV_USED] += n_used;
-    counts[MP_EV_MISSING] += n_missing;
-    counts[MP_EV_OUTSIDE] += n_outside;
-    counts[MP_EV_AFTER] += n_after;
-    counts[MP_EV_NAN] += n_nan;
+    add_counts(counts, n_used, n_missing, n_outside, n_after, n_nan);
 }
 
 /* Position in the extended maps (ev->xmap1/2) of an actor code: the code itself
@@ -510,11 +506,7 @@ MP_FN(bin_loop)(const mp_events_t *ev, npy_intp lo, npy_intp hi, int fast, doubl
         }
         n_used += m;
     }
-    counts[MP_EV_USED] += n_used;
-    counts[MP_EV_MISSING] += n_missing;
-    counts[MP_EV_OUTSIDE] += n_outside;
-    counts[MP_EV_AFTER] += n_after;
-    counts[MP_EV_NAN] += n_nan;
+    add_counts(counts, n_used, n_missing, n_outside, n_after, n_nan);
 }
 
 #undef MP_FN
