@@ -10,7 +10,7 @@
  * numpy.random.Generator.random() returns. NumPy's own distribution
  * functions (random_standard_normal, ...) live in the npyrandom static
  * library, which is not part of the runtime API, so the transforms are our
- * own, from published algorithms (tests/reference_projection.py holds an
+ * own, from published algorithms (tests/reference/projection.py holds an
  * independent Python twin of the normal generator):
  *
  *   normal   the ziggurat method of Marsaglia & Tsang (2000), "The ziggurat
