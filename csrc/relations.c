@@ -159,8 +159,14 @@ static const events_fn bin_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_BIN_ROW)};
  * the output cell by cell in block order, so any number of threads -- one
  * included -- gives the same bits.
  */
-/* Fewest events per block: below that, a private accumulator costs more than it saves. */
-#define MP_EV_BLOCK ((npy_intp)1 << 18)
+/* Events per block of a large call: fewer, and the per-block costs (a fresh zeroed
+ * accumulator brought into cache, its merge) outweigh the work (measured: 2^18 made
+ * 50M events 2x slower on one thread). */
+#define MP_EV_BLOCK ((npy_intp)1 << 22)
+/* Below 4 blocks of MP_EV_BLOCK, up to that many blocks of at least MP_EV_SMALL_BLOCK
+ * events, so a mid-sized call still runs on a few threads. */
+#define MP_EV_MIN_BLOCKS 4
+#define MP_EV_SMALL_BLOCK ((npy_intp)1 << 19)
 /* Most blocks of one call (so at most as many threads are useful). */
 #define MP_EV_MAX_BLOCKS 32
 /* Most scratch memory the private accumulators of one call may take. */
@@ -172,8 +178,9 @@ static const events_fn bin_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_BIN_ROW)};
 
 /*
  * The number of event blocks for n events when each block's private
- * accumulator holds `cells` doubles and takes `bytes` of scratch in all: at
- * least MP_EV_BLOCK events and two events per cell in a block (zeroing,
+ * accumulator holds `cells` doubles and takes `bytes` of scratch in all:
+ * n / MP_EV_BLOCK blocks (at least up to MP_EV_MIN_BLOCKS of MP_EV_SMALL_BLOCK
+ * events), with two events per cell in a block (zeroing,
  * faulting in and merging a private cell costs about as much as adding an
  * event into a large output), at most MP_EV_MAX_BLOCKS blocks and
  * MP_EV_SCRATCH bytes. A function of the sizes alone.
@@ -181,8 +188,14 @@ static const events_fn bin_table[][4] = {MULTIPOLAR_VALUE_DTYPES(MP_BIN_ROW)};
 static npy_intp
 event_blocks(npy_intp n, npy_intp cells, npy_intp bytes)
 {
-    const npy_intp len = cells > MP_EV_BLOCK / 2 ? 2 * cells : MP_EV_BLOCK;
-    npy_intp nblocks = n / len;
+    npy_intp nblocks = n / MP_EV_BLOCK;
+    if (nblocks < MP_EV_MIN_BLOCKS) {
+        const npy_intp few = n / MP_EV_SMALL_BLOCK;
+        nblocks = few < MP_EV_MIN_BLOCKS ? few : MP_EV_MIN_BLOCKS;
+    }
+    if (cells > 0 && nblocks > n / (2 * cells)) {
+        nblocks = n / (2 * cells);
+    }
     if (nblocks > MP_EV_MAX_BLOCKS) {
         nblocks = MP_EV_MAX_BLOCKS;
     }
