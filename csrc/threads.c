@@ -82,12 +82,6 @@ multipolar_team(PyObject *module, npy_intp ntasks)
     return team;
 }
 
-multipolar_team_t
-multipolar_team_serial(void)
-{
-    return (multipolar_team_t){1, NULL};
-}
-
 /* ---- parallel_for ---- */
 
 typedef struct {

@@ -60,9 +60,6 @@ int multipolar_default_threads(void);
  */
 multipolar_team_t multipolar_team(PyObject *module, npy_intp ntasks);
 
-/* A team of one worker (serial), for calls that decide to stay on one thread. */
-multipolar_team_t multipolar_team_serial(void);
-
 /*
  * Run fn(ctx, t, worker) for every t in [0, ntasks) on team->nthreads threads
  * (the calling thread is worker 0). If a thread cannot be started, its tasks

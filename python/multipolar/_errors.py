@@ -1,8 +1,9 @@
 """The one error channel between the C kernels and the public functions.
 
 A kernel that meets bad data inside its loop raises a ``ValueError`` carrying
-structured attributes (set in ``csrc/errors.c``): ``status`` (one of
-``STATUSES``), ``argument`` (the kernel's argument name, as in ``_core.pyi``),
+structured attributes (set in ``csrc/errors.c``): ``status`` (a name from
+``MULTIPOLAR_STATUS_NAMES`` in ``csrc/multipolar.h``), ``argument`` (the
+kernel's argument name, as in ``_core.pyi``),
 ``field`` (the position within a tuple or 2-D argument, or None), ``row``,
 ``value``, ``limit`` and ``problem`` (the words of the message). Public
 functions call kernels through :func:`call`, which restates such an error as
@@ -15,11 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-__all__ = ["InputError", "InputTypeError", "STATUSES", "call", "restate"]
-
-#: Status names of the C layer (``MULTIPOLAR_STATUS_NAMES`` in ``csrc/multipolar.h``).
-STATUSES = ("ok", "nomem", "negative", "nonfinite", "invalid", "code_range", "duplicate",
-            "parse", "fields", "too_many", "retry")
+__all__ = ["InputError", "InputTypeError", "call", "restate"]
 
 T = TypeVar("T")
 
