@@ -35,6 +35,8 @@ _EXPORTS = {
     "read_alliances": "io",
     "read_unvotes": "io",
     "read_idealpoints": "io",
+    "read_worldbank": "worldbank",
+    "read_owid": "worldbank",
     # similarity and structure
     "s_score": "similarity",
     "kappa": "similarity",
@@ -59,6 +61,8 @@ _EXPORTS = {
     "concentration": "power",
     "polarity": "power",
     "transition": "power",
+    "power_frame": "power",
+    "power_index": "power",
     # trade and groupings
     "dependence": "trade",
     "dependence_matrix": "trade",
@@ -107,7 +111,7 @@ _EXPORTS = {
 
 _SUBMODULES = (
     "codes", "io", "relations", "power", "trade", "groups", "datasets", "plot",
-    "gdelt", "cameo", "distributed", "scenarios", "projection", "bargaining",
+    "gdelt", "cameo", "distributed", "scenarios", "projection", "bargaining", "worldbank",
 )
 
 __all__ = [*sorted(_EXPORTS), "__version__"]

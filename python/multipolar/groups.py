@@ -519,13 +519,17 @@ def group_power(
     ----------
     nmc_frame : DataFrame
         State-year frame with ``ccode, year`` and ``value`` (as
-        :func:`multipolar.read_nmc` returns it). ``cinc`` is recomputed from the
-        six components when the frame has none.
+        :func:`multipolar.read_nmc` or :func:`multipolar.power_frame` returns
+        it). ``cinc`` is recomputed from the six components when the frame has
+        none, ``net_power`` from ``gdp`` and ``population``.
     groups : Group, str or list of them
         Groups (built-in ones by name: "NATO", "EU", "G7", "G8", "BRICS", "SCO",
         "CSTO").
     value : str, default "cinc"
-        The capability column; any non-negative measure works.
+        The capability column; any non-negative measure works, e.g. ``"gdp"``
+        or ``"net_power"`` of a :func:`multipolar.power_frame` (World Bank data
+        to 2023/2024; years past COW's lists are fine, groups are dated by
+        their own membership tables).
     as_actors : bool, default False
         Return the concentration of capability over actors instead.
 
@@ -579,14 +583,10 @@ def group_power(
     if not isinstance(as_actors, (bool, np.bool_)):
         raise TypeError(f"{func}: as_actors must be True or False; got {as_actors!r}")
     glist = _as_groups(groups, func)
-    from .io import NMC_COMPONENTS
+    from .power import _derive
 
-    if value == "cinc" and "cinc" not in nmc_frame.columns and set(NMC_COMPONENTS) <= set(
-        nmc_frame.columns
-    ):
-        from .power import cinc
-
-        nmc_frame = nmc_frame.assign(cinc=cinc(nmc_frame))
+    # cinc from the NMC components, net_power from gdp and population, when absent
+    nmc_frame = _derive(nmc_frame, value)
     require_columns(nmc_frame, ["ccode", "year", value], func, "nmc_frame")
     c = int_keys(nmc_frame["ccode"], func, "ccode")
     y = int_keys(nmc_frame["year"], func, "year")

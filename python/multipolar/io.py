@@ -806,3 +806,9 @@ def read_deu(path: str | os.PathLike[str]) -> pd.DataFrame:
     out["salience"] = sal.reshape(-1) / 100.0
     out["gdp"] = np.tile(gdp, n_issue)
     return out
+
+
+# World Bank and Our World in Data readers live in worldbank.py; re-exported here so that
+# every reader is found in one place (mp.io.read_worldbank, mp.io.read_owid).
+from .worldbank import read_owid as read_owid  # noqa: E402
+from .worldbank import read_worldbank as read_worldbank  # noqa: E402

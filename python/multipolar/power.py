@@ -7,6 +7,7 @@ validates frames, factorizes the grouping column and rewraps results.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -24,7 +25,10 @@ from ._validation import (
 )
 from .io import NMC_COMPONENTS
 
-__all__ = ["cinc", "concentration", "polarity", "transition", "CONCENTRATION_COLUMNS"]
+__all__ = [
+    "cinc", "concentration", "polarity", "transition", "power_frame", "power_index",
+    "CONCENTRATION_COLUMNS", "POWER_KINDS",
+]
 
 #: Output columns of :func:`concentration`, in order.
 CONCENTRATION_COLUMNS = ("hhi", "con", "n_eff", "entropy", "gini", "top1", "top2", "n")
@@ -118,6 +122,43 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     return pd.Series(values, index=df.index, name="cinc")
 
 
+def _derive(df: pd.DataFrame, value: str) -> pd.DataFrame:
+    """``df`` with a derived measure added when it is asked for and absent: ``cinc`` from
+    the six NMC components, ``gdp_per_capita`` and ``net_power`` from ``gdp`` and
+    ``population`` (see :func:`power_frame`)."""
+    if value in df.columns:
+        return df
+    if value == "cinc" and set(NMC_COMPONENTS) <= set(df.columns):
+        return df.assign(cinc=cinc(df))
+    if value in ("net_power", "gdp_per_capita") and {"gdp", "population"} <= set(df.columns):
+        func = "power_frame"
+        gdp = value_array(df["gdp"], func, "gdp").astype(np.float64)
+        pop = value_array(df["population"], func, "population").astype(np.float64)
+        per = _per_capita(gdp, pop)
+        return df.assign(**{value: per if value == "gdp_per_capita" else gdp * per})
+    return df
+
+
+def _per_capita(gdp: np.ndarray, pop: np.ndarray) -> np.ndarray:
+    """gdp / pop, NaN where the population is missing or not positive."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pop > 0, gdp / np.where(pop > 0, pop, 1.0), np.nan)
+
+
+def _warn_past_majors(years: np.ndarray, func: str) -> None:
+    """Warn when a frame analysed with among='majors' reaches past COW's major-power list."""
+    from .codes.tables import _MAJOR_EDGE
+
+    finite = years[np.isfinite(years)] if years.dtype.kind == "f" else years
+    if len(finite) and finite.max() > _MAJOR_EDGE.year:
+        warnings.warn(
+            f"{func}: the frame reaches {int(finite.max())}, past the end of COW's major-power "
+            f"list ({_MAJOR_EDGE.year}); the majors of {_MAJOR_EDGE.year} count in every later year",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
 def _among_mask(
     df: pd.DataFrame, among: object, by: str, func: str, codes: str = "cowabb"
 ) -> np.ndarray | None:
@@ -135,7 +176,9 @@ def _among_mask(
             raise ValueError(f"{func}: among='majors' needs by='year'; got by={by!r}")
         from .codes import is_major
 
-        return is_major(ccode, df["year"].to_numpy())
+        year = df["year"].to_numpy()
+        _warn_past_majors(year, func)
+        return is_major(ccode, year)
     if not isinstance(among, (list, tuple, set, np.ndarray, pd.Index, pd.Series)):
         raise TypeError(
             f"{func}: among must be None, 'majors' or a list of states; got {among!r}"
@@ -170,15 +213,20 @@ def concentration(
         Long frame with ``value``, ``by`` and (for ``among`` or the duplicate
         check) ``ccode`` columns, any row order.
     value : str
-        Column to analyse. ``"cinc"`` is recomputed from the six components when
-        the frame has no ``cinc`` column.
+        Column to analyse, e.g. ``"gdp"``, ``"net_power"`` or ``"milex"`` of a
+        :func:`power_frame`. ``"cinc"`` is recomputed from the six components
+        when the frame has no ``cinc`` column; ``"net_power"`` and
+        ``"gdp_per_capita"`` from ``gdp`` and ``population`` likewise.
     by : str
         Grouping column, ``"year"`` by default.
     among : None, "majors" or list of states
         None: every row with a value. ``"majors"``: COW major powers of that year
-        (a state counts in any year a major-power spell covers; spells that end
-        on the list's last date continue). A list: these states (ints are COW
-        ccodes, or any code the frame uses; strings COW abbreviations).
+        (a state counts in any year a major-power spell covers). COW's list
+        (v2024) ends on 2024-12-31; the states on it then (USA, UK, France,
+        Germany, Russia, China, Japan) stay majors in every later year and no
+        state joins or leaves after 2024: a frame reaching past 2024 gets a
+        UserWarning saying so. A list: these states (ints are COW ccodes, or
+        any code the frame uses; strings COW abbreviations).
     codes : str
         Code system of the strings in ``among``: ``"cowabb"`` (default),
         ``"iso3"``, ``"iso2"``, ``"cameo"``, ``"name"``, or ``"gw"`` (then ints
@@ -223,8 +271,7 @@ def _concentration(
 ) -> pd.DataFrame:
     """:func:`concentration`, with errors naming ``func``."""
     require_frame(df, func)
-    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
-        df = df.assign(cinc=cinc(df))
+    df = _derive(df, value)
     require_columns(df, [value, by], func)
     if "ccode" in df.columns and by == "year":
         check_unique(df, ("ccode", "year"), func)
@@ -271,9 +318,10 @@ def polarity(
     df : DataFrame
         State-year frame with ``ccode``, ``year`` and ``value``.
     value : str
-        Capability column (``cinc`` by default, recomputed if absent).
+        Capability column (``cinc`` by default, recomputed if absent), or any
+        measure of a :func:`power_frame` (``"gdp"``, ``"net_power"``, ...).
     among : "majors", None or list of states
-        As in :func:`concentration`.
+        As in :func:`concentration` (including what happens past 2024).
     codes : str
         Code system of the strings in ``among``, as in :func:`concentration`.
     threshold : float
@@ -308,11 +356,12 @@ def polarity(
             continue
         if not (isinstance(v, (int, float)) and 0 < v <= 1):
             raise ValueError(f"{func}: {name} must be in (0, 1]; got {v!r}")
-    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
-        df = df.assign(cinc=cinc(df))
+    df = _derive(df, value)
     require_columns(df, ["ccode", "year", value], func)
     conc = _concentration(df, value, "year", among, codes, func)
-    mask = _among_mask(df, among, "year", func, codes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the past-the-list warning was given once above
+        mask = _among_mask(df, among, "year", func, codes)
     sub = df.loc[mask if mask is not None else slice(None), ["ccode", "year", value]]
     sub = sub[sub[value].notna()]
     total = sub.groupby("year")[value].transform("sum")
@@ -367,7 +416,8 @@ def transition(
         The two states: an int is a COW ccode (or any code the frame uses), a
         string a COW abbreviation.
     value : str
-        Capability column (``cinc`` by default, recomputed if absent).
+        Capability column (``cinc`` by default, recomputed if absent), or any
+        measure of a :func:`power_frame` (``"gdp"``, ``"net_power"``, ...).
     parity : (float, float)
         Lower and upper ratio bounds of the parity band, 0 < lo <= 1 <= hi.
     codes : str
@@ -401,8 +451,7 @@ def transition(
     lo, hi = parity
     if not (0 < lo <= 1 <= hi):
         raise ValueError(f"{func}: parity must satisfy 0 < lo <= 1 <= hi; got {parity!r}")
-    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
-        df = df.assign(cinc=cinc(df))
+    df = _derive(df, value)
     require_columns(df, ["ccode", "year", value], func)
     ca, cb = resolve_states(
         [a, b], func, "a or b", codes=codes, present=df["ccode"].to_numpy()
@@ -443,3 +492,216 @@ def transition(
         },
         index=both.index,
     )
+
+
+# --------------------------------------------------------------------------- other measures
+
+#: The measures of :func:`power_index`: kind -> the column of a :func:`power_frame` it reads.
+POWER_KINDS = {"gdp": "gdp", "net_power": "net_power", "milex": "milex", "cinc": "cinc"}
+
+_SOURCES = ("gdp", "population", "milex")
+
+
+def _source_frame(src: object, name: str, func: str) -> pd.DataFrame:
+    """One source as a (ccode, year, <name>) frame: its ``value`` column, or its ``name`` one."""
+    require_frame(src, func, name)
+    assert isinstance(src, pd.DataFrame)
+    col = "value" if "value" in src.columns else name
+    require_columns(src, ["ccode", "year", col], func, name)
+    from ._validation import int_keys
+
+    c = int_keys(src["ccode"], func, "ccode")
+    y = int_keys(src["year"], func, "year")
+    check_unique([c, y], ("ccode", "year"), func, name)
+    v = value_array(src[col], func, col).astype(np.float64)
+    bad = (v < 0) | np.isinf(v)
+    if bad.any():
+        raise ValueError(
+            f"{func}: {name} must be finite and non-negative; got {v[bad][0]!r} for ccode "
+            f"{int(c[bad][0])} in {int(y[bad][0])}"
+        )
+    return pd.DataFrame({"ccode": c, "year": y, name: v})
+
+
+def power_frame(
+    gdp: pd.DataFrame | None = None,
+    population: pd.DataFrame | None = None,
+    milex: pd.DataFrame | None = None,
+    nmc: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Join power sources into one state-year frame, one column per measure.
+
+    Each source is a state-year frame with ``ccode``, ``year`` and a ``value``
+    column (as :func:`multipolar.read_worldbank` and
+    :func:`multipolar.read_owid` return them) or a column named after the
+    source. The result has the union of their state-years (a measure is NaN
+    where its source has no row) and the columns:
+
+    - ``gdp``, ``population``, ``milex``: the sources as given (units as in
+      the files: current US dollars, persons, the military-spending source's);
+    - ``gdp_per_capita`` = gdp / population (NaN where the population is
+      missing or 0), with both ``gdp`` and ``population``;
+    - ``net_power`` = gdp x gdp_per_capita = gdp^2 / population, Beckley's
+      (2018) net power, with both ``gdp`` and ``population``;
+    - ``cinc``: from ``nmc`` (its ``cinc`` column, or recomputed from the six
+      components by :func:`cinc`), only the years NMC covers.
+
+    These frames work wherever a capability column is asked for:
+    :func:`concentration`, :func:`polarity`, :func:`transition`,
+    :func:`multipolar.group_power` and :func:`multipolar.project` take
+    ``value="gdp"`` or ``value="net_power"`` as they take ``value="cinc"``.
+
+    Parameters
+    ----------
+    gdp, population, milex : DataFrame, optional
+        Sources keyed by COW ccode and year.
+    nmc : DataFrame, optional
+        A COW NMC frame (:func:`multipolar.read_nmc`).
+
+    Returns
+    -------
+    DataFrame
+        ``ccode, year`` (int64) and the measures (float64), sorted by ccode and
+        year. ``attrs["set_aside"]`` maps each source name to its reader's
+        report, where the source carried one.
+
+    Raises
+    ------
+    ValueError
+        No source, missing columns, duplicate (ccode, year) rows, a negative or
+        infinite value.
+    TypeError
+        A source that is not a DataFrame, non-numeric values.
+
+    References
+    ----------
+    Beckley, M. (2018). The power of nations: Measuring what matters.
+    *International Security*, 43(2), 7-44.
+
+    Examples
+    --------
+    >>> import pandas as pd, multipolar as mp
+    >>> gdp = pd.DataFrame({"ccode": [2, 710], "year": 2023, "value": [27.0, 18.0]})
+    >>> pop = pd.DataFrame({"ccode": [2, 710], "year": 2023, "value": [0.3, 1.4]})
+    >>> mp.power_frame(gdp=gdp, population=pop)[["ccode", "gdp", "net_power"]].round(1)
+       ccode   gdp  net_power
+    0      2  27.0     2430.0
+    1    710  18.0      231.4
+    """
+    func = "power_frame"
+    given = {k: v for k, v in (("gdp", gdp), ("population", population), ("milex", milex))
+             if v is not None}
+    if not given and nmc is None:
+        raise ValueError(f"{func}: give at least one of gdp, population, milex, nmc; got none")
+    parts = [_source_frame(src, name, func) for name, src in given.items()]
+    if nmc is not None:
+        require_frame(nmc, func, "nmc")
+        frame = _derive(nmc, "cinc")
+        require_columns(frame, ["ccode", "year", "cinc"], func, "nmc")
+        parts.append(_source_frame(frame[["ccode", "year", "cinc"]], "cinc", func))
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.merge(part, on=["ccode", "year"], how="outer")
+    if "gdp" in given and "population" in given:
+        gdp_v = out["gdp"].to_numpy(np.float64)
+        per = _per_capita(gdp_v, out["population"].to_numpy(np.float64))
+        out["gdp_per_capita"] = per
+        out["net_power"] = gdp_v * per
+    out = out.sort_values(["ccode", "year"], kind="stable").reset_index(drop=True)
+    out.attrs["set_aside"] = {name: src.attrs["set_aside"] for name, src in given.items()
+                              if "set_aside" in src.attrs}
+    return out
+
+
+def power_index(
+    df: pd.DataFrame,
+    kind: str = "gdp",
+    *,
+    among: object = None,
+    codes: str = "cowabb",
+) -> pd.Series:
+    """A state's share of a power measure among the states of its year.
+
+    For year t and the states i of the set analysed with a value x_it::
+
+        index_it = x_it / sum_j x_jt
+
+    with x, by ``kind``:
+
+    - ``"gdp"``: GDP (share of world GDP when every state is in the frame);
+    - ``"net_power"``: Beckley's (2018) net power, GDP x GDP per capita, which
+      discounts GDP produced by large, poor populations (computed from ``gdp``
+      and ``population`` when the column is absent);
+    - ``"milex"``: military spending (e.g. SIPRI's, via :func:`multipolar.read_owid`);
+    - ``"cinc"``: the Composite Index of National Capability (Singer, Bremer &
+      Stuckey 1972), already a share of six component shares: returned as COW
+      computes it (the ``cinc`` column, or :func:`cinc` of the components),
+      renormalized only when ``among`` narrows the set.
+
+    Parameters
+    ----------
+    df : DataFrame
+        State-year frame with ``ccode``, ``year`` and the measure's column
+        (a :func:`power_frame`).
+    kind : {"gdp", "net_power", "milex", "cinc"}
+        The measure.
+    among : None, "majors" or list of states
+        The set the shares are taken in, as in :func:`concentration`; rows
+        outside it get NaN.
+    codes : str
+        Code system of the strings in ``among``.
+
+    Returns
+    -------
+    Series
+        float64, aligned with ``df.index``, named ``"<kind>_share"`` (``"cinc"``
+        for CINC over all states). NaN where the row has no value, is outside
+        ``among``, or its year's total is 0.
+
+    Raises
+    ------
+    ValueError
+        Unknown ``kind``, missing columns, duplicate (ccode, year) rows,
+        negative or infinite values.
+
+    References
+    ----------
+    Beckley, M. (2018). The power of nations: Measuring what matters.
+    *International Security*, 43(2), 7-44.
+    Singer, J. D., Bremer, S., & Stuckey, J. (1972). Capability distribution,
+    uncertainty, and major power war, 1820-1965. In B. Russett (Ed.), *Peace,
+    War, and Numbers* (pp. 19-48). Sage.
+
+    Examples
+    --------
+    >>> import pandas as pd, multipolar as mp
+    >>> df = pd.DataFrame({"ccode": [2, 710, 365], "year": 2023,
+    ...                    "gdp": [27.0, 18.0, 2.0], "population": [0.3, 1.4, 0.1]})
+    >>> mp.power_index(df, "gdp").round(3).tolist()
+    [0.574, 0.383, 0.043]
+    >>> mp.power_index(df, "net_power").round(3).tolist()
+    [0.9, 0.086, 0.015]
+    """
+    func = "power_index"
+    require_frame(df, func)
+    if kind not in POWER_KINDS:
+        raise ValueError(f"{func}: kind must be one of {list(POWER_KINDS)}; got {kind!r}")
+    col = POWER_KINDS[kind]
+    df = _derive(df, col)
+    require_columns(df, ["ccode", "year", col], func)
+    check_unique(df, ("ccode", "year"), func)
+    if kind == "cinc" and among is None:
+        return pd.Series(value_array(df[col], func, col).astype(np.float64), index=df.index,
+                         name="cinc")
+    mask = _among_mask(df, among, "year", func, codes)
+    gcodes, keys = factorize(df["year"], func, "year", dense=False)
+    values = value_array(df[col], func, col)
+    rows = None
+    if mask is not None:
+        rows = np.flatnonzero(mask)
+        values, gcodes = values[mask], gcodes[mask]
+    shares = call(func, _core.group_shares, (values,), gcodes, len(keys),
+                  names={"components": [col]}, rows=rows)
+    out = np.full(len(df), np.nan)
+    out[rows if rows is not None else slice(None)] = shares
+    return pd.Series(out, index=df.index, name=f"{kind}_share")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import numbers
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,15 +32,16 @@ import pandas as pd
 from . import _core
 from ._errors import call
 from ._validation import int_keys, require_columns, require_frame, resolve_states, value_array
-from .io import NMC_COMPONENTS
 
-__all__ = ["BLOCK", "LABELS", "Projection", "project", "project_distributed"]
+__all__ = ["BLOCK", "LABELS", "WINDOW", "Projection", "project", "project_distributed"]
 
 #: Paths per block: each block has its own random stream. Part of the
 #: reproducibility contract -- changing it changes every result.
 BLOCK = 1024
 #: Polarity labels, in the order of :meth:`Projection.polarity`'s columns.
 LABELS = ("unipolar", "bipolar", "multipolar")
+#: Years of the default calibration window: the last WINDOW years of the data.
+WINDOW = 25
 #: Default quantiles of the bands.
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
@@ -155,7 +157,15 @@ def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
         if among != "majors":
             raise ValueError(f"{_FUNC}: among must be 'majors' or a list of states; got {among!r}")
         from .codes import majors
+        from .codes.tables import _MAJOR_EDGE
 
+        if last > _MAJOR_EDGE.year:
+            warnings.warn(
+                f"{_FUNC}: the data reach {last}, past the end of COW's major-power list "
+                f"({_MAJOR_EDGE.year}); among='majors' are the majors of {_MAJOR_EDGE.year}",
+                UserWarning,
+                stacklevel=4,
+            )
         return sorted(int(c) for c in majors(last))
     if among is None:
         return sorted(int(c) for c in frame_last["ccode"])
@@ -211,6 +221,23 @@ def _check_settings(
     if w1 <= w0:
         raise ValueError(f"{_FUNC}: window must span at least two years; got {window!r}")
     return w0, w1
+
+
+def _resolve_window(window: object, df: pd.DataFrame) -> object:
+    """An explicit (first, last) window as given; None or an int N as the last N years
+    of the data (None: :data:`WINDOW`), so the calibration follows the frame."""
+    if window is not None and (
+        isinstance(window, (bool, np.bool_)) or not isinstance(window, numbers.Integral)
+    ):
+        return window
+    n = WINDOW if window is None else int(window)  # type: ignore[arg-type]
+    if n < 2:
+        raise ValueError(f"{_FUNC}: window must span at least two years; got {window!r}")
+    years = int_keys(df["year"], _FUNC, "year")
+    if len(years) == 0:
+        return (0, 1)  # the empty frame is reported below
+    last = int(years.max())
+    return (last - n + 1, last)
 
 
 def _window_growth(
@@ -287,7 +314,7 @@ def _calibrate(
     value: str,
     years: int,
     paths: int,
-    window: tuple[int, int],
+    window: tuple[int, int] | int | None,
     among: object,
     pairs: object,
     seed: object,
@@ -297,11 +324,11 @@ def _calibrate(
     bins: int,
 ) -> _Config:
     require_frame(df, _FUNC, "nmc")
-    if value == "cinc" and "cinc" not in df.columns and set(NMC_COMPONENTS) <= set(df.columns):
-        from .power import cinc
+    from .power import _derive
 
-        df = df.assign(cinc=cinc(df))
+    df = _derive(df, value)  # cinc from NMC components, net_power from gdp and population
     require_columns(df, ["ccode", "year", value], _FUNC, "nmc")
+    window = _resolve_window(window, df)
     w0, w1 = _check_settings(years, paths, bins, threshold, unipolar, window)
 
     vals = value_array(df[value], _FUNC, value).astype(np.float64)
@@ -425,7 +452,7 @@ def project(
     value: str = "cinc",
     years: int = 30,
     paths: int = 100_000,
-    window: tuple[int, int] = (1992, 2016),
+    window: tuple[int, int] | int | None = None,
     among: object = "majors",
     pairs: object = None,
     seed: int | np.random.SeedSequence | None = None,
@@ -471,21 +498,28 @@ def project(
     ----------
     nmc : DataFrame
         State-year frame with ``ccode``, ``year`` and ``value`` (e.g. from
-        :func:`multipolar.read_nmc`). NaN or non-positive values count as
-        missing.
+        :func:`multipolar.read_nmc`, or a :func:`multipolar.power_frame` of
+        World Bank data). NaN or non-positive values count as missing.
     value : str
         ``"cinc"`` (recomputed from the components if the column is absent)
-        or any single column, e.g. ``"milex"``.
+        or any single column, e.g. ``"milex"``, ``"gdp"`` or ``"net_power"``
+        (computed from ``gdp`` and ``population`` if absent).
     years : int
-        Number of projected years after the last year of the data.
+        Number of projected years after the last year of the data: the run
+        starts from the latest year in the frame (2023 for World Bank GDP),
+        so ``years=12`` reaches 2035.
     paths : int
         Number of Monte Carlo paths.
-    window : (int, int)
-        First and last year of the calibration window (inclusive).
+    window : (int, int), int or None
+        The calibration window: first and last year (inclusive); an int N for
+        the last N years of the data; None (default) for the last
+        :data:`WINDOW` (25) years of the data, so the calibration follows the
+        frame (1999-2023 on World Bank GDP to 2023, 1998-2022 on NMC v7).
     among : "majors" or list-like of states
         The set whose shares, concentration and polarity are projected:
         ``"majors"`` are the COW major powers of the last data year (spells
-        ending on the list's last date continue); a list, tuple, set, 1-D
+        ending on the list's last date, 2024-12-31, continue: for data past
+        2024 they are the majors of 2024, with a UserWarning); a list, tuple, set, 1-D
         array, Index or Series names states by ccode or COW abbreviation.
     pairs : list of (a, b), optional
         Dyads for overtaking: P(v_a > v_b) per year and the year ``a`` first
@@ -539,6 +573,12 @@ def project(
     >>> p = mp.project(df, years=20, paths=20_000, seed=7,
     ...                pairs=[("CHN", "USA")])                  # doctest: +SKIP
     >>> p.polarity().loc[2030]                                  # doctest: +SKIP
+
+    P(China's GDP passes the USA's by 2035), on World Bank GDP to 2023:
+
+    >>> f = mp.power_frame(gdp=mp.read_worldbank("wb_gdp_current_usd.csv"))  # doctest: +SKIP
+    >>> mp.project(f, value="gdp", years=12, pairs=[("CHN", "USA")], seed=1
+    ...            ).overtaking().loc[("CHN>USA", 2035), "p_by"]             # doctest: +SKIP
     """
     config = _calibrate(
         nmc, value, years, paths, window, among, pairs, seed, assumptions, threshold, unipolar,
@@ -590,7 +630,7 @@ def project_distributed(
     if "blocks" in kwargs:
         raise TypeError("project_distributed: blocks is chosen by the chunking; got blocks")
     params = {
-        "value": "cinc", "years": 30, "paths": 100_000, "window": (1992, 2016),
+        "value": "cinc", "years": 30, "paths": 100_000, "window": None,
         "among": "majors", "pairs": None, "seed": None, "assumptions": None,
         "threshold": 0.15, "unipolar": None, "bins": 2000,
     }

@@ -36,6 +36,7 @@ Choices made in the table
 * Former ISO 3166-3 codes of COW states are read as input (never produced):
   SUN/SU (365), ZAR/ZR (490), BUR/BU (775), DHY/DY (434), HVO/HV (439),
   RHO/RH (552), TMP/TP (860), ROM (360, ISO alpha-3 until 2002) and SCG/CS.
+  Kosovo's user-assigned XKX/XK (the World Bank's codes) are read as 347.
 * No ISO code: the German and Italian states of the 19th century,
   Austria-Hungary 300, Papal States 327 (Vatican City is a different state),
   Zanzibar 511, Korea 730, Republic of Vietnam 817, and Kosovo 347 (XK/XKX are

@@ -61,6 +61,10 @@ _CODE_PERIODS: tuple[tuple[str, Any, int, int | None, int | None, bool], ...] = 
     ("iso3", "TMP", 860, None, 2002, False),
     ("iso2", "TP", 860, None, 2002, False),
     ("iso3", "ROM", 360, None, 2002, False),
+    # Kosovo has no ISO 3166 code; XKX/XK are the user-assigned codes the World Bank,
+    # the European Commission and others use for it. Read as input only.
+    ("iso3", "XKX", 347, None, None, False),
+    ("iso2", "XK", 347, None, None, False),
 )
 
 #: G-W states without a COW counterpart: known codes that convert to missing.
