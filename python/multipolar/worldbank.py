@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["read_worldbank", "read_owid", "WB_AGGREGATES", "OWID_CODES"]
+__all__ = ["read_worldbank", "read_owid", "present_day", "WB_AGGREGATES", "OWID_CODES"]
 
 #: World Bank aggregate codes (regions, income and lending groups, demographic
 #: groups, small-state groups, the euro area, the EU, OECD and the world). They
@@ -450,3 +450,88 @@ def read_owid(
     return _tidy(raw["Code"].to_numpy(dtype=object)[keep].astype(str),
                  raw["Entity"].to_numpy(dtype=object)[keep], yr[keep].astype(np.int64),
                  val[keep], func, name, True, members_only, rows.skipped)
+
+
+# --------------------------------------------------------------------------- the present, shown
+
+#: Years of the README's concentration and ratio tables.
+PRESENT_YEARS = (2000, 2010, 2022, 2023)
+
+
+def present_day(data_dir: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
+    """The README's present-day tables, computed on the shared World Bank and COW files.
+
+    ``data_dir`` is the folder holding ``world_bank/wb_gdp_current_usd.csv``,
+    ``world_bank/wb_population.csv`` and
+    ``cow_nmc/nmc_v7_abridged_peacesciencer.csv`` (``../shared/data`` from the
+    repository root). The readers' set-aside warnings are silenced here; their
+    counts are in the ``set_aside`` table.
+
+    Returns
+    -------
+    dict of DataFrame
+        ``concentration``: CON and N_eff among COW's major powers in
+        :data:`PRESENT_YEARS`, by GDP, net power and CINC (NMC v7 ends in 2022);
+        ``ratio``: China/USA by each measure in those years; ``groups``: shares
+        of the world's GDP (the sum over the states of the file) held by the G7,
+        BRICS as constituted each year, the first five BRICS members and the
+        nine members of 2024, each counted back to 1990; ``set_aside``: rows and
+        codes the readers set aside.
+    """
+    from .groups import BRICS, G7, Group, group_power
+    from .io import read_nmc
+    from .power import concentration, power_frame
+
+    root = os.fspath(data_dir)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        gdp = read_worldbank(os.path.join(root, "world_bank", "wb_gdp_current_usd.csv"))
+        pop = read_worldbank(os.path.join(root, "world_bank", "wb_population.csv"))
+        nmc = read_nmc(os.path.join(root, "cow_nmc", "nmc_v7_abridged_peacesciencer.csv"))
+    frame = power_frame(gdp=gdp, population=pop, nmc=nmc)
+    frame = frame[frame["year"] <= 2023]
+    years = list(PRESENT_YEARS)
+    conc = {}
+    ratio = {}
+    for m in ("gdp", "net_power", "cinc"):
+        c = concentration(frame, value=m, among="majors").reindex(years)
+        conc[(m, "con")] = c["con"]
+        conc[(m, "n_eff")] = c["n_eff"]
+        wide = frame.pivot(index="year", columns="ccode", values=m)
+        ratio[m] = (wide[710] / wide[2]).reindex(years)
+    five = Group("BRICS-5", {140: 1990, 365: 1990, 750: 1990, 710: 1990, 560: 1990})
+    nine = Group("BRICS-2024", {c: 1990 for c in (140, 365, 750, 710, 560, 651, 530, 630, 696)})
+    gp = group_power(frame[frame["year"].between(1990, 2023) & frame["gdp"].notna()],
+                     [G7, BRICS, five, nine], value="gdp")
+    groups = gp.pivot(index="year", columns="group", values="share")[
+        ["G7", "BRICS", "BRICS-5", "BRICS-2024"]]
+    aside = pd.DataFrame({
+        name: {"aggregate rows": sum(r["aggregates"].values()),
+               "aggregate codes": len(r["aggregates"]),
+               "no-COW rows": sum(r["no_cow_code"].values()),
+               "no-COW codes": len(r["no_cow_code"])}
+        for name, r in (("gdp", gdp.attrs["set_aside"]), ("population", pop.attrs["set_aside"]))
+    })
+    return {
+        "concentration": pd.DataFrame(conc, index=pd.Index(years, name="year")),
+        "ratio": pd.DataFrame(ratio, index=pd.Index(years, name="year")),
+        "groups": groups,
+        "set_aside": aside,
+    }
+
+
+def _format_present(tables: dict[str, pd.DataFrame]) -> str:
+    """The tables as the README prints them."""
+    groups = tables["groups"]
+    shown = groups.loc[[y for y in groups.index if y % 5 == 0 or y in (2009, 2011, 2023)]]
+    with pd.option_context("display.width", 120, "display.max_columns", 20):
+        return "\n\n".join([
+            "CON and N_eff among COW's major powers (CINC: NMC v7, to 2022)",
+            tables["concentration"].round(3).to_string(),
+            "China / USA",
+            tables["ratio"].round(3).to_string(),
+            "Share of world GDP (sum over the states of the World Bank file)",
+            shown.round(3).to_string(),
+            "Set aside by the readers",
+            tables["set_aside"].to_string(),
+        ])
