@@ -274,3 +274,30 @@ def test_two_codes_for_one_state_year_raise(tmp_path):
                     encoding="utf-8")
     with pytest.raises(ValueError, match=r"same COW state-year.*345 in 2004"):
         mp.read_owid(path)
+
+
+# ---- the README's present-day section -----------------------------------------------------------
+
+
+def test_readme_present_day_section_is_what_the_command_prints(data_dir):
+    from pathlib import Path
+
+    from multipolar.worldbank import present_day, present_day_text
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Power today"):]
+    assert "wb.present_day_text('../shared/data')" in section
+    start = section.index("```text\n") + len("```text\n")
+    shown = section[start:section.index("```", start)].rstrip("\n")
+    assert shown == present_day_text(data_dir)
+    # spot checks of the tables against plain arithmetic on the files
+    t = present_day(data_dir)
+    wb = data_dir / "world_bank"
+    g = pd.read_csv(wb / "wb_gdp_current_usd.csv").set_index(["Country Code", "Year"])["Value"]
+    p = pd.read_csv(wb / "wb_population.csv").set_index(["Country Code", "Year"])["Value"]
+    for y in (2000, 2010, 2023):
+        assert t["ratio"].loc[y, "gdp"] == pytest.approx(g[("CHN", y)] / g[("USA", y)], rel=1e-12)
+        net = {c: g[(c, y)] ** 2 / p[(c, y)] for c in ("CHN", "USA")}
+        assert t["ratio"].loc[y, "net_power"] == pytest.approx(net["CHN"] / net["USA"], rel=1e-12)
+    assert t["set_aside"].loc["aggregate codes", "gdp"] == len(
+        set(g.index.get_level_values(0)) & WB_AGGREGATES)

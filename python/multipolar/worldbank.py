@@ -36,7 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["read_worldbank", "read_owid", "present_day", "WB_AGGREGATES", "OWID_CODES"]
+__all__ = [
+    "read_worldbank", "read_owid", "present_day", "present_day_text", "WB_AGGREGATES", "OWID_CODES",
+]
 
 #: World Bank aggregate codes (regions, income and lending groups, demographic
 #: groups, small-state groups, the euro area, the EU, OECD and the world). They
@@ -475,12 +477,16 @@ def present_day(data_dir: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
         ``ratio``: China/USA by each measure in those years; ``groups``: shares
         of the world's GDP (the sum over the states of the file) held by the G7,
         BRICS as constituted each year, the first five BRICS members and the
-        nine members of 2024, each counted back to 1990; ``set_aside``: rows and
-        codes the readers set aside.
+        nine members of 2024, each counted back to 1990; ``outlook``: P(China's
+        GDP, or net power, exceeds the USA's in some year up to 2030 and 2035), by
+        :func:`multipolar.project` from 2023 (100,000 paths, seed 2026, majors,
+        calibrated on the last 25 years, and for GDP also on the last 10); ``set_aside``: rows and codes the readers set
+        aside.
     """
     from .groups import BRICS, G7, Group, group_power
     from .io import read_nmc
     from .power import concentration, power_frame
+    from .projection import project
 
     root = os.fspath(data_dir)
     with warnings.catch_warnings():
@@ -505,6 +511,12 @@ def present_day(data_dir: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
                      [G7, BRICS, five, nine], value="gdp")
     groups = gp.pivot(index="year", columns="group", values="share")[
         ["G7", "BRICS", "BRICS-5", "BRICS-2024"]]
+    outlook = {}
+    for m, window in (("gdp", None), ("gdp", 10), ("net_power", None)):
+        proj = project(frame[frame[m].notna()], value=m, years=12, paths=100_000, seed=2026,
+                       pairs=[("CHN", "USA")], window=window)
+        w0, w1 = proj._config.window
+        outlook[f"{m} ({w0}-{w1})"] = proj.overtaking().loc["CHN>USA", "p_by"].loc[[2030, 2035]]
     aside = pd.DataFrame({
         name: {"aggregate rows": sum(r["aggregates"].values()),
                "aggregate codes": len(r["aggregates"]),
@@ -516,12 +528,19 @@ def present_day(data_dir: str | os.PathLike[str]) -> dict[str, pd.DataFrame]:
         "concentration": pd.DataFrame(conc, index=pd.Index(years, name="year")),
         "ratio": pd.DataFrame(ratio, index=pd.Index(years, name="year")),
         "groups": groups,
+        "outlook": pd.DataFrame(outlook),
         "set_aside": aside,
     }
 
 
-def _format_present(tables: dict[str, pd.DataFrame]) -> str:
-    """The tables as the README prints them."""
+def present_day_text(data_dir: str | os.PathLike[str]) -> str:
+    """The tables of :func:`present_day` as text, as the README shows them.
+
+    The README command, from the repository root::
+
+        python -c "import multipolar.worldbank as wb; print(wb.present_day_text('../shared/data'))"
+    """
+    tables = present_day(data_dir)
     groups = tables["groups"]
     shown = groups.loc[[y for y in groups.index if y % 5 == 0 or y in (2009, 2011, 2023)]]
     with pd.option_context("display.width", 120, "display.max_columns", 20):
@@ -532,6 +551,8 @@ def _format_present(tables: dict[str, pd.DataFrame]) -> str:
             tables["ratio"].round(3).to_string(),
             "Share of world GDP (sum over the states of the World Bank file)",
             shown.round(3).to_string(),
+            "P(China ahead of the USA in some year up to ...), projected from 2023",
+            tables["outlook"].round(3).to_string(),
             "Set aside by the readers",
             tables["set_aside"].to_string(),
         ])
