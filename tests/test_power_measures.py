@@ -175,13 +175,16 @@ def test_concentration_net_power_without_the_column(frame):
 @pytest.mark.parametrize("value", ["gdp", "net_power"])
 def test_polarity_on_world_bank_measures(frame, value):
     got = mp.polarity(frame, value=value, threshold=0.2)
-    for year in (1995, 2000, 2010, 2023):
-        g = frame[(frame["year"] == year) & frame["ccode"].isin(majors_of(year))]
+    assert got.index.tolist() == list(range(1960, 2025))
+    for year in range(1960, 2024):  # every year with GDP (2024 has population only)
+        g = frame[(frame["year"] == year) & frame["ccode"].isin(majors_of(year))].dropna(
+            subset=[value])
         s = (g.set_index("ccode")[value] / g[value].sum()).sort_values(ascending=False)
         poles = tuple(int(c) for c in s[s >= 0.2].index) or (int(s.index[0]),)
         assert got.loc[year, "poles"] == poles
         assert got.loc[year, "top_share"] == pytest.approx(s.iloc[0], rel=1e-12)
-    assert got.loc[2023, "poles"][0] == 2
+        assert got.loc[year, "label"] == ("unipolar", "bipolar", "multipolar")[min(len(poles), 3) - 1]
+    assert got.loc[2023, "poles"][0] == 2 and got.loc[2024, "label"] is None
 
 
 @pytest.mark.parametrize("value", ["gdp", "net_power"])

@@ -586,7 +586,7 @@ def group_power(
     from .power import _derive
 
     # cinc from the NMC components, net_power from gdp and population, when absent
-    nmc_frame = _derive(nmc_frame, value)
+    nmc_frame = _derive(nmc_frame, value, func)
     require_columns(nmc_frame, ["ccode", "year", value], func, "nmc_frame")
     c = int_keys(nmc_frame["ccode"], func, "ccode")
     y = int_keys(nmc_frame["year"], func, "year")

@@ -18,6 +18,7 @@ from ._errors import call, restate
 from ._validation import (
     check_unique,
     factorize,
+    int_keys,
     require_columns,
     require_frame,
     resolve_states,
@@ -122,7 +123,7 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     return pd.Series(values, index=df.index, name="cinc")
 
 
-def _derive(df: pd.DataFrame, value: str) -> pd.DataFrame:
+def _derive(df: pd.DataFrame, value: str, func: str = "power_frame") -> pd.DataFrame:
     """``df`` with a derived measure added when it is asked for and absent: ``cinc`` from
     the six NMC components, ``gdp_per_capita`` and ``net_power`` from ``gdp`` and
     ``population`` (see :func:`power_frame`)."""
@@ -131,7 +132,6 @@ def _derive(df: pd.DataFrame, value: str) -> pd.DataFrame:
     if value == "cinc" and set(NMC_COMPONENTS) <= set(df.columns):
         return df.assign(cinc=cinc(df))
     if value in ("net_power", "gdp_per_capita") and {"gdp", "population"} <= set(df.columns):
-        func = "power_frame"
         gdp = value_array(df["gdp"], func, "gdp").astype(np.float64)
         pop = value_array(df["population"], func, "population").astype(np.float64)
         per = _per_capita(gdp, pop)
@@ -145,7 +145,7 @@ def _per_capita(gdp: np.ndarray, pop: np.ndarray) -> np.ndarray:
         return np.where(pop > 0, gdp / np.where(pop > 0, pop, 1.0), np.nan)
 
 
-def _warn_past_majors(years: np.ndarray, func: str) -> None:
+def _warn_past_majors(years: np.ndarray, func: str, stacklevel: int) -> None:
     """Warn when a frame analysed with among='majors' reaches past COW's major-power list."""
     from .codes.tables import _MAJOR_EDGE
 
@@ -155,12 +155,13 @@ def _warn_past_majors(years: np.ndarray, func: str) -> None:
             f"{func}: the frame reaches {int(finite.max())}, past the end of COW's major-power "
             f"list ({_MAJOR_EDGE.year}); the majors of {_MAJOR_EDGE.year} count in every later year",
             UserWarning,
-            stacklevel=5,
+            stacklevel=stacklevel,
         )
 
 
 def _among_mask(
-    df: pd.DataFrame, among: object, by: str, func: str, codes: str = "cowabb"
+    df: pd.DataFrame, among: object, by: str, func: str, codes: str = "cowabb",
+    stacklevel: int = 5,
 ) -> np.ndarray | None:
     """Rows of ``df`` inside the set analysed, or None for all rows."""
     if among is None:
@@ -177,7 +178,7 @@ def _among_mask(
         from .codes import is_major
 
         year = df["year"].to_numpy()
-        _warn_past_majors(year, func)
+        _warn_past_majors(year, func, stacklevel)
         return is_major(ccode, year)
     if not isinstance(among, (list, tuple, set, np.ndarray, pd.Index, pd.Series)):
         raise TypeError(
@@ -271,7 +272,7 @@ def _concentration(
 ) -> pd.DataFrame:
     """:func:`concentration`, with errors naming ``func``."""
     require_frame(df, func)
-    df = _derive(df, value)
+    df = _derive(df, value, func)
     require_columns(df, [value, by], func)
     if "ccode" in df.columns and by == "year":
         check_unique(df, ("ccode", "year"), func)
@@ -356,7 +357,7 @@ def polarity(
             continue
         if not (isinstance(v, (int, float)) and 0 < v <= 1):
             raise ValueError(f"{func}: {name} must be in (0, 1]; got {v!r}")
-    df = _derive(df, value)
+    df = _derive(df, value, func)
     require_columns(df, ["ccode", "year", value], func)
     conc = _concentration(df, value, "year", among, codes, func)
     with warnings.catch_warnings():
@@ -451,7 +452,7 @@ def transition(
     lo, hi = parity
     if not (0 < lo <= 1 <= hi):
         raise ValueError(f"{func}: parity must satisfy 0 < lo <= 1 <= hi; got {parity!r}")
-    df = _derive(df, value)
+    df = _derive(df, value, func)
     require_columns(df, ["ccode", "year", value], func)
     ca, cb = resolve_states(
         [a, b], func, "a or b", codes=codes, present=df["ccode"].to_numpy()
@@ -499,17 +500,11 @@ def transition(
 #: The measures of :func:`power_index`: kind -> the column of a :func:`power_frame` it reads.
 POWER_KINDS = {"gdp": "gdp", "net_power": "net_power", "milex": "milex", "cinc": "cinc"}
 
-_SOURCES = ("gdp", "population", "milex")
-
-
-def _source_frame(src: object, name: str, func: str) -> pd.DataFrame:
+def _source_frame(obj: object, name: str, func: str) -> pd.DataFrame:
     """One source as a (ccode, year, <name>) frame: its ``value`` column, or its ``name`` one."""
-    require_frame(src, func, name)
-    assert isinstance(src, pd.DataFrame)
+    src = require_frame(obj, func, name)
     col = "value" if "value" in src.columns else name
     require_columns(src, ["ccode", "year", col], func, name)
-    from ._validation import int_keys
-
     c = int_keys(src["ccode"], func, "ccode")
     y = int_keys(src["year"], func, "year")
     check_unique([c, y], ("ccode", "year"), func, name)
@@ -596,7 +591,7 @@ def power_frame(
     parts = [_source_frame(src, name, func) for name, src in given.items()]
     if nmc is not None:
         require_frame(nmc, func, "nmc")
-        frame = _derive(nmc, "cinc")
+        frame = _derive(nmc, "cinc", func)
         require_columns(frame, ["ccode", "year", "cinc"], func, "nmc")
         parts.append(_source_frame(frame[["ccode", "year", "cinc"]], "cinc", func))
     out = parts[0]
@@ -687,13 +682,13 @@ def power_index(
     if kind not in POWER_KINDS:
         raise ValueError(f"{func}: kind must be one of {list(POWER_KINDS)}; got {kind!r}")
     col = POWER_KINDS[kind]
-    df = _derive(df, col)
+    df = _derive(df, col, func)
     require_columns(df, ["ccode", "year", col], func)
     check_unique(df, ("ccode", "year"), func)
     if kind == "cinc" and among is None:
         return pd.Series(value_array(df[col], func, col).astype(np.float64), index=df.index,
                          name="cinc")
-    mask = _among_mask(df, among, "year", func, codes)
+    mask = _among_mask(df, among, "year", func, codes, stacklevel=4)
     gcodes, keys = factorize(df["year"], func, "year", dense=False)
     values = value_array(df[col], func, col)
     rows = None

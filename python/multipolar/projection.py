@@ -326,10 +326,10 @@ def _calibrate(
     require_frame(df, _FUNC, "nmc")
     from .power import _derive
 
-    df = _derive(df, value)  # cinc from NMC components, net_power from gdp and population
+    df = _derive(df, value, _FUNC)  # cinc from NMC components, net_power from gdp and population
     require_columns(df, ["ccode", "year", value], _FUNC, "nmc")
-    window = _resolve_window(window, df)
-    w0, w1 = _check_settings(years, paths, bins, threshold, unipolar, window)
+    resolved = _resolve_window(window, df)
+    w0, w1 = _check_settings(years, paths, bins, threshold, unipolar, resolved)
 
     vals = value_array(df[value], _FUNC, value).astype(np.float64)
     frame = pd.DataFrame(
@@ -366,7 +366,7 @@ def _calibrate(
             f"{_FUNC}: every projected state needs a positive {value!r} in the last year of the "
             f"data ({last}); got none for {bad}"
         )
-    growth = _window_growth(wide, w0, w1, window, value)
+    growth = _window_growth(wide, w0, w1, resolved, value)
     mean_growth = growth.mean(axis=0)
     cov = np.atleast_2d(np.cov(growth, rowvar=False, ddof=1))
 
