@@ -301,3 +301,16 @@ def test_readme_present_day_section_is_what_the_command_prints(data_dir):
         assert t["ratio"].loc[y, "net_power"] == pytest.approx(net["CHN"] / net["USA"], rel=1e-12)
     assert t["set_aside"].loc["aggregate codes", "gdp"] == len(
         set(g.index.get_level_values(0)) & WB_AGGREGATES)
+
+
+def test_owid_historical_iso_codes(tmp_path):
+    path = tmp_path / "gdp.csv"
+    path.write_text("Entity,Code,Year,gdp\nYugoslavia,YUG,1990,1\nSerbia and Montenegro,SCG,2004,2\n"
+                    "Serbia,SRB,2010,3\nUSSR,SUN,1985,4\nGermany,DEU,1989,5\nGermany,DEU,1990,6\n"
+                    "Kosovo,XKX,2010,7\nCzechia,CZE,1991,8\n", encoding="utf-8")
+    df = mp.read_owid(path)
+    got = dict(zip(df["value"].astype(int), df["ccode"]))
+    assert got == {1: 345, 2: 345, 3: 345, 4: 365, 5: 260, 6: 255, 7: 347, 8: 316}
+    rep = df.attrs["set_aside"]
+    assert rep["outside_system"] == {"CZE": 1} and rep["territory"] == {"DEU": 1}
+    assert not rep["aggregates"] and not rep["no_cow_code"]

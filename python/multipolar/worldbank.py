@@ -16,6 +16,16 @@ USSR), SRB/SCG/YUG are 345, the user-assigned XKX is Kosovo 347. Codes that
 name no COW state are set aside, never mapped or dropped silently; see
 :func:`read_worldbank` for the report.
 
+An ISO3 code names the state it was assigned to, never its predecessor: the
+World Bank's CZE rows for 1990-1992 are the Czech lands only, so they stay
+Czechia 316 (outside the COW system in those years, and reported so) rather
+than being passed off as Czechoslovakia 315; the same holds for SVK, the
+post-Soviet and post-Yugoslav states before independence and for colonies.
+Where a code is the continuing state's (RUS for the USSR's 365, SRB for
+Yugoslavia's 345, DEU and YEM before unification) the rows are kept and
+reported as ``territory``, because the series covers a different territory
+than the COW state of that year.
+
 Sources
 -------
 * World Bank, World Development Indicators (CC BY 4.0); the list of its
