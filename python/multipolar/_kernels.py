@@ -60,7 +60,8 @@ _F64 = ("float64",)
 _I64 = ("int64",)
 
 KERNELS: tuple[Kernel, ...] = (
-    Kernel("group_shares", ("multipolar.cinc",), "reference.power.group_shares",
+    Kernel("group_shares", ("multipolar.cinc", "multipolar.power_index"),
+           "reference.power.group_shares",
            "benchmarks/bench_power.py", True, True,
            (Arg("components", VALUE_DTYPES), Arg("codes", CODE_DTYPES), Arg("ngroups"))),
     Kernel("group_concentration", ("multipolar.concentration", "multipolar.polarity"),
