@@ -277,3 +277,20 @@ def test_project_window_forms(frame):
     np.testing.assert_array_equal(a.calibration.to_numpy(), b.calibration.to_numpy())
     with pytest.raises(ValueError, match="at least two years"):
         mp.project(gdp, window=1, **kw)
+
+
+def test_project_starts_at_the_last_year_with_a_value(tmp_path):
+    """A joined frame whose population runs a year past its GDP projects GDP from the
+    last GDP year, and calibrates on the years before it (not on the NaN year)."""
+    gdp = pd.DataFrame({"ccode": np.repeat([2, 710], 12), "year": np.tile(np.arange(2012, 2024), 2),
+                        "value": np.r_[np.linspace(10, 21, 12), np.linspace(5, 16, 12)]})
+    pop = pd.DataFrame({"ccode": np.repeat([2, 710], 13), "year": np.tile(np.arange(2012, 2025), 2),
+                        "value": 1.0})
+    frame = mp.power_frame(gdp=gdp, population=pop)
+    assert frame["year"].max() == 2024
+    pr = mp.project(frame, value="gdp", years=3, paths=200, seed=1, among=[2, 710], window=5)
+    assert pr.start_year == 2023
+    assert list(pr.years) == [2024, 2025, 2026]
+    alone = mp.project(gdp.rename(columns={"value": "gdp"}), value="gdp", years=3, paths=200,
+                       seed=1, among=[2, 710], window=5)
+    pd.testing.assert_frame_equal(pr.shares(), alone.shares())

@@ -223,7 +223,7 @@ def _check_settings(
     return w0, w1
 
 
-def _resolve_window(window: object, df: pd.DataFrame) -> object:
+def _resolve_window(window: object, df: pd.DataFrame, values: np.ndarray) -> object:
     """An explicit (first, last) window as given; None or an int N as the last N years
     of the data (None: :data:`WINDOW`), so the calibration follows the frame."""
     if window is not None and (
@@ -236,8 +236,15 @@ def _resolve_window(window: object, df: pd.DataFrame) -> object:
     years = int_keys(df["year"], _FUNC, "year")
     if len(years) == 0:
         return (0, 1)  # the empty frame is reported below
-    last = int(years.max())
+    last = _last_year(years, values)
     return (last - n + 1, last)
+
+
+def _last_year(years: np.ndarray, values: np.ndarray) -> int:
+    """The latest year with a value: a joined frame (World Bank population to 2024,
+    GDP to 2023) has rows past the end of the measure projected."""
+    have = np.isfinite(values)
+    return int(years[have].max()) if have.any() else int(years.max())
 
 
 def _window_growth(
@@ -328,10 +335,10 @@ def _calibrate(
 
     df = _derive(df, value, _FUNC)  # cinc from NMC components, net_power from gdp and population
     require_columns(df, ["ccode", "year", value], _FUNC, "nmc")
-    resolved = _resolve_window(window, df)
+    vals = value_array(df[value], _FUNC, value).astype(np.float64)
+    resolved = _resolve_window(window, df, vals)
     w0, w1 = _check_settings(years, paths, bins, threshold, unipolar, resolved)
 
-    vals = value_array(df[value], _FUNC, value).astype(np.float64)
     frame = pd.DataFrame(
         {
             "ccode": int_keys(df["ccode"], _FUNC, "ccode"),
@@ -347,7 +354,7 @@ def _calibrate(
         )
     if len(frame) == 0:
         raise ValueError(f"{_FUNC}: nmc must not be empty; got 0 rows")
-    last = int(frame["year"].max())
+    last = _last_year(frame["year"].to_numpy(), frame["v"].to_numpy())
     at_last = frame[(frame["year"] == last) & (frame["v"] > 0)]
     among_codes = _among(among, at_last, last)
     pair_codes = _pairs(pairs)
