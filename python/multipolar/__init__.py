@@ -47,6 +47,11 @@ _EXPORTS = {
     "alignment": "structure",
     "polarization": "structure",
     "balance": "structure",
+    "changepoints": "changepoints",
+    "ChangePoints": "changepoints",
+    "realignments": "realign",
+    "blocs_over_time": "realign",
+    "BlocsOverTime": "realign",
     # relations
     "RelationMatrix": "relations",
     "dyad_series": "relations",
@@ -132,3 +137,4 @@ def __dir__() -> list[str]:
 # submodule sets the package attribute to the module, so bind the function here,
 # once the submodule is loaded; later imports of the submodule leave it in place.
 from .similarity import similarity as similarity  # noqa: E402
+from .changepoints import changepoints as changepoints  # noqa: E402  (same: module and function)
