@@ -352,3 +352,65 @@ def test_real_unvotes_russia_china_against_ruptures(unvote_kappa):
     theirs = rpt.Pelt(model="l2", min_size=1, jump=1).fit(x).predict(pen=pen)[:-1]
     cp = mp.changepoints(g, "kappa", min_size=1)
     assert cp.breaks["year"].tolist() == g["year"].to_numpy()[theirs].tolist()
+
+
+# ---------------------------------------------------------------- BOCPD
+
+
+def _segment_loglik(x, mu0, t0, s2):
+    """log N(x; mu0 1, s2 I + t0 1 1'): a segment's marginal likelihood, written directly."""
+    n = len(x)
+    cov = s2 * np.eye(n) + t0 * np.ones((n, n))
+    d = x - mu0
+    sign, logdet = np.linalg.slogdet(cov)
+    return -0.5 * (n * np.log(2 * np.pi) + logdet + d @ np.linalg.solve(cov, d))
+
+
+def _enumerated_break_probability(x, h, lag, s2):
+    """P(the segment holding x[e] began at t | x[:e+1]), e = min(t + lag, n - 1), by summing
+    over every set of segment starts (Bernoulli(h) per period: the constant hazard)."""
+    import itertools
+
+    n = len(x)
+    mu0, t0 = float(np.median(x)), max(float(np.var(x, ddof=1)), s2)
+    out = np.full(n, np.nan)
+    for t in range(1, n):
+        e = min(t + lag, n - 1)
+        num = den = 0.0
+        for starts in itertools.product([0, 1], repeat=e):
+            edges = [0] + [i + 1 for i, s in enumerate(starts) if s] + [e + 1]
+            k = sum(starts)
+            logp = k * np.log(h) + (e - k) * np.log1p(-h)
+            logp += sum(_segment_loglik(x[a:b], mu0, t0, s2) for a, b in zip(edges, edges[1:]))
+            p = np.exp(logp)
+            den += p
+            if edges[-2] == t:
+                num += p
+        out[t] = num / den
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_break_probability_equals_enumeration(seed):
+    rng = np.random.default_rng(seed)
+    x = np.r_[np.zeros(4), np.full(5, 1.5)] + rng.normal(0, 0.4, 9)
+    s2 = 0.16
+    for lag in (0, 2):
+        got = mp.break_probability(pd.Series(x), hazard=0.1, lag=lag, variance=s2)
+        want = _enumerated_break_probability(x, 0.1, lag, s2)
+        np.testing.assert_allclose(got.to_numpy(), want, rtol=1e-9, equal_nan=True)
+
+
+def test_break_probability_gaps_and_errors():
+    x = pd.Series([0.0, 0.1, np.nan, -0.1, 1.0, 1.1, 0.9, 1.0], index=range(2000, 2008))
+    p = mp.break_probability(x)
+    assert np.isnan(p.iloc[0]) and np.isnan(p.iloc[2])
+    assert p.idxmax() == 2004
+    q = mp.break_probability(x.dropna())
+    np.testing.assert_allclose(p.dropna().to_numpy(), q.dropna().to_numpy())
+    with pytest.raises(ValueError, match="hazard"):
+        mp.break_probability(x, hazard=1.5)
+    with pytest.raises(ValueError, match="lag"):
+        mp.break_probability(x, lag=-1)
+    with pytest.raises(TypeError, match="Series"):
+        mp.break_probability(x.to_numpy())

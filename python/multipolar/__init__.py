@@ -49,6 +49,7 @@ _EXPORTS = {
     "balance": "structure",
     "changepoints": "changepoints",
     "ChangePoints": "changepoints",
+    "break_probability": "changepoints",
     "realignments": "realign",
     "blocs_over_time": "realign",
     "BlocsOverTime": "realign",

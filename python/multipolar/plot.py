@@ -481,10 +481,10 @@ def plot_changepoints(result: Any, *key: Any, ax: Axes | None = None) -> Axes:
         br = br[br[k].to_numpy() == v]
     for i, (start, end, mean) in enumerate(seg[["start", "end", "mean"]].itertuples(index=False)):
         ax.hlines(mean, start, end, colors="#c0392b", linewidth=2.0,
-                  label="segment mean" if i == 0 else None)
+                  label="segment mean" if i == 0 else "_nolegend_")
     for i, t in enumerate(br[result.time]):
         ax.axvline(t, color="#2c3e50", linestyle="--", linewidth=1.0,
-                   label="break" if i == 0 else None)
+                   label="break" if i == 0 else "_nolegend_")
     title = " - ".join(str(v) for v in key) if key else "series"
     ax.set_title(f"{title}: {len(br)} break(s)")
     ax.set_xlabel(result.time)
