@@ -372,6 +372,7 @@ cp_allocate(cp_call_t *c, const multipolar_team_t *team)
     if (c->o_counts == NULL || c->o_pen == NULL) {
         return -1;
     }
+    /* a worker's scratch is 10 arrays of maxlen + 1 eight-byte values (cp_scratch_bytes) */
     if (c->slots == NULL || c->errs == NULL ||
         multipolar_mul_size(c->maxlen + 1, 10 * (npy_intp)sizeof(double)) < 0) {
         PyErr_NoMemory();

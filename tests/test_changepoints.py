@@ -198,7 +198,7 @@ def test_poisson_rate_change():
     assert cp.breaks["mean_before"].iloc[0] == pytest.approx(counts[:40].mean())
     want = optimal_partition(counts.astype(float), 1, 2 * np.log(70), 2)
     assert want == [40]
-    with pytest.raises(mp.InputError, match=r"changepoints: column 'value' must be non-negative"):
+    with pytest.raises(mp.InputError, match=r"changepoints: series must be non-negative; got -1.0 at row 2"):
         mp.changepoints(pd.Series([1.0, 2.0, -1.0, 4.0]), cost="poisson")
 
 
@@ -274,6 +274,8 @@ def test_bad_input():
         mp.changepoints(df)
     with pytest.raises(TypeError, match="data must be"):
         mp.changepoints([1.0, 2.0])
+    with pytest.raises(TypeError, match="series"):
+        mp.changepoints(pd.Series(["a", "b", "c", "d"]))
     dup = pd.concat([df, df.iloc[[3]]])
     with pytest.raises(ValueError, match="duplicate"):
         mp.changepoints(dup, "kappa")

@@ -315,8 +315,9 @@ def changepoints(
         if not (np.isfinite(variance) and variance > 0):
             raise ValueError(f"{func}: variance must be finite and > 0; got {variance!r}")
     frame, keys_t, tcol, vcol = _as_long(data, measure, keys, time, func)
-    values = value_array(frame[vcol], func, vcol) if isinstance(data, pd.DataFrame) else \
-        np.asarray(frame[vcol].to_numpy(), dtype=np.float64)
+    word = f"column {vcol!r}" if isinstance(data, pd.DataFrame) else \
+        "series" if isinstance(data, pd.Series) else "values"
+    values = value_array(frame[vcol], func, word if isinstance(data, pd.Series) else vcol)
     if values.dtype != np.float64:
         values = values.astype(np.float64)
     order, offsets, _ = _sorted_series(frame, keys_t, tcol, func)
@@ -329,9 +330,10 @@ def changepoints(
         base = base * float(variance)
     scale = cost == "mean" and variance is None
     counts, brk, used = call(func, _core_pelt(), vals, offsets, COSTS[cost], base, int(min_size),
-                             scale, names={"values": f"column {vcol!r}"}, rows=order)
+                             scale, names={"values": word}, rows=order)
     return _result(frame, order, offsets, vals, finite, m, counts, brk, used, keys_t, tcol,
-                   vcol, dict(cost=cost, penalty=pen_name, min_size=int(min_size)))
+                   vcol, dict(cost=cost, penalty=pen_name, min_size=int(min_size),
+                              measure=vcol))
 
 
 def _core_pelt() -> Any:
