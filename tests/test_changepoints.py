@@ -416,3 +416,21 @@ def test_break_probability_gaps_and_errors():
         mp.break_probability(x, lag=-1)
     with pytest.raises(TypeError, match="Series"):
         mp.break_probability(x.to_numpy())
+
+
+def test_plot_one_series():
+    pytest.importorskip("matplotlib")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = _steps([0.0, 1.0], [20, 20], 0.1, 7)
+    cp = mp.changepoints(pd.Series(x, index=pd.Index(range(1970, 2010), name="year")))
+    ax = cp.plot()
+    # the observed line, two segment means, one break line
+    assert len(ax.lines) == 2 and len(ax.collections) == 2
+    assert ax.lines[1].get_xdata()[0] == 1990
+    with pytest.raises(ValueError, match="one value per key"):
+        cp.plot(365)
+    plt.close("all")
