@@ -9,6 +9,7 @@
 #include "multipolar.h"
 
 #include "bargaining.h"
+#include "changepoints.h"
 #include "gdelt.h"
 #include "power.h"
 #include "projection.h"
@@ -57,6 +58,10 @@ static PyMethodDef multipolar_methods[] = {
      METH_VARARGS | METH_KEYWORDS,
      "ach_sensitivity($module, bitgens, block_draws, prior, kind, a, b)\n--\n\n"
      "See multipolar.compete."},
+    {"pelt_segments", (PyCFunction)(void (*)(void))multipolar_pelt_segments,
+     METH_VARARGS | METH_KEYWORDS,
+     "pelt_segments($module, values, offsets, cost, penalty, min_size, scale)\n--\n\n"
+     "See multipolar.changepoints."},
     {"set_num_threads", multipolar_set_num_threads, METH_O,
      "set_num_threads($module, n, /)\n--\n\nSee multipolar.set_num_threads."},
     {"get_num_threads", multipolar_get_num_threads, METH_NOARGS,

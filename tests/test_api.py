@@ -76,6 +76,7 @@ def _record(data_dir) -> dict[str, tuple[tuple, dict]]:
                                             "salience": [0.5, 0.9, 0.3]}), rounds=3)
             mp.compete(["h1", "h2"], ["e1", "e2"], np.array([[0.9, 0.2], [0.3, 0.6]]),
                        uncertainty=0.1, draws=2000, seed=1)
+            mp.changepoints(pd.Series(np.r_[np.zeros(6), np.ones(6)] + np.arange(12) % 2 * 0.1))
             _core.block_normals((np.random.PCG64(1),), 10)  # the projection's normals, for tests
     finally:
         for name, fn in originals.items():

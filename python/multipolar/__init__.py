@@ -49,6 +49,12 @@ _EXPORTS = {
     "alignment": "structure",
     "polarization": "structure",
     "balance": "structure",
+    "changepoints": "changepoints",
+    "ChangePoints": "changepoints",
+    "break_probability": "changepoints",
+    "realignments": "realign",
+    "blocs_over_time": "realign",
+    "BlocsOverTime": "realign",
     # relations
     "RelationMatrix": "relations",
     "dyad_series": "relations",
@@ -136,3 +142,4 @@ def __dir__() -> list[str]:
 # submodule sets the package attribute to the module, so bind the function here,
 # once the submodule is loaded; later imports of the submodule leave it in place.
 from .similarity import similarity as similarity  # noqa: E402
+from .changepoints import changepoints as changepoints  # noqa: E402  (same: module and function)

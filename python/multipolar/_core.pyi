@@ -121,6 +121,14 @@ def bargain_issues(
     receiver: bool,
     normalization: int,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...
+def pelt_segments(
+    values: npt.NDArray[np.float64],
+    offsets: npt.NDArray[np.int64],
+    cost: int,
+    penalty: npt.NDArray[np.float64],
+    min_size: int,
+    scale: bool,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 def ach_sensitivity(
     bitgens: tuple[object, ...],
     block_draws: npt.NDArray[np.int64],

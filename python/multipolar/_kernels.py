@@ -112,6 +112,10 @@ KERNELS: tuple[Kernel, ...] = (
            "benchmarks/bench_scenarios.py", True, True,
            (Arg("bitgens"), Arg("block_draws", _I64), Arg("prior", _F64), Arg("kind", ("int8",)),
             Arg("a", _F64), Arg("b", _F64))),
+    Kernel("pelt_segments", ("multipolar.changepoints", "multipolar.realignments"),
+           "reference.changepoints.pelt_segments", "benchmarks/bench_changepoints.py", True, True,
+           (Arg("values", _F64), Arg("offsets", _I64), Arg("cost"), Arg("penalty", _F64),
+            Arg("min_size"), Arg("scale"))),
 )
 
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = ["plot_concentration", "plot_shares", "power_chart"]
+__all__ = ["plot_blocs_over_time", "plot_changepoints", "plot_concentration", "plot_shares",
+           "power_chart"]
 
 _MISSING_MPL = "plotting needs matplotlib: pip install 'multipolar[plot]'"
 
@@ -459,3 +460,67 @@ def power_chart(
         fig.suptitle(title, fontsize="large")
     fig.savefig(os.fspath(path), dpi=110)
     return fig
+
+
+def plot_changepoints(result: Any, *key: Any, ax: Axes | None = None) -> Axes:
+    """One series of a :class:`multipolar.ChangePoints` result with its breaks and segment means.
+
+    ``key`` names the series (e.g. ``365, 710`` for a dyad; nothing for a single
+    series). Observed values are dots joined where consecutive; each segment's
+    mean is a horizontal line over the segment; each break a dashed vertical
+    line at its first period.
+    """
+    ax = _new_axes() if ax is None else ax
+    s = result.series(*key)
+    ax.plot(s.index, s.to_numpy(), marker="o", markersize=3, linewidth=0.8, color="#555555",
+            label="observed")
+    seg = result.segments
+    br = result.breaks
+    for k, v in zip(result.keys, key):
+        seg = seg[seg[k].to_numpy() == v]
+        br = br[br[k].to_numpy() == v]
+    for i, (start, end, mean) in enumerate(seg[["start", "end", "mean"]].itertuples(index=False)):
+        ax.hlines(mean, start, end, colors="#c0392b", linewidth=2.0,
+                  label="segment mean" if i == 0 else "_nolegend_")
+    for i, t in enumerate(br[result.time]):
+        ax.axvline(t, color="#2c3e50", linestyle="--", linewidth=1.0,
+                   label="break" if i == 0 else "_nolegend_")
+    title = " - ".join(str(v) for v in key) if key else "series"
+    ax.set_title(f"{title}: {len(br)} break(s)")
+    ax.set_xlabel(result.time)
+    ax.set_ylabel(str(result.info.get("measure", "value")))
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_blocs_over_time(result: Any, ax: Axes | None = None) -> Axes:
+    """State-by-year heat map of bloc membership from :func:`multipolar.blocs_over_time`.
+
+    Rows are states ordered by their most frequent bloc, then by mean margin
+    (firmest first); the colour is the matched bloc label; white cells are years
+    without data for the state.
+    """
+    ax = _new_axes() if ax is None else ax
+    mpl = _matplotlib()
+    lab = result.labels
+    L = lab.to_numpy(dtype=np.float64)
+    mode = np.array([np.bincount(r[~np.isnan(r)].astype(np.int64)).argmax()
+                     if (~np.isnan(r)).any() else -1 for r in L])
+    firm = np.nanmean(result.margin.to_numpy(dtype=np.float64), axis=1)
+    order = np.lexsort([-np.nan_to_num(firm), mode])
+    nb = int(np.nanmax(L)) + 1 if np.isfinite(L).any() else 1
+    base = mpl.colormaps["tab10"].colors
+    cmap = mpl.colors.ListedColormap([base[i % len(base)] for i in range(max(nb, 2))])
+    ax.imshow(np.ma.masked_invalid(L[order]), aspect="auto", interpolation="nearest", cmap=cmap,
+              vmin=-0.5, vmax=max(nb, 2) - 0.5)
+    years = list(lab.columns)
+    step = max(1, len(years) // 12)
+    ax.set_xticks(range(0, len(years), step), [str(y) for y in years[::step]])
+    if len(order) <= 60:
+        ax.set_yticks(range(len(order)), [str(c) for c in lab.index[order]], fontsize="x-small")
+    else:
+        ax.set_yticks([])
+    ax.set_xlabel("year")
+    ax.set_ylabel("state (ordered by bloc)")
+    ax.set_title(f"bloc membership over time (k = {result.k}), labels matched year to year")
+    return ax
