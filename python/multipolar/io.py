@@ -252,6 +252,8 @@ def _read_table(
     """
     if isinstance(path, pd.DataFrame):
         raw = path.copy()
+    elif not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{func}: path must be a str or path-like; got {type(path).__name__}")
     else:
         import zipfile
         import zlib
@@ -336,6 +338,14 @@ def _int_key(raw: pd.DataFrame, col: str, func: str) -> np.ndarray:
         big = np.isfinite(arr) & (np.abs(arr) >= 2.0**63)
         if big.any():
             _key_out_of_range(series, int(np.flatnonzero(big)[0]), col, func)
+        frac = np.isfinite(arr) & (arr != np.round(arr))
+        if frac.any():
+            row = int(np.flatnonzero(frac)[0])
+            value = _plain(series.iloc[row])
+            raise InputError(
+                f"{func}: column {col!r} must hold integers; got {value!r} in data row {row + 1}",
+                function=func, argument=col, row=row, value=value,
+            )
     return int_keys(series, func, col)
 
 
@@ -464,7 +474,7 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
         if bad.any() or textual.any():
             row = int(np.flatnonzero(bad | textual)[0])
             raise ValueError(
-                f"{func}: column {src!r} must hold 0/1 flags; got {raw[src].iloc[row]!r} in data "
+                f"{func}: column {src!r} must hold 0/1 flags; got {_plain(raw[src].iloc[row])!r} in data "
                 f"row {row + 1}"
             )
         cols[dst] = np.nan_to_num(v, nan=0.0).astype(np.int64)
@@ -667,7 +677,7 @@ def _read_voeten(path: str | os.PathLike[str] | pd.DataFrame, func: str) -> pd.D
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"{func}: column 'vote' must hold 1, 2, 3, 8 or 9; got {raw['vote'].iloc[row]!r} "
+            f"{func}: column 'vote' must hold 1, 2, 3, 8 or 9; got {_plain(raw['vote'].iloc[row])!r} "
             f"in data row {row + 1}"
         )
     vote = np.where(vote >= 8, np.nan, vote)

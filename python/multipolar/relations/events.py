@@ -711,9 +711,11 @@ def _event_quad(events: pd.DataFrame, func: str) -> np.ndarray | None:
     bad = ~np.isin(arr, (1.0, 2.0, 3.0, 4.0))
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        value = s.iloc[row]
+        value = value.item() if isinstance(value, np.generic) else value
         raise InputError(
-            f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {s.iloc[row]!r} at row {row}",
-            function=func, argument="quad_class", row=row, value=s.iloc[row],
+            f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {value!r} at row {row}",
+            function=func, argument="quad_class", row=row, value=value,
         )
     return arr.astype(np.int8)
 

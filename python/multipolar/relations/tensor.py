@@ -74,6 +74,8 @@ def _bin_edges(t: np.ndarray, ns: int, freq: Any, func: str) -> pd.DatetimeIndex
         off = to_offset(freq)
     except (TypeError, ValueError):
         raise ValueError(f"{func}: freq must be a pandas offset alias such as 'MS'; got {freq!r}") from None
+    if off is None:
+        raise ValueError(f"{func}: freq must be a pandas offset alias such as 'MS'; got None")
     if off.n <= 0:
         # a zero step never advances, a negative one runs backwards from the first event
         raise ValueError(f"{func}: freq must be a positive step such as 'MS' or '7D'; got {freq!r}")
