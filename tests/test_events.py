@@ -1154,3 +1154,27 @@ def test_to_frame_round_trip_keeps_the_diagonal():
                                   values[~np.eye(3, dtype=bool)])
     doc = RelationMatrix.to_frame.__doc__
     assert "inverts ``to_frame(diagonal=True)``" in doc and "pass ``diagonal=True``" in doc
+
+
+def test_kernel_argument_errors_are_restated_in_the_public_name(monkeypatch):
+    """A kernel's own argument check fails only when another thread changed the events
+    after the wrapper's checks; the user hears of it from from_events and event_tensor,
+    never under the internal names decay_accumulate or bin_accumulate."""
+    def changed(*args, **kwargs):
+        raise ValueError("decay_accumulate: quad must be 1, 2, 3 or 4; got 9 at row 3")
+
+    def changed_bins(*args, **kwargs):
+        raise ValueError("bin_accumulate: code1 entries must be in [-1, 3); got 7 at 2")
+
+    monkeypatch.setattr(_core, "decay_accumulate", changed)
+    monkeypatch.setattr(_core, "bin_accumulate", changed_bins)
+    ev = _three_events()
+    with pytest.raises(mp.InputError) as info:
+        RelationMatrix.from_events(ev, half_life="30D")
+    msg = str(info.value)
+    assert msg.startswith("RelationMatrix.from_events: events must not change while the call "
+                          "reads them") and "decay_accumulate" not in msg and "got 9 at row 3" in msg
+    with pytest.raises(mp.InputError) as info:
+        mp.event_tensor(ev)
+    assert str(info.value).startswith("event_tensor: events must not change")
+    assert "bin_accumulate" not in str(info.value)

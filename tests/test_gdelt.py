@@ -792,3 +792,34 @@ def test_long_goldstein_numbers_parse_as_python_does(tmp_path, v2_lines, text):
     p = _write(tmp_path, "long.CSV", [row(v2_lines, 0, f30=text.encode(), f34=text.encode())])
     df = mp.read_gdelt(p)
     assert df["goldstein"].iloc[0] == float(text) and df["avg_tone"].iloc[0] == float(text)
+
+
+def test_ctrl_c_stops_a_long_read(tmp_path, gdir, monkeypatch):
+    """Ctrl-C (interrupt_main from a timer thread) stops read_gdelt between windows
+    instead of after the whole input."""
+    import _thread
+    import threading
+
+    from multipolar import gdelt
+
+    p = tmp_path / "long.export.CSV"
+    p.write_bytes((gdir / V2).read_bytes() * 8)  # ~8 MB
+    monkeypatch.setattr(gdelt, "_WINDOW", 64 << 10)  # ~130 windows
+    calls = []
+    real = gdelt._Parser.parse
+    monkeypatch.setattr(gdelt._Parser, "parse",
+                        lambda self, *a: (r := real(self, *a), calls.append(1))[0])
+
+    def ctrl_c():
+        while not calls:
+            threading.Event().wait(0.005)
+        _thread.interrupt_main()
+
+    t = threading.Thread(target=ctrl_c)
+    t.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            mp.read_gdelt(p)
+    finally:
+        t.join()
+    assert 0 < len(calls) < (p.stat().st_size >> 16)
