@@ -302,7 +302,7 @@ def test_bad_frames():
     ev.loc[17, "quad_class"] = np.int8(0)
     assert ev["quad_class"].dtype == np.int8
     with pytest.raises(ValueError, match=r"^RelationMatrix\.from_events: column 'quad_class' "
-                                         r"must hold 1, 2, 3 or 4; got 0$"):
+                                         r"must hold 1, 2, 3 or 4; got 0 at row 17$"):
         quiet(RelationMatrix.from_events, ev)
     with pytest.raises(ValueError, match=r"^event_tensor: column 'quad_class' must hold"):
         quiet(mp.event_tensor, ev, weight="quad2")
@@ -1067,3 +1067,114 @@ def test_kernel_code_errors_are_restated_in_the_users_words(monkeypatch):
     monkeypatch.setattr("multipolar.relations.tensor.resolve_actors", short_maps)
     with pytest.raises(mp.InputError, match=r"^event_tensor: column 'actor1' must be in"):
         mp.event_tensor(ev)
+
+
+# ---------------------------------------------------------------- bad steps, far times, pickles
+
+
+def _three_events():
+    return pd.DataFrame({
+        "actor1": ["USA", "RUS", "CHN"], "actor2": ["RUS", "USA", "USA"],
+        "goldstein": [1.0, 2.0, 3.0], "quad_class": np.array([1, 2, 3], np.int8),
+        "date": pd.to_datetime(["2024-01-05", "2024-03-01", "2024-01-09"]),
+    })
+
+
+@pytest.mark.parametrize("freq", ["-1D", "0D", "0MS", "-2MS", "-1h"])
+def test_event_tensor_rejects_steps_that_are_not_positive(freq):
+    """A negative step once dropped every event with a warning about ``at`` (there is
+    none); a zero step raised a bare ZeroDivisionError."""
+    ev = _three_events()
+    with pytest.raises(ValueError, match=f"^event_tensor: freq must be a positive step .*got '{freq}'$"):
+        mp.event_tensor(ev, freq=freq)
+    with pytest.raises(ValueError, match="dyad_series: freq must be a positive step"):
+        mp.dyad_series(ev, "USA", "RUS", freq=freq)
+
+
+def test_event_tensor_bounds_the_number_of_bins():
+    ev = _three_events()
+    with pytest.raises(ValueError, match="event_tensor: freq must give at most 10,000,000 bins"):
+        mp.event_tensor(ev, freq="1ns")
+    # a fine step that fits is still fine, and equals a plain pandas count
+    X = mp.event_tensor(ev, freq="1D", weight="count")
+    days = (ev["date"] - ev["date"].min()).dt.days
+    assert X.values.shape[0] == days.max() + 1 and X.values.sum() == len(ev)
+
+
+@pytest.mark.parametrize("call", ["from_events", "update", "event_tensor"])
+def test_times_past_2262_are_input_errors(call):
+    """Second-resolution times beyond pandas' nanosecond range once surfaced as a raw
+    OutOfBoundsDatetime; now an InputError naming the column, row and time."""
+    ev = _three_events()
+    far = ev.assign(date=ev["date"].astype("M8[s]"))
+    far.loc[1, "date"] = np.datetime64("2300-01-01", "s")
+    assert far["date"].dtype == "M8[s]"
+    if call == "from_events":
+        run = lambda: RelationMatrix.from_events(far, half_life="30D")
+        func = "RelationMatrix.from_events"
+    elif call == "update":
+        R = RelationMatrix.from_events(ev, half_life="30D")
+        run = lambda: R.update(far)
+        func = "RelationMatrix.update"
+    else:
+        run = lambda: mp.event_tensor(far)
+        func = "event_tensor"
+    with pytest.raises(mp.InputError) as info:
+        run()
+    assert str(info.value) == (f"{func}: column 'date' must hold times in 1677-09-21..2262-04-11 "
+                               "(pandas' nanosecond range); got 2300-01-01T00:00:00 at row 1")
+    assert info.value.row == 1
+    with pytest.raises(mp.InputError, match="at must be a time in 1677-09-21..2262-04-11"):
+        RelationMatrix.from_events(ev, half_life="30D", at="2300-01-01")
+
+
+def test_quad_counts_stay_read_only_after_pickling():
+    R = RelationMatrix.from_events(_three_events(), half_life="30D")
+    assert not R.quad_counts.flags.writeable
+    for proto in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        S = pickle.loads(pickle.dumps(R, protocol=proto))
+        np.testing.assert_array_equal(S.quad_counts, R.quad_counts)
+        assert not S.quad_counts.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            S.quad_counts[0, 0, 0] = 1.0
+
+
+def test_to_frame_round_trip_keeps_the_diagonal():
+    R = RelationMatrix.from_events(_three_events(), half_life="30D", directed=True)
+    values = R.values.copy()
+    np.fill_diagonal(values, [5.0, 6.0, 7.0])
+    R = RelationMatrix(values, actors=R.actors, codes="cameo")
+    back = RelationMatrix.from_frame(R.to_frame(diagonal=True), row="actor1", col="actor2",
+                                     codes="cameo")
+    np.testing.assert_array_equal(back.values, values)
+    # the default leaves the diagonal out, as the docstring now says: from_frame's fill
+    part = RelationMatrix.from_frame(R.to_frame(), row="actor1", col="actor2", codes="cameo")
+    assert np.isnan(np.diag(part.values)).all()
+    np.testing.assert_array_equal(part.values[~np.eye(3, dtype=bool)],
+                                  values[~np.eye(3, dtype=bool)])
+    doc = RelationMatrix.to_frame.__doc__
+    assert "inverts ``to_frame(diagonal=True)``" in doc and "pass ``diagonal=True``" in doc
+
+
+def test_kernel_argument_errors_are_restated_in_the_public_name(monkeypatch):
+    """A kernel's own argument check fails only when another thread changed the events
+    after the wrapper's checks; the user hears of it from from_events and event_tensor,
+    never under the internal names decay_accumulate or bin_accumulate."""
+    def changed(*args, **kwargs):
+        raise ValueError("decay_accumulate: quad must be 1, 2, 3 or 4; got 9 at row 3")
+
+    def changed_bins(*args, **kwargs):
+        raise ValueError("bin_accumulate: code1 entries must be in [-1, 3); got 7 at 2")
+
+    monkeypatch.setattr(_core, "decay_accumulate", changed)
+    monkeypatch.setattr(_core, "bin_accumulate", changed_bins)
+    ev = _three_events()
+    with pytest.raises(mp.InputError) as info:
+        RelationMatrix.from_events(ev, half_life="30D")
+    msg = str(info.value)
+    assert msg.startswith("RelationMatrix.from_events: events must not change while the call "
+                          "reads them") and "decay_accumulate" not in msg and "got 9 at row 3" in msg
+    with pytest.raises(mp.InputError) as info:
+        mp.event_tensor(ev)
+    assert str(info.value).startswith("event_tensor: events must not change")
+    assert "bin_accumulate" not in str(info.value)

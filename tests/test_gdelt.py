@@ -689,3 +689,137 @@ def test_number_fields_parse_as_python_does(number_file, cases):
                 np.isnan(got) and np.isnan(want)), (kind, text)
         else:
             assert got == want, (kind, text)
+
+
+# ---------------------------------------------------------------- files that change or break
+
+
+_SHRINK = r"""
+import sys, warnings
+import multipolar as mp
+from multipolar import gdelt
+
+path, strict = sys.argv[1], sys.argv[2] == "1"
+gdelt._WINDOW = 64 << 10  # several windows, so the file is read again after the cut
+real = gdelt._Parser.parse
+calls = [0]
+
+def parse(self, buf, start, stop, state, source):
+    calls[0] += 1
+    if calls[0] == 1:  # another process cuts the file while it is being read
+        with open(path, "r+b") as fh:
+            fh.truncate(100_000)
+    return real(self, buf, start, stop, state, source)
+
+gdelt._Parser.parse = parse
+try:
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        df = mp.read_gdelt(path, strict=strict)
+    print("rows", len(df), "|", " / ".join(str(w.message) for w in rec))
+except mp.InputError as exc:
+    print("error", exc)
+"""
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_file_cut_short_while_read_is_reported_not_a_crash(tmp_path, gdir, strict):
+    """A file truncated by another process during the read: the reader once mapped the
+    file and died of SIGBUS; now an error (strict) or the rows read with a warning."""
+    import subprocess
+
+    p = tmp_path / "shrinks.export.CSV"
+    p.write_bytes((gdir / V2).read_bytes() * 3)  # ~3 MB
+    script = tmp_path / "shrink.py"
+    script.write_text(_SHRINK)
+    res = subprocess.run([sys.executable, str(script), str(p), "1" if strict else "0"],
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, (res.returncode, res.stderr[-2000:])
+    out = res.stdout
+    assert "was cut short while being read" in out and "of its" in out, out
+    if strict:
+        assert out.startswith("error read_gdelt: file") and "good rows" in out, out
+    else:
+        nrows = int(out.split()[1])
+        assert 0 < nrows < 3 * 2111 and f"kept the {nrows} rows" in out, out
+
+
+def test_truncated_gz_keeps_and_reports_the_rows_before_the_cut(tmp_path, gdir):
+    raw = (gdir / V2).read_bytes()
+    packed = gzip.compress(raw * 4)
+    p = tmp_path / "cut.export.CSV.gz"
+    p.write_bytes(packed[: len(packed) // 2])
+    # the rows before the cut are exactly the leading whole lines that gzip can still give
+    d = __import__("zlib").decompressobj(wbits=31)
+    readable = d.decompress(packed[: len(packed) // 2])
+    whole = readable[: readable.rfind(b"\n") + 1]
+    want = whole.count(b"\n")
+    with pytest.warns(UserWarning) as rec:
+        df = mp.read_gdelt(p, strict=False)
+    assert 0 < len(df) <= want and len(df) > want - 2111  # at most one read step lost
+    (w,) = rec
+    assert f"kept the {len(df)} rows read before" in str(w.message)
+    assert "skipped" not in str(w.message)
+    assert df["event_id"].tolist() == reference_ids(raw * 4)[: len(df)]
+    with pytest.raises(mp.InputError, match=f"after {len(df)} good rows"):
+        mp.read_gdelt(p)
+
+
+def reference_ids(data: bytes) -> list[int]:
+    return [int(line.split(b"\t", 1)[0]) for line in data.split(b"\n") if line]
+
+
+def test_unknown_countries_raise(gdir):
+    with pytest.raises(mp.InputError, match="countries must be CAMEO country codes; got \\['XXX'\\]"):
+        mp.read_gdelt(gdir / V2, countries=["USA", "XXX"])
+    with pytest.raises(mp.InputError, match="'XXX'"):
+        list(mp.read_gdelt(gdir / V2, countries=["XXX"], chunksize=100))
+    # region codes CAMEO uses as countries are fine when the files hold them
+    ref = reference(gdir / V2)
+    keep = ref["actor1"].isin(["USA", "AFR"]) & ref["actor2"].isin(["USA", "AFR"])
+    assert len(mp.read_gdelt(gdir / V2, countries=["USA", "AFR"])) == int(keep.sum()) > 0
+    with pytest.raises(ValueError) as info:
+        mp.read_gdelt(gdir / V2, countries=["Narnia"], codes="name")
+    assert str(info.value).startswith("read_gdelt: countries") and "convert" not in str(info.value)
+
+
+@pytest.mark.parametrize("text", [
+    "1." + "0" * 70, "-" + "3" * 80 + "e-80", "0." + "1234567890" * 7, "9" * 64 + ".5e-60",
+    "+" + "0" * 100 + "7.25",
+])
+def test_long_goldstein_numbers_parse_as_python_does(tmp_path, v2_lines, text):
+    assert len(text) > 63
+    p = _write(tmp_path, "long.CSV", [row(v2_lines, 0, f30=text.encode(), f34=text.encode())])
+    df = mp.read_gdelt(p)
+    assert df["goldstein"].iloc[0] == float(text) and df["avg_tone"].iloc[0] == float(text)
+
+
+def test_ctrl_c_stops_a_long_read(tmp_path, gdir, monkeypatch):
+    """Ctrl-C (interrupt_main from a timer thread) stops read_gdelt between windows
+    instead of after the whole input."""
+    import _thread
+    import threading
+
+    from multipolar import gdelt
+
+    p = tmp_path / "long.export.CSV"
+    p.write_bytes((gdir / V2).read_bytes() * 8)  # ~8 MB
+    monkeypatch.setattr(gdelt, "_WINDOW", 64 << 10)  # ~130 windows
+    calls = []
+    real = gdelt._Parser.parse
+    monkeypatch.setattr(gdelt._Parser, "parse",
+                        lambda self, *a: (r := real(self, *a), calls.append(1))[0])
+
+    def ctrl_c():
+        while not calls:
+            threading.Event().wait(0.005)
+        _thread.interrupt_main()
+
+    t = threading.Thread(target=ctrl_c)
+    t.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            mp.read_gdelt(p)
+    finally:
+        t.join()
+    assert 0 < len(calls) < (p.stat().st_size >> 16)

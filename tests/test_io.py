@@ -109,3 +109,108 @@ def test_read_alliances_cow_year_zero_rows(tmp_path):
         [2, 200, 1951, 1], [200, 2, 1951, 1],
         [2, 200, 1952, 1], [200, 2, 1952, 1],
     ]
+
+
+# ---- files that are empty, cut short or out of their data's range ------------------------
+
+NMC_HEAD = "ccode,year,milex,milper,irst,pec,tpop,upop\n"
+ALLY_HEAD = ("version4id,ccode1,ccode2,dyad_st_year,dyad_end_year,defense,neutrality,"
+             "nonaggression,entente,year\n")
+
+
+@pytest.mark.parametrize("reader", ["read_nmc", "read_alliances", "read_unvotes", "read_trade",
+                                    "read_idealpoints", "read_deu"])
+def test_empty_and_header_only_files_are_input_errors(tmp_path, reader):
+    """pandas' EmptyDataError and a TypeError about None once reached the user."""
+    fn = getattr(mp, reader)
+    with pytest.raises(mp.InputError, match=f"^{reader}: path must not be an empty file"):
+        fn(_write(tmp_path, ""))
+    header = {"read_nmc": NMC_HEAD, "read_alliances": ALLY_HEAD,
+              "read_unvotes": "rcid,ccode,vote,year\n", "read_trade": "ccode,year,imports,exports\n",
+              "read_idealpoints": "ccode,session,idealpointall\n",
+              "read_deu": "isnr\tout\n"}[reader]
+    with pytest.raises(ValueError, match=f"^{reader}: path"):
+        fn(_write(tmp_path, header))
+
+
+@pytest.mark.parametrize("reader,path", [
+    ("read_nmc", "cow_nmc/NMC-60-abridged.csv"),
+    ("read_unvotes", "un_votes/voeten_UNVotesPublished.csv.gz"),
+    ("read_trade", "cow_trade/cow_trade_v4_state_year_peacesciencer.csv"),
+])
+def test_truncated_gz_is_an_input_error(tmp_path, data_dir, reader, path):
+    import gzip
+
+    raw = (data_dir / path).read_bytes()
+    if path.endswith(".gz"):
+        raw = gzip.decompress(raw)[: 2 << 20]
+    packed = gzip.compress(raw)
+    p = tmp_path / "cut.csv.gz"
+    p.write_bytes(packed[: len(packed) * 2 // 3])
+    with pytest.raises(mp.InputError, match=f"^{reader}: path is a damaged compressed file"):
+        getattr(mp, reader)(p)
+
+
+@pytest.mark.parametrize("line,match", [
+    ("USA,2,18", r"column 'year' must hold years in 1816..2022 .*; got 18 in data row 2"),
+    ("USA,2,-5,1,1,1,1,1,1,0.1,2021", r"got -5 in data row 2"),
+    ("USA,2,1e10,1,1,1,1,1,1,0.1,2021", r"got 10000000000.0 in data row 2"),
+    ("USA,2,99999999999999999999,1,1,1,1,1,1,0.1,2021",
+     r"column 'year' must hold integers in int64 range; got 99999999999999999999 in data row 2"),
+    ("USA,1e30,1900,1,1,1,1,1,1,0.1,2021",
+     r"column 'ccode' must hold integers in int64 range; got 1e\+30 in data row 2"),
+])
+def test_read_nmc_rejects_years_outside_cow_and_cut_lines(tmp_path, line, match):
+    body = HEADER + "USA,2,1816,1,17,80,254,8659,101,0.1,2021\n" + line
+    with pytest.raises(mp.InputError, match="^read_nmc: .*" + match):
+        mp.read_nmc(_write(tmp_path, body))
+    assert mp.io.NMC_YEARS == (1816, 2022)
+
+
+def test_read_nmc_real_years_lie_in_the_documented_range(data_dir):
+    for name in ("NMC-60-abridged.csv", "nmc_v7_abridged_peacesciencer.csv"):
+        raw = pd.read_csv(data_dir / "cow_nmc" / name)
+        lo, hi = mp.io.NMC_YEARS
+        assert lo == raw["year"].min() and raw["year"].max() <= hi
+
+
+@pytest.mark.parametrize("start,end", [(0, 50_000_000), (1981, 10**12), (-5, 1990), (1900, 2013)])
+def test_read_alliances_bounds_year_zero_spans(tmp_path, start, end):
+    """A two-line file once asked for gigabytes (end year 50,000,000) or 7 TiB (1e12)."""
+    body = ALLY_HEAD + f"1,2,20,{start},{end},1,0,0,0,0\n1,2,20,1950,1950,1,0,0,0,1950\n"
+    with pytest.raises(mp.InputError, match=r"^read_alliances: column 'dyad_(st|end)_year' must "
+                                            r"hold years in 1816..2012"):
+        mp.read_alliances(_write(tmp_path, body))
+
+
+@pytest.mark.parametrize("source,year", [("cow", 1815), ("cow", 2013), ("atop", 1814),
+                                         ("atop", 2019), ("atop", 10**10)])
+def test_read_alliances_rejects_years_outside_the_source(tmp_path, source, year):
+    names = {"cow": "cow_defense,cow_neutral,cow_nonagg,cow_entente",
+             "atop": "atop_defense,atop_offense,atop_neutral,atop_nonagg,atop_consul"}[source]
+    nflags = len(names.split(","))
+    body = f"ccode1,ccode2,year,{names}\n2,20,{year}," + ",".join(["1"] * nflags) + "\n"
+    lo, hi = mp.io.ALLIANCE_YEARS[source]
+    with pytest.raises(mp.InputError, match=f"column 'year' must hold years in {lo}..{hi}.*got {year}"):
+        mp.read_alliances(_write(tmp_path, body), source=source)
+
+
+def test_read_alliances_real_years_lie_in_the_documented_range(data_dir):
+    for source, path in (("cow", "cow_alliance/cow_alliance_v4.1_directed_dyad_year_peacesciencer.csv"),
+                         ("atop", "atop_alliance/atop5_directed_dyad_year_peacesciencer.csv")):
+        years = pd.read_csv(data_dir / path, usecols=["year"])["year"]
+        assert (years.min(), years.max()) == mp.io.ALLIANCE_YEARS[source]
+
+
+@pytest.mark.parametrize("col,text", [("pfr", "abc"), ("sde", "x1"), ("out", "?")])
+def test_read_deu_quotes_the_bad_text(tmp_path, col, text):
+    from multipolar.io import DEU_ACTORS
+
+    cols = ["isnr", "out"] + [f"p{a}" for a in DEU_ACTORS] + [f"s{a}" for a in DEU_ACTORS]
+    good = ["1", "50"] + ["10"] * 30 + ["50"] * 30
+    bad = list(good)
+    bad[cols.index(col)] = text
+    body = "\t".join(cols) + "\n" + "\t".join(good) + "\n" + "\t".join(bad) + "\n"
+    with pytest.raises(mp.InputError) as info:
+        mp.read_deu(_write(tmp_path, body, "d.tsv"))
+    assert str(info.value) == f"read_deu: column {col!r} must be numeric; got {text!r} in data row 2"

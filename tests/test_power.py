@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -462,3 +464,29 @@ def test_power_kernels_survive_concurrent_mutation():
 
     hammer(lambda: _core.group_concentration(values, codes, ngroups), mutate)
     hammer(lambda: _core.group_shares((values, other), codes, ngroups), mutate)
+
+
+@pytest.mark.parametrize("col,values,shown", [
+    ("year", [2000.5, 2000.5, 2001.0], "2000.5 at row 0"),
+    ("year", [2000.0, np.nan, 2001.0], "nan at row 1"),
+    ("ccode", [2.0, np.nan, 20.0], "nan at row 1"),
+    ("ccode", [2.0, 1e30, 20.0], "1e+30 at row 1"),
+    ("ccode", pd.array([2, None, 20], dtype="Int64"), "<NA> at row 1"),
+])
+def test_cinc_keys_must_be_whole_numbers(col, values, shown):
+    """A year of 2000.5 was once a group of its own; a NaN ccode became -2**63 with only a
+    NumPy RuntimeWarning."""
+    df = pd.DataFrame({"ccode": [2, 20, 2], "year": [2000, 2000, 2001],
+                       "milex": [1.0, 2.0, 3.0], "milper": [1.0, 1.0, 1.0]})
+    df[col] = values
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no RuntimeWarning on the way to the error
+        with pytest.raises(mp.InputError) as info:
+            mp.cinc(df, components=["milex", "milper"])
+    rule = "not be missing" if shown[0] in "n<" else "hold whole numbers"
+    assert str(info.value) == f"cinc: column {col!r} must {rule}; got {shown}"
+    assert info.value.argument == col
+    # whole-number floats are fine and give the integer-keyed result
+    ok = df.assign(**{col: [2.0, 20.0, 2.0] if col == "ccode" else [2000.0, 2000.0, 2001.0]})
+    want = mp.cinc(ok.astype({col: np.int64}), components=["milex", "milper"])
+    pd.testing.assert_series_equal(mp.cinc(ok, components=["milex", "milper"]), want)

@@ -578,3 +578,68 @@ def test_a_look_alike_of_a_bitgenerator_is_rejected():
     with pytest.raises(TypeError, match=r"block_normals: bitgens\[0\] must be a numpy.random"):
         _core.block_normals((Fake(),), 3)
     del src
+
+
+# ---------------------------------------------------------------- bounded work, Ctrl-C
+
+
+@pytest.mark.parametrize("paths", [100_000_001, 10**12])
+def test_paths_are_capped_before_any_work(nmc, monkeypatch, paths):
+    """paths=10**12 once spawned one generator per 1,024 paths before any work."""
+    from multipolar import projection
+
+    assert projection.MAX_PATHS == 100_000_000
+    monkeypatch.setattr(projection, "_run", lambda *a, **k: pytest.fail("ran"))
+    with pytest.raises(ValueError, match=f"^project: paths must be <= 100000000; got {paths}$"):
+        project(nmc, paths=paths, years=3, seed=1)
+
+
+def test_batches_give_the_one_call_result(nmc, monkeypatch):
+    from multipolar import projection
+
+    kw = {**KW, "keep_paths": True}
+    monkeypatch.setattr(projection, "_BATCH_BLOCKS", 10**6)
+    whole = project(nmc, **kw)
+    calls = []
+    real = projection._run
+    monkeypatch.setattr(projection, "_run", lambda c, a, b, k: calls.append((a, b)) or real(c, a, b, k))
+    monkeypatch.setattr(projection, "_BATCH_BLOCKS", 1)
+    batched = project(nmc, **kw)
+    assert calls == [(0, 1), (1, 2), (2, 3), (3, 4)]
+    _same(whole, batched)
+    np.testing.assert_array_equal(whole.path_values, batched.path_values)
+    assert batched.paths == KW["paths"] and batched.complete
+    pd.testing.assert_frame_equal(whole.polarity(), batched.polarity())
+
+
+def test_ctrl_c_stops_a_long_projection(nmc, monkeypatch):
+    """A timer thread sends Ctrl-C (interrupt_main) once the run is under way: the run
+    stops at the next batch instead of computing every path first."""
+    import _thread
+    import threading
+
+    from multipolar import projection
+
+    monkeypatch.setattr(projection, "_BATCH_BLOCKS", 2)
+    done = []
+    real = projection._run
+    monkeypatch.setattr(projection, "_run",
+                        lambda c, a, b, k: (r := real(c, a, b, k), done.append(b - a))[0])
+    started = threading.Event()
+
+    def ctrl_c():
+        while not done:  # wait until the first batch has run, then press Ctrl-C
+            if started.wait(0.01) and not done:
+                continue
+        _thread.interrupt_main()
+
+    nblocks = 400  # 400 blocks of 1,024 paths over 60 years: many batches
+    timer = threading.Thread(target=ctrl_c)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            started.set()
+            project(nmc, paths=nblocks * BLOCK, years=60, seed=3)
+    finally:
+        timer.join()
+    assert 0 < sum(done) < nblocks

@@ -418,6 +418,10 @@ def evaluate_deu(
     >>> mp.evaluate_deu("deu3_blksv.tsv", capability="votes")  # doctest: +SKIP
     """
     func = "evaluate_deu"
+    if not isinstance(deu, (pd.DataFrame, str, os.PathLike)):
+        raise TypeError(
+            f"{func}: deu must be a DataFrame or a path; got {type(deu).__name__}"
+        )
     if not isinstance(deu, pd.DataFrame):
         from .io import read_deu
 

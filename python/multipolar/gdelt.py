@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import glob as _glob
 import gzip
-import mmap
 import os
 import sys
 import warnings
@@ -58,6 +57,8 @@ _NAMES = list(COLUMNS)
 # Bytes handed to one C call: bounds the parser's scratch rows (~60 bytes per event).
 _WINDOW = 256 << 20
 _STREAM_BLOCK = 64 << 20
+# Bytes asked of a decompressing stream at a time: what a damaged stream can lose.
+_READ_STEP = 1 << 20
 # Bytes per segment of a C call: segments are the tasks of the thread runtime. Their number
 # depends on the input size only, so the result does not depend on the thread count.
 _SEGMENT = 4 << 20
@@ -129,6 +130,7 @@ class _Problems:
         self.filtered = 0
         self.first: str | None = None
         self.bad_files: list[str] = []
+        self.partial_files: list[str] = []
 
 
 class _Parser:
@@ -202,12 +204,33 @@ def _expand(paths: Any, func: str) -> list[str]:
 def _stream_pieces(
     fh: IO[bytes] | gzip.GzipFile, source: str, parser: _Parser
 ) -> Iterator[tuple[np.ndarray, ...]]:
-    """Parse a decompressing stream block by block, cutting blocks at line ends."""
+    """Parse a decompressing stream block by block, cutting blocks at line ends.
+
+    The stream is read in small steps (``read1``), so when it turns out to be
+    damaged (a truncated ``.gz``) the whole lines decompressed before the damage
+    are parsed and kept before the error goes up; the line the damage cuts is not.
+    """
     state = {"fmt": 0, "line": 1}
-    tail = b""
+    read = getattr(fh, "read1", fh.read)
+    parts: list[bytes] = []
+    size = 0
     while True:
-        piece = fh.read(_STREAM_BLOCK)
-        data = tail + piece if tail else piece
+        try:
+            piece = read(_READ_STEP)
+        except (zlib.error, EOFError, OSError, zipfile.BadZipFile):
+            data = b"".join(parts)
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                cols, _ = parser.parse(data, 0, cut, state, source)
+                yield cols
+            raise
+        if piece:
+            parts.append(piece)
+            size += len(piece)
+            if size < _STREAM_BLOCK:
+                continue
+        data = b"".join(parts)
+        parts, size = [], 0
         if not piece:
             if data:
                 cols, _ = parser.parse(data, 0, len(data), state, source)
@@ -215,11 +238,12 @@ def _stream_pieces(
             return
         cut = data.rfind(b"\n") + 1
         if cut == 0:
-            tail = data
+            parts, size = [data], len(data)
             continue
         cols, _ = parser.parse(memoryview(data)[:cut], 0, cut, state, source)
         yield cols
-        tail = data[cut:]
+        if cut < len(data):
+            parts, size = [data[cut:]], len(data) - cut
 
 
 def _file_pieces(path: str, parser: _Parser) -> Iterator[tuple[np.ndarray, ...]]:
@@ -237,7 +261,7 @@ def _file_pieces(path: str, parser: _Parser) -> Iterator[tuple[np.ndarray, ...]]
                 try:
                     with zf.open(info) as member:
                         yield from _stream_pieces(member, f"{path}:{info.filename}", parser)
-                except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
                     raise _Unreadable(
                         f"file {path!r} member {info.filename!r} is corrupt ({exc})"
                     ) from None
@@ -246,22 +270,57 @@ def _file_pieces(path: str, parser: _Parser) -> Iterator[tuple[np.ndarray, ...]]
         try:
             with gzip.open(path, "rb") as gz:
                 yield from _stream_pieces(gz, path, parser)
-        except (gzip.BadGzipFile, zlib.error, EOFError) as exc:
+        except (gzip.BadGzipFile, zlib.error, EOFError, OSError) as exc:
             raise _Unreadable(f"file {path!r} is not a readable gzip file ({exc})") from None
         return
-    size = os.path.getsize(path)
-    if size == 0:
-        return
+    yield from _plain_pieces(path, parser)
+
+
+def _plain_pieces(path: str, parser: _Parser) -> Iterator[tuple[np.ndarray, ...]]:
+    """Parse a plain file read into a buffer of our own, a window at a time.
+
+    The file is read, not memory-mapped: a mapped file that another process cuts
+    short (a downloader rewriting it) kills the interpreter with SIGBUS on the
+    first access past its new end, whereas a read just returns fewer bytes. A
+    file that ends before the size it had when opened is reported as cut short.
+    """
     state = {"fmt": 0, "line": 1}
-    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        pos = 0
-        while pos < size:
-            cols, pos = parser.parse(mm, pos, min(pos + _WINDOW, size), state, path)
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        buf = bytearray(max(1, min(size, _WINDOW)))
+        fill = total = 0
+        while True:
+            if fill == len(buf):  # one line longer than the buffer: make room for it
+                buf.extend(bytes(len(buf)))
+            with memoryview(buf) as view:
+                got = fh.readinto(view[fill:])
+            fill += got
+            total += got
+            if not got:
+                if total < size:  # cut short: the line the cut ends is not a row
+                    fill = buf.rfind(b"\n", 0, fill) + 1
+                if fill:
+                    # a view of the filled part only: the tokenizer extends a last line
+                    # without newline to the end of the buffer it is given
+                    with memoryview(buf) as view:
+                        cols, _ = parser.parse(view[:fill], 0, fill, state, path)
+                    yield cols
+                break
+            cut = buf.rfind(b"\n", 0, fill) + 1
+            if cut == 0 or fill < len(buf):
+                continue  # read on to a full window (with a line end in it) or the end
+            cols, _ = parser.parse(buf, 0, cut, state, path)
             yield cols
+            buf[: fill - cut] = buf[cut:fill]
+            fill -= cut
+    if total < size:
+        raise _Unreadable(
+            f"file {path!r} was cut short while being read ({total} of its {size} bytes)"
+        )
 
 
 class _Unreadable(Exception):
-    """A file that cannot be opened or decompressed."""
+    """A file that cannot be opened, decompressed or read to its end."""
 
 
 def _empty_columns() -> tuple[np.ndarray, ...]:
@@ -340,7 +399,13 @@ def _allowed(countries: Any, codes: str, func: str) -> list[str] | None:
     else:
         from .codes import convert
 
-        converted = convert(items, from_=codes, to="cameo")
+        try:
+            converted = convert(items, from_=codes, to="cameo")
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(
+                f"{func}: countries must be {codes} codes of states; got {items[:8]!r} "
+                f"({str(exc).split(': ', 1)[-1]})"
+            ) from None
         missing = [c for c, k in zip(items, converted) if not isinstance(k, str)]
         if missing:
             raise ValueError(
@@ -354,6 +419,34 @@ def _allowed(countries: Any, codes: str, func: str) -> list[str] | None:
     return sorted(set(out))
 
 
+def _unknown_countries(allowed: list[str] | None, vocab: list[str], func: str) -> None:
+    """Raise for codes in ``countries`` that are neither CAMEO state codes nor seen in the files.
+
+    CAMEO country codes include regions and groups (AFR, EUR, ...) beyond the states of
+    :mod:`multipolar.codes`: such a code is accepted when the files hold it, so a typo
+    (``"XXX"``) is an error rather than a filter that silently keeps nothing.
+    """
+    if not allowed:
+        return
+    from .codes import convert
+
+    seen = set(vocab)
+    unknown = []
+    for code in allowed:
+        if code in seen:
+            continue
+        try:
+            convert([code], from_="cameo", to="cow")
+        except ValueError:
+            unknown.append(code)
+    if unknown:
+        raise InputError(
+            f"{func}: countries must be CAMEO country codes; got {unknown[:8]!r}, neither a "
+            "state's code nor an actor of the files read",
+            function=func, argument="countries", value=unknown[0],
+        )
+
+
 def _pieces(
     files: list[str], parser: _Parser, problems: _Problems, progress: Any
 ) -> Iterator[tuple[np.ndarray, ...]]:
@@ -365,12 +458,20 @@ def _pieces(
                    disable=None if progress is None else False, file=sys.stderr)
     try:
         for path in files:
+            kept = 0
             try:
-                yield from _file_pieces(path, parser)
+                for cols in _file_pieces(path, parser):
+                    kept += len(cols[0])
+                    yield cols
             except _Unreadable as exc:
                 if parser.strict:
-                    raise ValueError(f"read_gdelt: {exc}") from None
-                problems.bad_files.append(str(exc))
+                    after = f" after {kept} good rows" if kept else ""
+                    raise InputError(f"read_gdelt: {exc}{after}", function="read_gdelt",
+                                     argument="paths", value=path) from None
+                if kept:
+                    problems.partial_files.append(f"{exc}; kept the {kept} rows read before")
+                else:
+                    problems.bad_files.append(str(exc))
             if bar is not None:
                 bar.update(1)
     finally:
@@ -394,6 +495,13 @@ def _report(problems: _Problems, strict: bool, frame: pd.DataFrame | None = None
             UserWarning,
             stacklevel=3,
         )
+    if problems.partial_files:
+        warnings.warn(
+            f"read_gdelt: read {len(problems.partial_files)} damaged file(s) in part; first: "
+            f"{problems.partial_files[0]}",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def _chunks(
@@ -410,6 +518,7 @@ def _chunks(
             head, pending = _split(pending, chunksize)
             count -= chunksize
             yield _frame(head, parser.vocab)
+    _unknown_countries(parser.allowed, parser.vocab[0], "read_gdelt")
     if count:
         yield _frame(pending, parser.vocab)
     _report(problems, parser.strict)
@@ -438,7 +547,9 @@ def read_gdelt(
         Keep only events whose two actors (Actor1CountryCode and
         Actor2CountryCode) are both listed; events with a missing actor are
         then dropped too. Filtered during the parse, so the frame never holds
-        the rest.
+        the rest. A code must be a state's CAMEO code or occur as an actor in
+        the files read (CAMEO's region and group codes such as ``AFR``);
+        anything else raises, so a typo never silently keeps nothing.
     codes : {"cameo", "cow", "cowabb", "iso3", "iso2", "gw", "name"}, default "cameo"
         Code system of ``countries`` (converted to CAMEO with
         :func:`multipolar.convert`). The frame's actors are always CAMEO
@@ -449,7 +560,9 @@ def read_gdelt(
         ``ValueError``) naming the file, line and column. ``False`` skips such
         rows (and unreadable files), counts them, and reports the count and
         the first skipped row (file, line, column, text) in a ``UserWarning``
-        and the count in ``frame.attrs["skipped_rows"]``.
+        and the count in ``frame.attrs["skipped_rows"]``. A damaged file
+        (a truncated ``.gz``, a file cut short while read) keeps the rows
+        before the damage; the warning says how many.
     chunksize : int, optional
         Return an iterator of frames of ``chunksize`` rows (the last may be
         shorter) instead of one frame, for inputs larger than memory. Code
@@ -498,8 +611,10 @@ def read_gdelt(
         bytes). In both modes, when the files hold more than 32,767 distinct
         codes of one kind (actor, event, base or root event codes): the message
         names the first code that does not fit, with its file, line and column.
-    ValueError
-        In strict mode, for an unreadable archive; for unknown ``countries``.
+    multipolar.InputError
+        In strict mode, for an unreadable or damaged file (the message says
+        how many good rows came before the damage); in both modes for unknown
+        ``countries``.
     TypeError
         If an argument has the wrong type.
 
@@ -511,7 +626,9 @@ def read_gdelt(
 
     Notes
     -----
-    The C tokenizer reads plain files through a memory map and converts only
+    Plain files are read into a buffer (not memory-mapped, so a file cut short
+    by another process while it is read is reported, never a crash). The C
+    tokenizer converts only
     the 14 fields above (GDELT fields 1-2, 8, 18, 26-35, shared by both
     formats), cutting each window of the file at line starts into segments of
     about 4 MB that run on threads (see :func:`multipolar.set_num_threads`);
@@ -550,6 +667,7 @@ def read_gdelt(
     if chunksize is not None:
         return _chunks(files, parser, problems, progress, int(chunksize))
     pieces = [c for c in _pieces(files, parser, problems, progress) if len(c[0])]
+    _unknown_countries(allowed, parser.vocab[0], func)
     frame = _frame(pieces, parser.vocab)
     _report(problems, parser.strict, frame)
     return frame

@@ -12,11 +12,19 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ._errors import InputError
+
 __all__ = ["read_nmc", "NMC_COMPONENTS"]
 
 #: The six National Material Capabilities components, in COW's order.
 NMC_COMPONENTS = ("milex", "milper", "irst", "pec", "tpop", "upop")
 _NMC_COLUMNS = ("ccode", "stateabb", "year", *NMC_COMPONENTS, "cinc")
+#: Years COW's NMC data cover: the COW state system begins in 1816; NMC v7.0 (2025) ends
+#: in 2022 (v6.0 in 2016). :func:`read_nmc` rejects years outside.
+NMC_YEARS = (1816, 2022)
+#: Years each alliance source covers: COW Formal Alliances v4.1 1816-2012, ATOP v5
+#: 1815-2018. :func:`read_alliances` rejects years (and dyad spans) outside.
+ALLIANCE_YEARS = {"cow": (1816, 2012), "atop": (1815, 2018)}
 
 
 def read_nmc(path: str | os.PathLike[str]) -> pd.DataFrame:
@@ -46,8 +54,12 @@ def read_nmc(path: str | os.PathLike[str]) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        A required column is absent, a component holds a negative value other
-        than -9, a (ccode, year) pair occurs twice, or a ccode is not a COW state.
+        (:class:`multipolar.InputError`) The file is empty, damaged or has no
+        data rows, a required column is absent, a component holds a negative
+        value other than -9, a year lies outside COW's range
+        (:data:`NMC_YEARS`: 1816-2022, NMC v7.0; so a line cut short such as
+        ``USA,2,18`` is caught), a (ccode, year) pair occurs twice, or a ccode
+        is not a COW state.
     TypeError
         A component or key column holds text that is not a number.
 
@@ -70,6 +82,8 @@ def read_nmc(path: str | os.PathLike[str]) -> pd.DataFrame:
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for key in ("ccode", "year"):
         out[key] = _int_key(raw, key, func)
+    _check_years(out["year"].to_numpy(), raw, "year", NMC_YEARS,
+                 "COW NMC's range: v7.0 covers 1816-2022", func)
     for comp, arr in _cow_values(raw, (*NMC_COMPONENTS, "cinc"), func, inf_apart=True).items():
         out[comp] = arr
     check_unique(out, ("ccode", "year"), func)
@@ -79,8 +93,15 @@ def read_nmc(path: str | os.PathLike[str]) -> pd.DataFrame:
     uniq = np.unique(ccodes)
     try:
         abb = convert(uniq, from_="cow", to="cowabb")
-    except ValueError as exc:
-        raise ValueError(f"{func}: file has ccode(s) that are not COW states: {exc}") from None
+    except ValueError:
+        known = np.array([_is_cow(c) for c in uniq.tolist()])
+        bad = uniq[~known]
+        row = int(np.flatnonzero(np.isin(ccodes, bad))[0])
+        raise InputError(
+            f"{func}: file has ccode(s) that are not COW states: {bad[:8].tolist()}; first "
+            f"{_plain(raw['ccode'].iloc[row])!r} in data row {row + 1}", function=func,
+            argument="ccode", row=row, value=_plain(raw["ccode"].iloc[row]),
+        ) from None
     table = dict(zip(uniq.tolist(), list(abb)))
     if "stateabb" in raw.columns:
         stateabb = raw["stateabb"].astype(str).str.strip()
@@ -211,6 +232,16 @@ _ALLY_LAYOUTS = {
 }
 
 
+def _is_cow(code: int) -> bool:
+    from .codes import convert
+
+    try:
+        convert([code], from_="cow", to="cowabb")
+    except ValueError:
+        return False
+    return True
+
+
 def _read_table(
     path: str | os.PathLike[str] | pd.DataFrame, func: str, what: str = "CSV", **kwargs
 ) -> pd.DataFrame:
@@ -221,15 +252,37 @@ def _read_table(
     """
     if isinstance(path, pd.DataFrame):
         raw = path.copy()
+    elif not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{func}: path must be a str or path-like; got {type(path).__name__}")
     else:
+        import zipfile
+        import zlib
+
         try:
             raw = pd.read_csv(path, low_memory=False, **kwargs)
         except FileNotFoundError:
             raise
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise ValueError(
-                f"{func}: path is not a readable {what} file; got {os.fspath(path)!r}: {exc}"
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{func}: path must not be an empty file; got {os.fspath(path)!r}",
+                             function=func, argument="path", value=os.fspath(path)) from None
+        except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+            raise InputError(
+                f"{func}: path is not a readable {what} file; got {os.fspath(path)!r}: {exc}",
+                function=func, argument="path", value=os.fspath(path),
             ) from None
+        except (EOFError, zlib.error, zipfile.BadZipFile, OSError) as exc:
+            # a truncated or corrupt .gz/.zip: gzip's EOFError or BadGzipFile (an OSError)
+            raise InputError(
+                f"{func}: path is a damaged compressed file (cut short or corrupt); got "
+                f"{os.fspath(path)!r}: {exc}", function=func, argument="path",
+                value=os.fspath(path),
+            ) from None
+        if len(raw) == 0 and len(raw.columns) and kwargs.get("nrows") != 0:
+            raise InputError(
+                f"{func}: path must hold data rows below its header; got {os.fspath(path)!r} "
+                f"with the header only ({len(raw.columns)} columns)", function=func,
+                argument="path", value=os.fspath(path),
+            )
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     return raw
 
@@ -271,10 +324,55 @@ def _int_key(raw: pd.DataFrame, col: str, func: str) -> np.ndarray:
     series = raw[col]
     if series.isna().any():
         row = int(np.flatnonzero(series.isna().to_numpy())[0])
-        raise ValueError(
-            f"{func}: column {col!r} must not be empty; got an empty field in data row {row + 1}"
+        raise InputError(
+            f"{func}: column {col!r} must not be empty; got an empty field in data row {row + 1}",
+            function=func, argument=col, row=row,
         )
+    if series.dtype == object:
+        # pandas keeps integers beyond int64 (99999999999999999999) as Python ints
+        big = series.map(lambda v: isinstance(v, int) and not -2**63 < v < 2**63).to_numpy(bool)
+        if big.any():
+            _key_out_of_range(series, int(np.flatnonzero(big)[0]), col, func)
+    if series.dtype.kind == "f":
+        arr = series.to_numpy()
+        big = np.isfinite(arr) & (np.abs(arr) >= 2.0**63)
+        if big.any():
+            _key_out_of_range(series, int(np.flatnonzero(big)[0]), col, func)
+        frac = np.isfinite(arr) & (arr != np.round(arr))
+        if frac.any():
+            row = int(np.flatnonzero(frac)[0])
+            value = _plain(series.iloc[row])
+            raise InputError(
+                f"{func}: column {col!r} must hold integers; got {value!r} in data row {row + 1}",
+                function=func, argument=col, row=row, value=value,
+            )
     return int_keys(series, func, col)
+
+
+def _plain(value: object) -> object:
+    """A NumPy scalar as the Python number it holds, so messages quote ``18``, not ``np.int64(18)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _key_out_of_range(series: pd.Series, row: int, col: str, func: str) -> None:
+    value = _plain(series.iloc[row])
+    raise InputError(
+        f"{func}: column {col!r} must hold integers in int64 range; got {value!r} in data "
+        f"row {row + 1}", function=func, argument=col, row=row, value=value,
+    )
+
+
+def _check_years(years: np.ndarray, raw: pd.DataFrame, col: str, span: tuple[int, int],
+                 what: str, func: str) -> None:
+    """Years outside ``span`` (the data's documented range) raise, quoting the file's text."""
+    bad = (years < span[0]) | (years > span[1])
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        value = _plain(raw[col].iloc[row] if col in raw.columns else years[row])
+        raise InputError(
+            f"{func}: column {col!r} must hold years in {span[0]}..{span[1]} ({what}); got "
+            f"{value!r} in data row {row + 1}", function=func, argument=col, row=row, value=value,
+        )
 
 
 def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.DataFrame:
@@ -322,8 +420,11 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
     Raises
     ------
     ValueError
-        Unknown ``source``, a layout that is neither of the above, empty keys, or
-        flags other than 0/1.
+        Unknown ``source``, a layout that is neither of the above, empty keys,
+        flags other than 0/1, or a year (or a year-0 row's dyad start or end)
+        outside the source's documented range (:data:`ALLIANCE_YEARS`: COW
+        v4.1 1816-2012, ATOP v5 1815-2018), which also bounds the work a
+        year-0 row can ask for.
 
     Warns
     -----
@@ -373,14 +474,19 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
         if bad.any() or textual.any():
             row = int(np.flatnonzero(bad | textual)[0])
             raise ValueError(
-                f"{func}: column {src!r} must hold 0/1 flags; got {raw[src].iloc[row]!r} in data "
+                f"{func}: column {src!r} must hold 0/1 flags; got {_plain(raw[src].iloc[row])!r} in data "
                 f"row {row + 1}"
             )
         cols[dst] = np.nan_to_num(v, nan=0.0).astype(np.int64)
     mirror = source == "cow" and layout == 1
+    span = ALLIANCE_YEARS[source]
+    what = ("COW Formal Alliances v4.1 covers 1816-2012" if source == "cow"
+            else "ATOP v5 covers 1815-2018")
+    # COW's own files mark two rows with year 0 (spread over their dyad's years below)
+    _check_years(np.where(yr == 0, span[0], yr) if mirror else yr, raw, "year", span, what, func)
     if mirror:
         if (yr == 0).any():
-            idx, yr = _expand_year_zero(raw, yr, func)
+            idx, yr = _expand_year_zero(raw, yr, func, span, what)
             c1, c2 = c1[idx], c2[idx]
             cols = {k: v[idx] for k, v in cols.items()}
         c1, c2 = np.concatenate([c1, c2]), np.concatenate([c2, c1])
@@ -405,11 +511,15 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
     return out[["ccode1", "ccode2", "year", "code", *flags]]
 
 
-def _expand_year_zero(raw: pd.DataFrame, yr: np.ndarray, func: str) -> tuple[np.ndarray, np.ndarray]:
+def _expand_year_zero(raw: pd.DataFrame, yr: np.ndarray, func: str, span: tuple[int, int],
+                      what: str) -> tuple[np.ndarray, np.ndarray]:
     """Rows (indices into ``raw``) and years once COW's year-0 rows are spread over their dyad's years.
 
     A year-0 row becomes one row per year of ``dyad_st_year..dyad_end_year``
-    when both are given; otherwise it is left out and counted in a warning.
+    when both are given; otherwise it is left out and counted in a warning. A
+    start or end outside ``span`` (the data's documented years) raises: it would
+    otherwise expand one line into as many rows as the numbers say (50,000,000
+    years, or 1e12).
     """
     zero = yr == 0
     parts = []
@@ -420,6 +530,14 @@ def _expand_year_zero(raw: pd.DataFrame, yr: np.ndarray, func: str) -> tuple[np.
     else:
         st = en = np.full(len(raw), np.nan)
     for i in np.flatnonzero(zero).tolist():
+        for name, val in (("dyad_st_year", st[i]), ("dyad_end_year", en[i])):
+            if np.isfinite(val) and not span[0] <= val <= span[1]:
+                text = _plain(raw[name].iloc[i])
+                raise InputError(
+                    f"{func}: column {name!r} must hold years in {span[0]}..{span[1]} ({what}); "
+                    f"got {text!r} in data row {i + 1}", function=func, argument=name, row=i,
+                    value=text,
+                )
         if np.isfinite(st[i]) and np.isfinite(en[i]) and 0 < st[i] <= en[i]:
             parts.append((i, np.arange(int(st[i]), int(en[i]) + 1, dtype=np.int64)))
         else:
@@ -559,7 +677,7 @@ def _read_voeten(path: str | os.PathLike[str] | pd.DataFrame, func: str) -> pd.D
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"{func}: column 'vote' must hold 1, 2, 3, 8 or 9; got {raw['vote'].iloc[row]!r} "
+            f"{func}: column 'vote' must hold 1, 2, 3, 8 or 9; got {_plain(raw['vote'].iloc[row])!r} "
             f"in data row {row + 1}"
         )
     vote = np.where(vote >= 8, np.nan, vote)
@@ -771,11 +889,21 @@ def read_deu(path: str | os.PathLike[str]) -> pd.DataFrame:
         try:
             return vals.astype(np.float64).to_numpy()
         except ValueError:
-            bad = pd.to_numeric(vals.stack(), errors="coerce").isna()
-            raise ValueError(
-                f"{func}: columns {cols[0]}..{cols[-1]} must be numeric; got "
-                f"{vals.stack()[bad].iloc[0]!r}"
-            ) from None
+            pass
+        # find the first text that is not a number, cell by cell, to quote it as written
+        for c in cols:
+            text = vals[c]
+            parsed = pd.to_numeric(text, errors="coerce")
+            bad = (parsed.isna() & text.notna()).to_numpy()
+            if bad.any():
+                r = int(np.flatnonzero(bad)[0])
+                row = int(frame.index[r]) + 1
+                raise InputError(
+                    f"{func}: column {c!r} must be numeric; got {text.iloc[r]!r} in data row {row}",
+                    function=func, argument=c, row=row - 1, value=text.iloc[r],
+                ) from None
+        raise InputError(f"{func}: columns {cols[0]}..{cols[-1]} must be numeric",
+                         function=func, argument=cols[0])
 
     gdp = np.full(len(DEU_ACTORS), np.nan)
     if len(raw) and raw["isnr"].iloc[0] == "":
@@ -786,9 +914,11 @@ def read_deu(path: str | os.PathLike[str]) -> pd.DataFrame:
     bad = (sal < 0) | (sal > 100)
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise ValueError(
-            f"{func}: salience must be in 0-100; got {sal[r, c]!r} for actor "
-            f"{DEU_ACTORS[c]!r} in data row {r + 1}"
+        text = raw[scols[c]].iloc[r]
+        raise InputError(
+            f"{func}: salience must be in 0-100; got {text!r} for actor "
+            f"{DEU_ACTORS[c]!r} in data row {r + 1}", function=func, argument=scols[c],
+            row=int(r), value=text,
         )
     n_issue, n_actor = pos.shape
     out = pd.DataFrame(index=pd.RangeIndex(n_issue * n_actor))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from . import _core
-from ._errors import call, restate
+from ._errors import InputError, call, restate
 from ._validation import (
     check_unique,
     factorize,
@@ -45,6 +45,25 @@ def _without_minus9(arrays: Sequence[np.ndarray]) -> tuple[np.ndarray, ...] | No
         return None
     return tuple(np.where(a == -9, np.nan, a.astype(np.float64)) if np.any(a == -9) else a
                  for a in arrays)
+
+
+def _whole_numbers(series: pd.Series, func: str, name: str) -> None:
+    """A key column (ccode, year) must hold whole numbers: a year of 2000.5 is not a year of
+    its own, and a missing ccode has no integer to become."""
+    numeric = pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype)
+    if not numeric or (pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans):
+        return
+    arr = series.to_numpy(dtype=np.float64, na_value=np.nan)
+    bad = ~np.isfinite(arr) | (arr != np.round(arr)) | (np.abs(arr) >= 2.0**63)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        value = series.iloc[row]
+        value = value.item() if isinstance(value, np.generic) else value
+        rule = "not be missing" if pd.isna(value) else "hold whole numbers"
+        raise InputError(
+            f"{func}: column {name!r} must {rule}; got {value!r} at row {row}",
+            function=func, argument=name, row=row, value=value,
+        )
 
 
 def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Series:
@@ -82,7 +101,8 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     ------
     ValueError
         Missing columns, a negative or infinite component (other than -9), a
-        missing year, or duplicate (ccode, year) rows.
+        missing or fractional year or ccode (a float column must hold whole
+        numbers), or duplicate (ccode, year) rows.
     TypeError
         ``df`` is not a DataFrame or a component is not numeric.
 
@@ -106,6 +126,8 @@ def cinc(df: pd.DataFrame, components: Sequence[str] = NMC_COMPONENTS) -> pd.Ser
     if not components:
         raise ValueError(f"{func}: components must name at least one column; got []")
     require_columns(df, ["ccode", "year", *components], func)
+    for key in ("ccode", "year"):
+        _whole_numbers(df[key], func, key)
     codes, keys = factorize(df["year"], func, "year", dense=False)
     check_unique(df, ("ccode", "year"), func)
     arrays = _component_arrays(df, components, func)

@@ -46,6 +46,13 @@ WINDOW = 25
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 
 _FUNC = "project"
+#: Most paths one projection may ask for (10^8: the result keeps one sum per block of
+#: BLOCK paths, about 200 MB at this cap with 30 years and 8 states).
+MAX_PATHS = 100_000_000
+# Blocks per kernel call of project(): generators are spawned for one batch at a time (so
+# memory does not grow with paths), and Ctrl-C is seen between batches, at most about a
+# second apart. Batches are merged exactly (Projection.merge), so results do not change.
+_BATCH_BLOCKS = 128
 
 
 # --------------------------------------------------------------------------- configuration
@@ -204,6 +211,8 @@ def _check_settings(
             raise ValueError(f"{_FUNC}: {name} must be an integer >= {lo}; got {v!r}")
     if bins > 1_000_000:
         raise ValueError(f"{_FUNC}: bins must be <= 1000000; got {bins}")
+    if paths > MAX_PATHS:
+        raise ValueError(f"{_FUNC}: paths must be <= {MAX_PATHS}; got {paths}")
     if years > 100_000:
         raise ValueError(f"{_FUNC}: years must be <= 100000; got {years}")
     if not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
@@ -516,7 +525,10 @@ def project(
         starts from the latest year in the frame (2023 for World Bank GDP),
         so ``years=12`` reaches 2035.
     paths : int
-        Number of Monte Carlo paths.
+        Number of Monte Carlo paths, at most :data:`MAX_PATHS` (10^8). They
+        run in batches of 131,072 paths (generators are spawned per batch, so
+        memory does not grow with ``paths``; Ctrl-C stops a long run between
+        batches); the batches merge exactly, so the result is the same.
     window : (int, int), int or None
         The calibration window: first and last year (inclusive); an int N for
         the last N years of the data; None (default) for the last
@@ -592,7 +604,53 @@ def project(
         bins,
     )
     b0, b1 = _block_range(blocks, config.nblocks)
-    return _run(config, b0, b1, keep_paths)
+    if keep_paths:
+        kept = (b1 - b0) * BLOCK * len(config.years) * len(config.states)
+        if kept > _MAX_KEPT:
+            raise ValueError(
+                f"{_FUNC}: keep_paths must keep at most {_MAX_KEPT} values (paths x years x "
+                f"states); got about {kept} for paths={paths}"
+            )
+    return _run_batches(config, b0, b1, keep_paths)
+
+
+# Most values keep_paths may hold (16 GiB of float64).
+_MAX_KEPT = 1 << 31
+
+
+def _run_batches(config: _Config, b0: int, b1: int, keep_paths: bool) -> Projection:
+    """Blocks b0..b1-1 in batches of _BATCH_BLOCKS, combined as Projection.merge does.
+
+    Each batch spawns its own generators and returns to Python, where a pending
+    KeyboardInterrupt (Ctrl-C) is raised: a long run stops within one batch. Counts
+    are added into the first batch's arrays as they come (in block order, as merge
+    adds them), so memory holds one batch's histograms, not one per batch.
+    """
+    first: Projection | None = None
+    sums: list[np.ndarray] = []
+    values: list[np.ndarray | None] = []
+    for a in range(b0, b1, _BATCH_BLOCKS):
+        part = _run(config, a, min(a + _BATCH_BLOCKS, b1), keep_paths)
+        sums.append(part._share_sum)
+        values.append(part.path_values)
+        if first is None:
+            first = part
+            continue
+        for name in _COUNTS:
+            total = getattr(first, name)
+            total += getattr(part, name)
+    assert first is not None
+    if len(sums) == 1:
+        return first
+    return Projection(
+        config, (b0, b1), *(getattr(first, name) for name in _COUNTS),
+        np.concatenate(sums, axis=0),
+        np.concatenate(values, axis=0) if keep_paths else None,  # type: ignore[arg-type]
+    )
+
+
+# The count arrays of a Projection, in its constructor's order (after config and blocks).
+_COUNTS = ("_share_hist", "_con_hist", "_neff_hist", "_labels", "_poles", "_first_over", "_over")
 
 
 def project_distributed(

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pandas.errors import OutOfBoundsDatetime
 
+from .._errors import InputError
 from .._errors import call as _call
 from .._validation import factorize
 from ._common import _check_codes, _examples, _fmt_at, _normalize_actors
@@ -480,6 +482,16 @@ class EventState:
         self.fixed = fixed
         self.counts = counts
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, val in state.items():
+            setattr(self, name, val)
+        # pickle rebuilds arrays writeable; quad_counts is documented read-only
+        if isinstance(self.quad, np.ndarray) and self.quad.flags.writeable:
+            self.quad.flags.writeable = False
+
 
 class Part:
     __slots__ = ("actors", "at", "counts", "quad", "values")
@@ -541,6 +553,14 @@ def event_at(at: Any, func: str) -> pd.Timestamp | None:
         raise TypeError(f"{func}: at must be a time (Timestamp, datetime or date string); got {at!r}")
     try:
         ts = pd.Timestamp(at)
+        if ts.tz is not None:
+            ts = ts.tz_convert("UTC").tz_localize(None)
+        ts = ts.as_unit("ns")
+    except OutOfBoundsDatetime:
+        raise InputError(
+            f"{func}: at must be a time in {pd.Timestamp.min.date()}..{pd.Timestamp.max.date()} "
+            f"(pandas' nanosecond range); got {at!r}", function=func, argument="at", value=at,
+        ) from None
     except (TypeError, ValueError):
         raise TypeError(f"{func}: at must be a time; got {at!r}") from None
     if pd.isna(ts):
@@ -580,7 +600,27 @@ def _event_time(events: pd.DataFrame, col: Any, func: str) -> tuple[np.ndarray, 
         unit = "ns"
     if not arr.dtype.isnative:
         arr = arr.astype(arr.dtype.newbyteorder("="))
-    return arr.view(np.int64), _NS_PER_UNIT[unit]
+    ticks = arr.view(np.int64)
+    _check_ns_range(ticks, arr, _NS_PER_UNIT[unit], col, func)
+    return ticks, _NS_PER_UNIT[unit]
+
+
+def _check_ns_range(ticks: np.ndarray, arr: np.ndarray, ns: int, col: Any, func: str) -> None:
+    """Times in a unit coarser than ns must lie in pandas' Timestamp range (1677-2262):
+    results carry times as nanosecond Timestamps, so a later time cannot be represented."""
+    if ns == 1 or not len(ticks):
+        return
+    nat = np.iinfo(np.int64).min
+    hi = np.iinfo(np.int64).max // ns
+    lo = (nat + 1) // ns + 1
+    bad = (ticks != nat) & ((ticks > hi) | (ticks < lo))
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"{func}: column {col!r} must hold times in {pd.Timestamp.min.date()}.."
+            f"{pd.Timestamp.max.date()} (pandas' nanosecond range); got {arr[row]} at row {row}",
+            function=func, argument=str(col), row=row, value=arr[row],
+        )
 
 
 def event_keys(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
@@ -657,10 +697,12 @@ def _event_quad(events: pd.DataFrame, func: str) -> np.ndarray | None:
         if len(q) and (q.min() < 1 or q.max() > 4):
             # read again: another thread may have changed the column meanwhile (the
             # kernel re-checks every class it uses)
-            outside = q[(q < 1) | (q > 4)]
+            outside = np.flatnonzero((q < 1) | (q > 4))
             if len(outside):
-                raise ValueError(
-                    f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {int(outside[0])!r}"
+                row = int(outside[0])
+                raise InputError(
+                    f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {int(q[row])} at "
+                    f"row {row}", function=func, argument="quad_class", row=row, value=int(q[row]),
                 )
         return q
     if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
@@ -668,8 +710,12 @@ def _event_quad(events: pd.DataFrame, func: str) -> np.ndarray | None:
     arr = s.to_numpy(dtype=np.float64, na_value=np.nan)
     bad = ~np.isin(arr, (1.0, 2.0, 3.0, 4.0))
     if bad.any():
-        raise ValueError(
-            f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {arr[bad][0]!r}"
+        row = int(np.flatnonzero(bad)[0])
+        value = s.iloc[row]
+        value = value.item() if isinstance(value, np.generic) else value
+        raise InputError(
+            f"{func}: column 'quad_class' must hold 1, 2, 3 or 4; got {value!r} at row {row}",
+            function=func, argument="quad_class", row=row, value=value,
         )
     return arr.astype(np.int8)
 
@@ -781,7 +827,7 @@ def accumulate(
     qout = np.zeros((4, n, n)) if quad is not None else None
     used = np.zeros(n, np.uint8) if fixed is None else None
     half = np.inf if spec.half_life is None else spec.half_life.value / ns
-    counts, latest = _call(
+    counts, latest = kernel_call(
         func, _core.decay_accumulate, out=out, quad_out=qout, code1=cols["k1"], map1=map1,
         code2=cols["k2"], map2=map2, weight=cols["w"], time=t, quad=quad, used=used,
         at=at_ticks, day=max(_DAY_NS // ns, 1), half_life=half,
@@ -808,6 +854,28 @@ def accumulate(
 
 
 # ---------------------------------------------------------------- kernel argument names
+
+
+def kernel_call(func: str, kernel: Any, names: dict[str, str], **kwargs: Any) -> Any:
+    """Call an event kernel through :func:`multipolar._errors.call`.
+
+    The wrappers validate codes, maps and quad classes before the call, so a kernel's
+    own argument check can only fail when another thread changed the events while the
+    call read them: that is what the user is told, in ``func``'s name, instead of the
+    kernel's (internal) name.
+    """
+    try:
+        return _call(func, kernel, names=names, **kwargs)
+    except InputError:
+        raise
+    except ValueError as exc:
+        if getattr(exc, "status", None) is not None:
+            raise
+        detail = str(exc).split(": ", 1)[-1]
+        raise InputError(
+            f"{func}: events must not change while the call reads them; got a value that "
+            f"failed its check meanwhile ({detail})", function=func, argument="events",
+        ) from None
 
 
 def kernel_names(spec: EventSpec, weight: Any) -> dict[str, str]:

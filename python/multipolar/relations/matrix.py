@@ -457,7 +457,10 @@ class RelationMatrix(EventMethods):
             Columns ``actor1``, ``actor2`` (labels, dtype of :attr:`actors`)
             and ``value`` (float64), rows in row-major order of the matrix,
             with a RangeIndex. :meth:`from_frame` with ``row="actor1",
-            col="actor2"`` inverts it.
+            col="actor2"`` inverts ``to_frame(diagonal=True)``; the default
+            leaves the pairs (i, i) out, and ``from_frame`` then gives them its
+            ``fill`` (NaN unless given), so pass ``diagonal=True`` for a round
+            trip.
 
         Examples
         --------

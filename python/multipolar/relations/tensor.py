@@ -13,10 +13,11 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from pandas.errors import OutOfBoundsDatetime
 
-from .._errors import call as _call
 from ._common import _normalize_actors, _plain
 from .events import (
+    kernel_call,
     _DIRECT_UNION,
     EventSpec,
     event_columns,
@@ -58,6 +59,11 @@ class EventTensor(NamedTuple):
         )
 
 
+#: Most bins event_tensor and dyad_series make: a guard against a freq far finer than the
+#: events' span (one nanosecond over years), which would ask for petabytes.
+_MAX_BINS = 10_000_000
+
+
 def _bin_edges(t: np.ndarray, ns: int, freq: Any, func: str) -> pd.DatetimeIndex:
     """Bin edges covering the non-NaT times: the first bin starts at the freq
     boundary at or before the earliest time."""
@@ -68,13 +74,41 @@ def _bin_edges(t: np.ndarray, ns: int, freq: Any, func: str) -> pd.DatetimeIndex
         off = to_offset(freq)
     except (TypeError, ValueError):
         raise ValueError(f"{func}: freq must be a pandas offset alias such as 'MS'; got {freq!r}") from None
+    if off is None:
+        raise ValueError(f"{func}: freq must be a pandas offset alias such as 'MS'; got None")
+    if off.n <= 0:
+        # a zero step never advances, a negative one runs backwards from the first event
+        raise ValueError(f"{func}: freq must be a positive step such as 'MS' or '7D'; got {freq!r}")
     valid = t[t != np.iinfo(np.int64).min] if len(t) else t
     if len(valid) == 0:
         return pd.DatetimeIndex([], dtype="datetime64[ns]")
     t0 = pd.Timestamp(int(valid.min()) * ns, unit="ns")
     t1 = pd.Timestamp(int(valid.max()) * ns, unit="ns")
-    start = t0.floor(off) if isinstance(off, Tick) else off.rollback(t0.normalize())
-    edges = pd.date_range(start, t1 + off, freq=off, unit="ns")
+    if isinstance(off, Tick):
+        start = t0.floor(off)
+        nbins = (t1.value - start.value) // off.nanos + 1
+    else:
+        start = off.rollback(t0.normalize())
+        # calendar offsets: at least 28 days a month-based step; bound the count from below
+        nbins = (t1.value - start.value) // (86_400 * 10**9) + 1
+        nbins = min(nbins, (t1.year - start.year + 1) * 366 * 24)
+    if nbins > _MAX_BINS:
+        raise ValueError(
+            f"{func}: freq must give at most {_MAX_BINS:,} bins over the events' span "
+            f"{t0} .. {t1}; got {freq!r}, about {nbins:,} bins"
+        )
+    try:
+        edges = pd.date_range(start, t1 + off, freq=off, unit="ns")
+    except OutOfBoundsDatetime:
+        raise ValueError(
+            f"{func}: freq must leave the last bin inside pandas' time range (up to "
+            f"{pd.Timestamp.max}); got {freq!r} after {t1}"
+        ) from None
+    if len(edges) - 1 > _MAX_BINS:
+        raise ValueError(
+            f"{func}: freq must give at most {_MAX_BINS:,} bins over the events' span "
+            f"{t0} .. {t1}; got {freq!r}, {len(edges) - 1:,} bins"
+        )
     return edges
 
 
@@ -99,7 +133,7 @@ def _binned(
     out = np.zeros((nb, n, n))
     used = np.zeros(n, np.uint8) if fixed is None else None
     edge_ticks = (edges.asi8 // ns) if len(edges) else np.zeros(1, np.int64)
-    counts = _call(
+    counts = kernel_call(
         func, _core.bin_accumulate, out=out, code1=cols["k1"], map1=map1, code2=cols["k2"],
         map2=map2, weight=cols["w"], time=t,
         edges=np.ascontiguousarray(edge_ticks, dtype=np.int64), used=used,
@@ -135,8 +169,9 @@ def event_tensor(
         One row per event (e.g. :func:`multipolar.read_gdelt`).
     freq : str or pandas offset, default "MS"
         Bin width, a pandas offset alias ("D", "W", "MS", "QS", "YS",
-        "7D", ...). The first bin starts at the boundary at or before the
-        earliest event; bins run to the latest event, empty bins included.
+        "7D", ...), a positive step. The first bin starts at the boundary at
+        or before the earliest event; bins run to the latest event, empty bins
+        included; at most 10,000,000 bins (a finer step raises ValueError).
     actors : list-like, optional
         Actors (in the events' code system), in this order. Default: the
         sorted actors present. Events of other actors are counted and

@@ -261,6 +261,18 @@ def similarity(
     return _run(spec, names, func, kind)
 
 
+def _renamed(exc: Exception, inner: str, func: str) -> Exception:
+    """``exc`` raised by ``inner`` on behalf of ``func``, its message naming ``func``."""
+    msg = str(exc)
+    if not msg.startswith(f"{inner}: "):
+        return exc
+    msg = f"{func}: " + msg[len(inner) + 2:]
+    if isinstance(exc, InputError):
+        return type(exc)(msg, function=func, argument=exc.argument, row=exc.row, value=exc.value)
+    out = type(exc)(msg)
+    return out
+
+
 def similarity_matrix(
     data: pd.DataFrame,
     year: int,
@@ -314,9 +326,13 @@ def similarity_matrix(
     if not isinstance(measure, str):
         raise TypeError(f"{func}: measure must be a measure name; got {measure!r}")
     require_frame(data, func, "data")
-    long = similarity(
-        data, kind=kind, measures=(measure,), binary=binary, weights=weights, years=[int(year)]
-    )
+    try:
+        long = similarity(
+            data, kind=kind, measures=(measure,), binary=binary, weights=weights,
+            years=[int(year)],
+        )
+    except (ValueError, TypeError) as exc:
+        raise _renamed(exc, "similarity", func) from None
     if kind == "alliance":
         from ..codes import members
 

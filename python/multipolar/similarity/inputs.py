@@ -183,7 +183,10 @@ def _alliance_input(
     entry_row = np.concatenate([r1, rows_all])
     entry_item = np.concatenate([r2 - row_first[r2], rows_all - row_first])
     entry_level = np.concatenate([lev[use], np.full(nrows, top, dtype=np.int64)])
-    w = _weights_by_row(weights, sy_key, ymin, func) if weighted else None
+    # weights given are checked even when no weighted measure uses them: a wrong frame
+    # is an error, never silently ignored
+    w = _weights_by_row(weights, sy_key, ymin, func) if weights is not None else None
+    w = w if weighted else None
     return {
         "year_ptr": year_ptr,
         "nitems": counts.astype(np.int64),
