@@ -749,6 +749,125 @@ for i, (kw, exc, frag) in enumerate([
 # ---------------------------------------------------------------- the table as tests
 
 
+# ---------------------------------------------------------------- power today, change points
+
+
+WB_HEAD = "Country Name,Country Code,Year,Value\n"
+OWID_HEAD = "Entity,Code,Year,gdp\n"
+for i, (text, kw, exc, frag) in enumerate([
+    ("", {}, ValueError, "not a readable CSV file"),
+    (WB_HEAD, {}, ValueError, "header but no data rows"),
+    ("a,b,c\n1,2,3\n", {}, ValueError, "neither the long layout"),
+    (WB_HEAD + "United States,USA,20x3,5\n", {}, ValueError, "'20x3'"),
+    (WB_HEAD + "United States,USA,2003,abc\n", {}, ValueError, "'abc'"),
+    (WB_HEAD + "United States,USA,2003.5,1\n", {}, ValueError, "whole years"),
+    (WB_HEAD + "United States,USA,2003,5\n", {"errors": "nope"}, ValueError, "errors"),
+    (WB_HEAD + "United States,USA,2003,5\nUnited States,USA,2003,6\n", {}, ValueError,
+     "same COW state-year"),
+    ("Country Name,Country Code,Indicator Name,Indicator Code,2000\nUS,USA,GDP,NY.GDP,1\n"
+     "US,USA,Pop,SP.POP,2\n", {}, ValueError, "indicator"),
+    ("Country Name,Country Code,Indicator Name,Indicator Code,2000\nUS,USA,GDP,NY.GDP,1\n",
+     {"indicator": "X.Y"}, ValueError, "X.Y"),
+]):
+    case(f"read_worldbank-{i}", "read_worldbank", reader("read_worldbank", text, **kw), exc, frag)
+
+for i, (text, kw, exc, frag) in enumerate([
+    ("", {}, ValueError, "not a readable CSV file"),
+    (OWID_HEAD, {}, ValueError, "header but no data rows"),
+    ("Entity,Year,gdp\nUS,2000,1\n", {}, ValueError, "Entity, Code, Year"),
+    (OWID_HEAD + "US,USA,2000,1\n", {"value": "nope"}, ValueError, "'nope'"),
+    ("Entity,Code,Year,gdp,pop\nUS,USA,2000,1,2\n", {}, ValueError, "value="),
+    (OWID_HEAD + "US,USA,x,1\n", {}, ValueError, "'x'"),
+    (OWID_HEAD + "US,USA,2000,zz\n", {}, ValueError, "'zz'"),
+    (OWID_HEAD + "US,USA,2000,1\n", {"errors": 3}, ValueError, "errors"),
+]):
+    case(f"read_owid-{i}", "read_owid", reader("read_owid", text, **kw), exc, frag)
+
+
+def gdp_src() -> pd.DataFrame:
+    return pd.DataFrame({"ccode": [2, 710], "year": 2023, "value": [27.0, 18.0]})
+
+
+def gdp_frame() -> pd.DataFrame:
+    return gdp_src().rename(columns={"value": "gdp"})
+
+
+def kappa_series() -> pd.Series:
+    return pd.Series([0.1, 0.2, 0.3, 0.9, 1.0, 1.1], index=range(2000, 2006))
+
+
+def kappa_frame() -> pd.DataFrame:
+    return pd.DataFrame({"ccode1": 2, "ccode2": 365, "year": range(2000, 2006),
+                         "kappa": kappa_series().to_numpy(), "n": 10})
+
+
+for i, (call, func, exc, frag) in enumerate([
+    (lambda: mp.power_frame(), "power_frame", ValueError, "at least one"),
+    (lambda: mp.power_frame(gdp=[1, 2]), "power_frame", TypeError, "gdp"),
+    (lambda: mp.power_frame(gdp=gdp_src().assign(value=[-1.0, 2.0])), "power_frame", ValueError,
+     "non-negative"),
+    (lambda: mp.power_frame(gdp=gdp_src().assign(value=[np.inf, 2.0])), "power_frame",
+     ValueError, "finite"),
+    (lambda: mp.power_frame(gdp=pd.concat([gdp_src(), gdp_src()])), "power_frame", ValueError,
+     "duplicate"),
+    (lambda: mp.power_frame(gdp=gdp_src().drop(columns="year")), "power_frame", ValueError,
+     "year"),
+    (lambda: mp.power_frame(gdp=gdp_src().assign(value=["a", "b"])), "power_frame", TypeError,
+     "'a'"),
+    (lambda: mp.power_frame(gdp=gdp_src().assign(ccode=[2.5, 710])), "power_frame", ValueError,
+     "ccode"),
+    (lambda: mp.power_frame(nmc=42), "power_frame", TypeError, "nmc"),
+    (lambda: mp.power_index(gdp_frame(), "nope"), "power_index", ValueError, "'nope'"),
+    (lambda: mp.power_index(gdp_src(), "gdp"), "power_index", ValueError, "gdp"),
+    (lambda: mp.power_index(gdp_frame(), "gdp", among=["XXX"]), "power_index", ValueError, "XXX"),
+    (lambda: mp.power_index(3, "gdp"), "power_index", TypeError, "df"),
+    (lambda: mp.power_index(gdp_frame().assign(gdp=["a", "b"]), "gdp"), "power_index",
+     TypeError, "'a'"),
+    (lambda: mp.changepoints("abc"), "changepoints", TypeError, "data"),
+    (lambda: mp.changepoints(kappa_series(), cost="nope"), "changepoints", ValueError, "'nope'"),
+    (lambda: mp.changepoints(kappa_series(), penalty=-1.0), "changepoints", ValueError,
+     "penalty"),
+    (lambda: mp.changepoints(kappa_series(), penalty="xyz"), "changepoints", ValueError, "'xyz'"),
+    (lambda: mp.changepoints(kappa_series(), min_size=0), "changepoints", ValueError, "min_size"),
+    (lambda: mp.changepoints(kappa_series(), min_size=1.5), "changepoints", TypeError, "1.5"),
+    (lambda: mp.changepoints(pd.Series([1.0, np.inf, 2, 3, 4, 5])), "changepoints", ValueError,
+     "inf at row 1"),
+    (lambda: mp.changepoints(pd.Series([1.0, -1, 2, 3, 4, 5]), cost="poisson"), "changepoints",
+     ValueError, "-1.0 at row 1"),
+    (lambda: mp.changepoints(kappa_frame(), "nope"), "changepoints", ValueError, "nope"),
+    (lambda: mp.changepoints(kappa_frame().assign(kappa="x"), "kappa"), "changepoints",
+     TypeError, "'x'"),
+    (lambda: mp.changepoints(kappa_series(), variance=-1.0), "changepoints", ValueError,
+     "variance"),
+    (lambda: mp.changepoints(pd.Series([1.0, 2, 3], index=[1, 1, 2])), "changepoints",
+     ValueError, "duplicate"),
+    (lambda: mp.break_probability("abc"), "break_probability", TypeError, "series"),
+    (lambda: mp.break_probability(kappa_series(), hazard=2.0), "break_probability", ValueError,
+     "hazard"),
+    (lambda: mp.break_probability(kappa_series(), hazard=0), "break_probability", ValueError,
+     "hazard"),
+    (lambda: mp.break_probability(kappa_series(), lag=-1), "break_probability", ValueError,
+     "lag"),
+    (lambda: mp.break_probability(kappa_series(), variance=0), "break_probability", ValueError,
+     "variance"),
+    (lambda: mp.realignments(kappa_frame(), measure="nope"), "realignments", ValueError, "nope"),
+    (lambda: mp.realignments(kappa_frame(), state="XXX"), "realignments", ValueError, "XXX"),
+    (lambda: mp.realignments(kappa_frame(), partner="XXX"), "realignments", ValueError, "XXX"),
+    (lambda: mp.realignments(kappa_frame(), period=(2010, 2000)), "realignments", ValueError,
+     "(2010, 2000)"),
+    (lambda: mp.realignments(kappa_frame(), period="1990s"), "realignments", TypeError, "1990s"),
+    (lambda: mp.realignments([1, 2]), "realignments", TypeError, "similarity"),
+    (lambda: mp.realignments(kappa_frame(), min_size=0), "realignments", ValueError, "min_size"),
+    (lambda: mp.blocs_over_time(kappa_frame(), k=0), "blocs_over_time", ValueError, "k"),
+    (lambda: mp.blocs_over_time(42), "blocs_over_time", TypeError, "data"),
+    (lambda: mp.blocs_over_time(kappa_frame(), years=[1800]), "blocs_over_time", ValueError,
+     "1800"),
+    (lambda: mp.blocs_over_time(kappa_frame(), measure="nope"), "blocs_over_time", ValueError,
+     "nope"),
+]):
+    case(f"{func}-{i}", func, lambda w, c=call: c(), exc, frag)
+
+
 class Writer:
     """Writes a case's file into the test's tmp_path and returns its path."""
 

@@ -299,7 +299,14 @@ def changepoints(
     >>> cp.breaks[["year", "mean_before", "mean_after"]].round(3).to_numpy().tolist()
     [[2000.0, 0.0, 1.0]]
     """
-    func = "changepoints"
+    return _changepoints(data, measure, cost, penalty, min_size, variance, keys, time,
+                         "changepoints")
+
+
+def _changepoints(data: Any, measure: str | None, cost: str, penalty: Any, min_size: int,
+                  variance: float | None, keys: Sequence[str] | None, time: str | None,
+                  func: str) -> ChangePoints:
+    """:func:`changepoints`, with errors naming ``func`` (the public caller)."""
     if cost not in COSTS:
         raise ValueError(f"{func}: cost must be one of {list(COSTS)}; got {cost!r}")
     if isinstance(min_size, (bool, np.bool_)) or not isinstance(min_size, (int, np.integer)):

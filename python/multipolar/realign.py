@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._validation import require_columns, require_frame, resolve_states
-from .changepoints import ChangePoints, changepoints
+from .changepoints import ChangePoints, _changepoints
 
 __all__ = ["BlocsOverTime", "blocs_over_time", "realignments"]
 
@@ -88,6 +88,8 @@ def realignments(
     require_columns(similarity, ["ccode1", "ccode2", "year", measure], func, "similarity")
     if not isinstance(directed, (bool, np.bool_)):
         raise TypeError(f"{func}: directed must be a bool; got {directed!r}")
+    if period is not None:
+        lo, hi = _period(period, func)
     c1 = similarity["ccode1"].to_numpy()
     c2 = similarity["ccode2"].to_numpy()
     mask = np.ones(len(similarity), dtype=bool) if directed else c1 < c2
@@ -104,18 +106,31 @@ def realignments(
         a, b = frame["ccode1"].to_numpy().copy(), frame["ccode2"].to_numpy().copy()
         a[swap], b[swap] = b[swap], a[swap]
         frame = frame.assign(ccode1=a, ccode2=b)
-    res = changepoints(frame, measure, penalty=penalty, min_size=min_size,
-                       keys=("ccode1", "ccode2"), time="year")
+    res = _changepoints(frame, measure, "mean", penalty, min_size, None, ("ccode1", "ccode2"),
+                        "year", func)
     br = res.breaks
     if period is not None:
-        if len(period) != 2:
-            raise ValueError(f"{func}: period must be (first, last); got {period!r}")
-        lo, hi = period
         br = br[(br["year"] >= lo) & (br["year"] <= hi)]
     order = np.argsort(-np.abs(br["shift"].to_numpy()), kind="stable")
     res.breaks = br.iloc[order].reset_index(drop=True)
     res.info["measure"] = measure
     return res
+
+
+def _period(period: Any, func: str) -> tuple[int, int]:
+    """A (first, last) pair of whole years with first <= last."""
+    if isinstance(period, (str, bytes)) or not hasattr(period, "__len__"):
+        raise TypeError(f"{func}: period must be a (first, last) pair of years; got {period!r}")
+    if len(period) != 2:
+        raise ValueError(f"{func}: period must be (first, last); got {period!r}")
+    lo, hi = period
+    for v in (lo, hi):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+            raise TypeError(f"{func}: period must hold whole years; got {period!r}")
+    if lo > hi:
+        raise ValueError(f"{func}: period must be (first, last) with first <= last; "
+                         f"got {period!r}")
+    return int(lo), int(hi)
 
 
 @dataclass
@@ -243,6 +258,8 @@ def blocs_over_time(
     from .structure import blocs
 
     func = "blocs_over_time"
+    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, np.integer)) or k < 2:
+        raise ValueError(f"{func}: k must be an integer >= 2; got {k!r}")
     mats = _year_matrices(data, years, measure, func)
     labels: dict[int, pd.Series] = {}
     margins: dict[int, pd.Series] = {}

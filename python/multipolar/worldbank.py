@@ -107,6 +107,8 @@ def _csv(text: str, skip: int, func: str, name: str) -> pd.DataFrame:
         raw = pd.read_csv(_io.StringIO(text), skiprows=skip, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{func}: path is not a readable CSV file; got {name!r}: {exc}") from None
+    if raw.empty:
+        raise ValueError(f"{func}: path holds a header but no data rows; got {name!r}")
     raw.columns = [str(c).strip() for c in raw.columns]
     # API downloads end every line with a comma: an unnamed, empty last column
     empty = [c for c in raw.columns if c.startswith("Unnamed:") and (raw[c] == "").all()]
