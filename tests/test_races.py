@@ -147,6 +147,7 @@ FAMILIES = {
     "projection": ["project_paths", "block_normals"],
     "bargaining": ["bargain_issues"],
     "scenarios": ["ach_sensitivity"],
+    "changepoints": ["pelt_segments"],
 }
 
 
