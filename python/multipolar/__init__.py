@@ -103,6 +103,8 @@ _EXPORTS = {
     "compete": "scenarios",
     "project": "projection",
     "Projection": "projection",
+    "backtest": "projection",
+    "Backtest": "projection",
     "bargain": "bargaining",
     "bargain_issues": "bargaining",
     "evaluate_deu": "bargaining",
