@@ -164,7 +164,19 @@ def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
             raise ValueError(f"{_FUNC}: among must be 'majors' or a list of states; got {among!r}")
         from .codes import majors
         from .codes.tables import _MAJOR_EDGE
+        from .datasets import demo_majors
 
+        here = set(int(c) for c in frame_last["ccode"])
+        cow = sorted(int(c) for c in majors(min(last, 9999)))
+        # the demo world's codes are no COW codes: its own majors stand in
+        demo = sorted(c for c in demo_majors() if c in here)
+        if not here & set(cow) and not demo:
+            raise ValueError(
+                f"{_FUNC}: among='majors' selects no state: the frame has no COW major power of "
+                f"{last} with a value in {last}; pass among=[...] to name the states to project"
+            )
+        if not here & set(cow):
+            return demo
         if last > _MAJOR_EDGE.year:
             warnings.warn(
                 f"{_FUNC}: the data reach {last}, past the end of COW's major-power list "
@@ -172,7 +184,7 @@ def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
                 UserWarning,
                 stacklevel=4,
             )
-        return sorted(int(c) for c in majors(last))
+        return sorted(cow + demo)
     if among is None:
         return sorted(int(c) for c in frame_last["ccode"])
     if isinstance(among, (np.ndarray, pd.Index, pd.Series)):

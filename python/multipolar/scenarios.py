@@ -377,7 +377,7 @@ def score_scenarios(
     >>> res.posterior.round(3).loc[2022].tolist()
     [0.941, 0.059]
     >>> mp.score_scenarios([up, down], [mp.Indicator("con", con)]).posterior.round(3).loc[2022].tolist()
-    [0.91, 0.09]
+    [0.937, 0.063]
 
     References
     ----------
