@@ -61,6 +61,7 @@ _EXPORTS = {
     "event_tensor": "relations",
     # events
     "read_gdelt": "gdelt",
+    "dyad_shares": "gdelt",
     "goldstein": "cameo",
     # power
     "cinc": "power",
