@@ -6,8 +6,10 @@ partnership short of one, a drift to multipolarity, hardening blocs):
 - :func:`score_scenarios` -- observed series (:class:`Indicator`) against what
   each :class:`Scenario` expects of them (a :class:`Direction`, a
   :class:`Threshold` or a :class:`Distribution`), updated period by period
-  with Bayes' rule; every indicator's log-likelihood-ratio contribution is
-  reported, so one sees why a future leads;
+  with Bayes' rule under forgetting and an autocorrelation discount (so a
+  trending series does not compound into certainty); every indicator's
+  log-likelihood-ratio contribution is reported, so one sees why a future
+  leads;
 - :func:`compete` -- Heuer's Analysis of Competing Hypotheses done as Bayes,
   with a Monte Carlo sensitivity analysis over uncertain likelihoods in C
   (``csrc/scenarios.c``).
