@@ -33,8 +33,11 @@ def numpy_projection(cfg, seed: int, chunk: int = 8192) -> dict:
     over = np.zeros((len(idx), H), np.int64)
     for start in range(0, cfg.paths, chunk):
         B = min(chunk, cfg.paths - start)
+        steps = cfg.drift[:, None, :]
+        if cfg.drift_factor is not None:  # each path's own drift (parameter error)
+            steps = steps + (rng.standard_normal((B, n)) @ cfg.drift_factor.T)[None]
         z = rng.standard_normal((H, B, n))
-        logv = cfg.log0 + np.cumsum(cfg.drift[:, None, :] + z @ cfg.factor.T, axis=0)
+        logv = cfg.log0 + np.cumsum(steps + z @ cfg.factor.T, axis=0)
         la = logv[:, :, :na]
         e = np.exp(la - la.max(axis=2, keepdims=True))
         s = e / e.sum(axis=2, keepdims=True)

@@ -46,7 +46,7 @@ static PyMethodDef multipolar_methods[] = {
     {"project_paths", (PyCFunction)(void (*)(void))multipolar_project_paths,
      METH_VARARGS | METH_KEYWORDS,
      "project_paths($module, bitgens, block_paths, log0, drift, factor, n_among, pairs, "
-     "threshold, unipolar, bins, keep)\n--\n\nSee multipolar.project."},
+     "threshold, unipolar, bins, keep, drift_factor=None)\n--\n\nSee multipolar.project."},
     {"block_normals", multipolar_block_normals, METH_VARARGS,
      "block_normals($module, bitgens, n, /)\n--\n\nSee multipolar.projection."},
     {"bargain_issues", (PyCFunction)(void (*)(void))multipolar_bargain_issues,

@@ -3,11 +3,13 @@
  * wrapped by multipolar.projection (project, Projection, project_distributed).
  *
  *   project_paths(bitgens, block_paths, log0, drift, factor, n_among, pairs,
- *                 threshold, unipolar, bins, keep)
- *       Log-growth model: for each path, state i and projected year h,
- *           log v[h, i] = log v[h-1, i] + drift[h, i] + (F z_h)[i],
- *       z_h iid standard normal, F a factor of the growth covariance
- *       (F F' = Sigma). Per year the kernel counts, over paths: histograms
+ *                 threshold, unipolar, bins, keep, drift_factor=None)
+ *       Log-growth model: for each path p, state i and projected year h,
+ *           log v[h, i] = log v[h-1, i] + drift[h, i] + (D u_p)[i] + (F z_h)[i],
+ *       z_h and u_p iid standard normal, F a factor of the growth covariance
+ *       (F F' = Sigma), D a factor of the sampling covariance of the
+ *       estimated mean growth (D D' = Sigma / T), or no u_p term when
+ *       drift_factor is None (the drift taken as known). Per year the kernel counts, over paths: histograms
  *       of each state's share among the first n_among states, of CON (Ray &
  *       Singer 1973) and of the effective number 1/HHI (Laakso & Taagepera
  *       1979); the polarity label by the rule of multipolar.polarity (a pole
@@ -115,6 +117,7 @@ typedef struct {
     /* arguments (borrowed from args/kwds) */
     PyObject *bitgen_obj;
     PyArrayObject *block_arr, *log0_arr, *drift_arr, *factor_arr, *pairs_arr;
+    PyObject *dfactor_obj; /* None or a float64 (n, n) array */
     Py_ssize_t n_among, bins;
     double threshold, unipolar;
     int keep;
@@ -123,7 +126,7 @@ typedef struct {
     /* owned */
     multipolar_bitgens_t bg;
     npy_int64 *block_paths, *block_offset, *pairs;
-    double *log0, *drift, *factor;
+    double *log0, *drift, *factor, *dfactor;
     char *acc, *scratch; /* multipolar_scratch_alloc blocks */
     size_t acc_stride, scratch_stride;
     npy_intp ntasks;
@@ -145,6 +148,7 @@ paths_call_free(paths_call_t *c)
     PyMem_Free(c->log0);
     PyMem_Free(c->drift);
     PyMem_Free(c->factor);
+    PyMem_Free(c->dfactor);
 }
 
 /* Step 1: parse, positional or by keyword (names as in _core.pyi). */
@@ -152,12 +156,14 @@ static int
 paths_parse(PyObject *args, PyObject *kwds, paths_call_t *c)
 {
     static char *kwlist[] = {"bitgens", "block_paths", "log0", "drift", "factor", "n_among",
-                             "pairs", "threshold", "unipolar", "bins", "keep", NULL};
+                             "pairs", "threshold", "unipolar", "bins", "keep", "drift_factor",
+                             NULL};
+    c->dfactor_obj = Py_None;
     return PyArg_ParseTupleAndKeywords(
-               args, kwds, "O!O!O!O!O!nO!ddnp:project_paths", kwlist, &PyTuple_Type,
+               args, kwds, "O!O!O!O!O!nO!ddnp|O:project_paths", kwlist, &PyTuple_Type,
                &c->bitgen_obj, &PyArray_Type, &c->block_arr, &PyArray_Type, &c->log0_arr,
                &PyArray_Type, &c->drift_arr, &PyArray_Type, &c->factor_arr, &c->n_among,
-               &PyArray_Type, &c->pairs_arr, &c->threshold, &c->unipolar, &c->bins, &c->keep)
+               &PyArray_Type, &c->pairs_arr, &c->threshold, &c->unipolar, &c->bins, &c->keep, &c->dfactor_obj)
                ? 0
                : -1;
 }
@@ -181,6 +187,17 @@ paths_validate(paths_call_t *c, const char *func)
     if (take_f64(c->drift_arr, func, "drift", 2, (npy_intp[]){-1, c->n}, NULL) < 0 ||
         take_f64(c->factor_arr, func, "factor", 2, (npy_intp[]){c->n, c->n}, NULL) < 0) {
         return -1;
+    }
+    if (c->dfactor_obj != Py_None) {
+        if (!PyArray_Check(c->dfactor_obj)) {
+            PyErr_Format(PyExc_TypeError, "%s: drift_factor must be None or a float64 array; got %s",
+                         func, Py_TYPE(c->dfactor_obj)->tp_name);
+            return -1;
+        }
+        if (take_f64((PyArrayObject *)c->dfactor_obj, func, "drift_factor", 2,
+                     (npy_intp[]){c->n, c->n}, NULL) < 0) {
+            return -1;
+        }
     }
     c->h = PyArray_DIM(c->drift_arr, 0);
     if (c->h < 1 || c->h > MP_MAX_YEARS) {
@@ -229,8 +246,11 @@ paths_copy_inputs(paths_call_t *c, const char *func)
     c->log0 = PyMem_Calloc((size_t)n, sizeof(double));
     c->factor = PyMem_Calloc((size_t)(n * n), sizeof(double));
     c->drift = hn < 0 ? NULL : PyMem_Calloc((size_t)hn, sizeof(double));
+    const int with_dfactor = c->dfactor_obj != Py_None;
+    c->dfactor = with_dfactor ? PyMem_Calloc((size_t)(n * n), sizeof(double)) : NULL;
     if (c->block_paths == NULL || c->block_offset == NULL || c->pairs == NULL ||
-        c->log0 == NULL || c->factor == NULL || c->drift == NULL) {
+        c->log0 == NULL || c->factor == NULL || c->drift == NULL ||
+        (with_dfactor && c->dfactor == NULL)) {
         PyErr_NoMemory();
         return -1;
     }
@@ -261,7 +281,9 @@ paths_copy_inputs(paths_call_t *c, const char *func)
     }
     if (take_f64(c->log0_arr, func, "log0", 1, (npy_intp[]){n}, c->log0) < 0 ||
         take_f64(c->drift_arr, func, "drift", 2, (npy_intp[]){c->h, n}, c->drift) < 0 ||
-        take_f64(c->factor_arr, func, "factor", 2, (npy_intp[]){n, n}, c->factor) < 0) {
+        take_f64(c->factor_arr, func, "factor", 2, (npy_intp[]){n, n}, c->factor) < 0 ||
+        (with_dfactor && take_f64((PyArrayObject *)c->dfactor_obj, func, "drift_factor", 2,
+                                  (npy_intp[]){n, n}, c->dfactor) < 0)) {
         return -1;
     }
     return 0;
@@ -310,7 +332,8 @@ static int
 paths_alloc_scratch(paths_call_t *c, const multipolar_team_t *team, const char *func)
 {
     const npy_intp counts = paths_counts_len(c->h, c->n_among, c->bins, c->npairs);
-    const npy_intp dbl = multipolar_mul_size(c->max_block + 2, c->n);
+    /* z and sh (n each), then the log values and drift offsets (max_block x n each) */
+    const npy_intp dbl = multipolar_mul_size(2 * c->max_block + 2, c->n);
     const npy_intp idx = multipolar_mul_size(c->max_block, c->npairs);
     if (counts < 0 || counts > NPY_MAX_INTP / 16) {
         PyErr_Format(PyExc_ValueError, "%s: bins too large; got %zd", func, (Py_ssize_t)c->bins);
@@ -389,7 +412,7 @@ multipolar_project_paths(PyObject *self, PyObject *args, PyObject *kwds)
     mp_zig_init(&zig);
     const paths_ctx_t ctx = {
         c.bg.gens, c.block_paths, c.block_offset, c.nb, c.ntasks, c.n, c.n_among, c.h,
-        c.npairs, c.bins, c.log0, c.drift, c.factor, c.pairs, c.threshold, c.unipolar,
+        c.npairs, c.bins, c.log0, c.drift, c.factor, c.dfactor, c.pairs, c.threshold, c.unipolar,
         c.acc, c.acc_stride, c.scratch, c.scratch_stride, c.max_block,
         (double *)PyArray_DATA(c.out[7]),
         c.keep ? (double *)PyArray_DATA(c.out[8]) : NULL, &zig,

@@ -23,13 +23,15 @@ typedef struct {
     const double *log0;     /* n */
     const double *drift;    /* h x n */
     const double *factor;   /* n x n */
+    const double *dfactor;  /* n x n factor of the drift's sampling covariance, or NULL */
     const npy_int64 *pairs; /* npairs x 2, each in [0, n) */
     double threshold, unipolar;
     /* per task k, at acc + k * acc_stride bytes: the integer counts below */
     char *acc;
     size_t acc_stride;
     /* per worker w, at scratch + w * scratch_stride bytes: z (n), sh (n),
-     * logv (max_block x n) doubles, then first (max_block x npairs) npy_intp */
+     * logv (max_block x n), dr (max_block x n) doubles, then first
+     * (max_block x npairs) npy_intp */
     char *scratch;
     size_t scratch_stride;
     npy_intp max_block;
@@ -147,10 +149,33 @@ path_year_stats(const paths_ctx_t *c, const double *lv, double *sh, double *ssum
     k->labels[t * 3 + label]++;
 }
 
-/* One year of one path: normals z (n, drawn in state order), the step, the kept values. */
+/*
+ * The drift offset of one path, dfactor z with z (n) standard normals drawn in
+ * state order: the path's draw of its mean growth from the estimate's sampling
+ * distribution. Kept for the whole horizon (the drift is unknown, not varying).
+ */
+static inline void
+path_drift_offset(const paths_ctx_t *c, mp_stream_t *st, double *z, double *off)
+{
+    const npy_intp n = c->n;
+    for (npy_intp i = 0; i < n; i++) {
+        z[i] = mp_normal(st);
+    }
+    for (npy_intp i = 0; i < n; i++) {
+        const double *row = c->dfactor + i * n;
+        double acc = 0.0;
+        for (npy_intp j = 0; j < n; j++) {
+            acc += row[j] * z[j];
+        }
+        off[i] = acc;
+    }
+}
+
+/* One year of one path: normals z (n, drawn in state order), the step (the year's drift
+ * dr plus the path's own offset off), the kept values. */
 static inline void
 path_step(const paths_ctx_t *c, mp_stream_t *st, double *z, double *lv, const double *dr,
-          double *out)
+          const double *off, double *out)
 {
     const npy_intp n = c->n;
     for (npy_intp i = 0; i < n; i++) {
@@ -162,7 +187,7 @@ path_step(const paths_ctx_t *c, mp_stream_t *st, double *z, double *lv, const do
         for (npy_intp j = 0; j < n; j++) {
             acc += row[j] * z[j];
         }
-        lv[i] += dr[i] + acc;
+        lv[i] += (dr[i] + off[i]) + acc;
     }
     if (out != NULL) {
         for (npy_intp i = 0; i < n; i++) {
@@ -176,9 +201,10 @@ path_step(const paths_ctx_t *c, mp_stream_t *st, double *z, double *lv, const do
  * (private copies, validated finite; pairs in range); adds integer counts
  * into task k's accumulator slot, writes the block sums and (if kept) the
  * path values of its own blocks only; temporaries in worker's scratch slot.
- * Within a block the paths advance year by year (so one year's histograms
- * stay in cache), drawing from the block's own stream in the order year,
- * path, state. No status. Runs without the GIL.
+ * Within a block each path first draws its drift offset (with dfactor; n
+ * normals per path, in path order), then the paths advance year by year (so
+ * one year's histograms stay in cache), drawing from the block's own stream
+ * in the order year, path, state. No status. Runs without the GIL.
  */
 static void
 paths_task(void *arg, npy_intp task, int worker)
@@ -189,8 +215,9 @@ paths_task(void *arg, npy_intp task, int worker)
         (npy_int64 *)(c->acc + (size_t)task * c->acc_stride), H, c->na, c->bins, P);
     double *z = (double *)(c->scratch + (size_t)worker * c->scratch_stride);
     double *sh = z + n;
-    double *logv = sh + n;                                /* max_block x n */
-    npy_intp *first = (npy_intp *)(logv + c->max_block * n); /* max_block x P: first year a > b, or H */
+    double *logv = sh + n;                 /* max_block x n */
+    double *doff = logv + c->max_block * n; /* max_block x n: each path's drift offset */
+    npy_intp *first = (npy_intp *)(doff + c->max_block * n); /* max_block x P: first year a > b, or H */
 
     for (npy_intp b = task; b < c->nb; b += c->ntasks) {
         mp_stream_t st;
@@ -203,13 +230,22 @@ paths_task(void *arg, npy_intp task, int worker)
                 first[p * P + q] = H;
             }
         }
+        /* the drift draws come first in the block's stream, in path order */
+        for (npy_intp p = 0; p < np_; p++) {
+            if (c->dfactor != NULL) {
+                path_drift_offset(c, &st, z, doff + p * n);
+            }
+            else {
+                memset(doff + p * n, 0, (size_t)n * sizeof(double));
+            }
+        }
         for (npy_intp t = 0; t < H; t++) {
             for (npy_intp p = 0; p < np_; p++) {
                 double *lv = logv + p * n;
                 double *out = c->paths == NULL
                                   ? NULL
                                   : c->paths + (((npy_intp)c->block_offset[b] + p) * H + t) * n;
-                path_step(c, &st, z, lv, c->drift + t * n, out);
+                path_step(c, &st, z, lv, c->drift + t * n, doff + p * n, out);
                 path_year_stats(c, lv, sh, ssum, t, &k);
                 for (npy_intp q = 0; q < P; q++) {
                     if (lv[c->pairs[2 * q]] > lv[c->pairs[2 * q + 1]]) {

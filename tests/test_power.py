@@ -370,7 +370,7 @@ def test_states_by_frame_codes_and_unknown_states():
     # ints are taken as the frame's own codes (e.g. the demo world's), strings as COW abbreviations
     df = pd.DataFrame({"ccode": [1001, 1002, 1001, 1002], "year": [1, 1, 2, 2],
                        "x": [2.0, 1.0, 1.0, 3.0]})
-    tr = mp.transition(df, 1002, 1001, value="x")
+    tr = mp.transition(df, 1002, 1001, value="x", min_years=1)
     assert tr["leader"].tolist() == [1001, 1002] and tr["overtake"].tolist() == [False, True]
     assert mp.concentration(df, value="x", among=[1001]).loc[1, "n"] == 1
     with pytest.raises(ValueError, match="transition: a or b has an unknown state; got 99999"):

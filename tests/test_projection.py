@@ -80,24 +80,26 @@ def test_ziggurat_tables_are_marsaglia_tsang():
 # --------------------------------------------------------------------------- kernel vs reference
 
 
-@pytest.mark.parametrize("na,unipolar", [(3, None), (4, 0.5), (1, None)])
-def test_kernel_matches_numpy_reference(na, unipolar):
+@pytest.mark.parametrize("na,unipolar,param", [(3, None, False), (4, 0.5, False),
+                                               (1, None, False), (3, None, True)])
+def test_kernel_matches_numpy_reference(na, unipolar, param):
     rng = np.random.default_rng(na)
     n, H, bins = 5, 6, 50
     log0 = np.log(rng.uniform(0.5, 2.0, n))
     drift = rng.normal(0, 0.02, (H, n))
     a = rng.normal(0, 0.05, (n, n))
     factor = a @ a.T
+    dfactor = factor / 4 if param else None
     pairs = np.array([[0, 1], [4, 2]], dtype=np.int64)
     sizes = np.array([BLOCK, 37], dtype=np.int64)
     seed = 99
     got = _core.project_paths(
         _gens(seed, 2), sizes, log0, drift, factor, na, pairs, 0.3,
-        np.nan if unipolar is None else unipolar, bins, True,
+        np.nan if unipolar is None else unipolar, bins, True, dfactor,
     )
     share_hist, con_hist, neff_hist, labels, poles, first, over, ssum, values = got
     ref = twin.project_paths(np.random.SeedSequence(seed).spawn(2), sizes, log0, drift, factor,
-                             na, pairs.tolist(), 0.3, unipolar, bins)
+                             na, pairs.tolist(), 0.3, unipolar, bins, dfactor)
     np.testing.assert_allclose(values, ref["values"], rtol=1e-12)
     assert np.array_equal(labels, ref["labels"])
     assert np.array_equal(poles, ref["poles"])
@@ -182,10 +184,18 @@ def test_streams_are_the_spawned_children(nmc):
     p = project(nmc, paths=BLOCK, years=2, seed=7, keep_paths=True)
     child = np.random.SeedSequence(7).spawn(1)[0]
     n = len(p.states)
-    z = twin.block_normals(child, 2 * BLOCK * n).reshape(2, BLOCK, n)
+    # one drift draw per path first (the parameter error), then the yearly shocks
+    allz = twin.block_normals(child, 3 * BLOCK * n)
+    u = allz[: BLOCK * n].reshape(BLOCK, n)
+    z = allz[BLOCK * n:].reshape(2, BLOCK, n)
     cfg = p._config
-    step0 = cfg.drift[0] + z[0] @ cfg.factor.T
+    step0 = cfg.drift[0] + u @ cfg.drift_factor.T + z[0] @ cfg.factor.T
     np.testing.assert_allclose(p.path_values[:, 0, :], np.exp(cfg.log0 + step0), rtol=1e-12)
+    fixed = project(nmc, paths=BLOCK, years=2, seed=7, keep_paths=True, parameter_error=False)
+    assert fixed._config.drift_factor is None
+    step0 = cfg.drift[0] + allz[: BLOCK * n].reshape(BLOCK, n) @ cfg.factor.T
+    np.testing.assert_allclose(fixed.path_values[:, 0, :], np.exp(cfg.log0 + step0),
+                               rtol=1e-12)
 
 
 def test_threads_concurrent_calls_match_serial(nmc):

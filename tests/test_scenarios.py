@@ -14,6 +14,9 @@ import pytest
 from multipolar import _core
 from multipolar.scenarios import DRAW_BLOCK, RATINGS
 
+#: The plain Bayes product (no forgetting, no autocorrelation discount).
+BAYES = {"forgetting": 1.0, "discount": None}
+
 # --------------------------------------------------------------------------- score_scenarios
 
 
@@ -26,7 +29,7 @@ def test_score_scenarios_by_hand():
     b = mp.Scenario("multipolar", prior=3.0, expects={"con": mp.Direction("down", p=0.7)})
     c = mp.Scenario("drift", prior=1.0)
     sim_ind = mp.Indicator("sim", sim, expects={"drift": mp.Distribution(0.5, 0.2)})
-    res = mp.score_scenarios([a, b, c], [mp.Indicator("con", con), sim_ind])
+    res = mp.score_scenarios([a, b, c], [mp.Indicator("con", con), sim_ind], **BAYES)
     periods = [2019, 2020, 2021, 2022]
     assert res.posterior.index.tolist() == periods
     # by hand: log-likelihoods per period, scenario (a, b, c)
@@ -61,7 +64,7 @@ def test_distribution_with_scipy_object():
     x = pd.Series([1.0, 2.0], index=[1, 2])
     s1 = mp.Scenario("a", expects={"x": mp.Distribution(dist=stats.t(df=3))})
     s2 = mp.Scenario("b", expects={"x": mp.Distribution(2.0, 0.5)})
-    res = mp.score_scenarios([s1, s2], [mp.Indicator("x", x)])
+    res = mp.score_scenarios([s1, s2], [mp.Indicator("x", x)], **BAYES)
     want = stats.t(df=3).logpdf([1, 2]).sum() - stats.norm(2, 0.5).logpdf([1, 2]).sum()
     s = res.score.loc[2]
     assert s["a"] - s["b"] == pytest.approx(want)
@@ -317,7 +320,8 @@ def test_direction_lag_counts_periods_not_rows():
     # and through score_scenarios: the gap year adds no evidence
     ind = mp.Indicator("x", years)
     r = mp.score_scenarios([mp.Scenario("up", expects={"x": mp.Direction("up")}),
-                            mp.Scenario("down", expects={"x": mp.Direction("down")})], [ind])
+                            mp.Scenario("down", expects={"x": mp.Direction("down")})], [ind],
+                           **BAYES)
     assert np.isclose(r.posterior.loc[2003, "up"], r.posterior.loc[2001, "up"])
 
 

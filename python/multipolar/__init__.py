@@ -61,6 +61,7 @@ _EXPORTS = {
     "event_tensor": "relations",
     # events
     "read_gdelt": "gdelt",
+    "dyad_shares": "gdelt",
     "goldstein": "cameo",
     # power
     "cinc": "power",
@@ -103,6 +104,8 @@ _EXPORTS = {
     "compete": "scenarios",
     "project": "projection",
     "Projection": "projection",
+    "backtest": "projection",
+    "Backtest": "projection",
     "bargain": "bargaining",
     "bargain_issues": "bargaining",
     "evaluate_deu": "bargaining",

@@ -98,6 +98,7 @@ def project_paths(
     unipolar: float,
     bins: int,
     keep: bool,
+    drift_factor: npt.NDArray[np.float64] | None = None,
 ) -> tuple[
     npt.NDArray[np.int64],
     npt.NDArray[np.int64],

@@ -99,7 +99,7 @@ KERNELS: tuple[Kernel, ...] = (
            "reference.projection.project_paths", "benchmarks/bench_projection.py", True, True,
            (Arg("bitgens"), Arg("block_paths", _I64), Arg("log0", _F64), Arg("drift", _F64),
             Arg("factor", _F64), Arg("n_among"), Arg("pairs", _I64), Arg("threshold"),
-            Arg("unipolar"), Arg("bins"), Arg("keep"))),
+            Arg("unipolar"), Arg("bins"), Arg("keep"), Arg("drift_factor", _F64, True))),
     Kernel("block_normals", (),  # the projection's normal generator, exposed for its tests
            "reference.projection.block_normals_moments", "benchmarks/bench_projection.py",
            False, True, (Arg("bitgens"), Arg("n"))),

@@ -117,9 +117,10 @@ def demo_states() -> pd.DataFrame:
 def demo_majors() -> list[int]:
     """ccodes of the demo world's major powers.
 
-    The demo codes are not Correlates of War codes, so ``among="majors"`` (COW's
-    major-power list) does not apply to the demo. Filter the frame to these
-    states and analyse it with ``among=None`` instead.
+    The demo codes are not Correlates of War codes; ``among="majors"`` takes
+    these states for them (and COW's list for COW codes), so the demo world
+    works with the defaults of :func:`multipolar.polarity` and
+    :func:`multipolar.project`.
 
     Returns
     -------
@@ -202,10 +203,13 @@ def demo_world(start: int = 1950, end: int = 2040, seed: int = 2026) -> pd.DataF
 
     Notes
     -----
-    Because the demo codes are not COW codes, functions that look states up in
-    the COW tables (``among="majors"``, a list in ``among``, :func:`~multipolar.power.transition`'s
-    ``a`` and ``b``) do not accept them. Filter the frame to
-    :func:`demo_majors` and use ``among=None``.
+    The demo codes are not COW codes. ``among="majors"`` (the default of
+    :func:`~multipolar.power.polarity` and :func:`~multipolar.project`)
+    takes the demo's own majors (:func:`demo_majors`) for them, so
+    ``polarity(demo_world())`` works with the defaults; the demo world reaches
+    past COW's major-power list without the warning real data gets. Other
+    lookups in the COW tables by abbreviation do not know the demo states:
+    name them by their ints (``transition(world, 1002, 1001)``).
 
     Examples
     --------

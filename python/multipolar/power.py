@@ -7,6 +7,7 @@ validates frames, factorizes the grouping column and rewraps results.
 
 from __future__ import annotations
 
+import numbers
 import warnings
 from collections.abc import Sequence
 
@@ -198,16 +199,52 @@ def _among_mask(
         if by != "year":
             raise ValueError(f"{func}: among='majors' needs by='year'; got by={by!r}")
         from .codes import is_major
+        from .datasets import demo_majors
+
+        from .datasets import _STATES
 
         year = df["year"].to_numpy()
-        _warn_past_majors(year, func, stacklevel)
-        return is_major(ccode, year)
+        # the list's end concerns COW states, not the demo world's
+        _warn_past_majors(year[~np.isin(ccode, [st[0] for st in _STATES])], func, stacklevel)
+        # the demo world's codes (1001-1012) are no COW codes: its own majors stand in
+        return is_major(ccode, year) | np.isin(ccode, demo_majors())
     if not isinstance(among, (list, tuple, set, np.ndarray, pd.Index, pd.Series)):
         raise TypeError(
             f"{func}: among must be None, 'majors' or a list of states; got {among!r}"
         )
     wanted = resolve_states(list(among), func, "among", codes=codes, present=ccode)
     return np.isin(ccode, np.asarray(wanted, dtype=np.int64))
+
+
+def _check_majors_found(
+    df: pd.DataFrame, mask: np.ndarray, values: np.ndarray, gcodes: np.ndarray,
+    keys: np.ndarray, func: str,
+) -> None:
+    """among='majors' that selects nothing is an error naming what to pass; years with
+    values but none of a major are reported in a warning (their rows are empty)."""
+    have = mask & ~np.isnan(np.asarray(values, dtype=np.float64))
+    if len(df) and not have.any():
+        codes = np.unique(df["ccode"].to_numpy())
+        shown = ", ".join(str(c) for c in codes[:8]) + (", ..." if len(codes) > 8 else "")
+        raise ValueError(
+            f"{func}: among='majors' selects no state: the frame holds no COW major power "
+            f"with a value (ccodes {shown}); pass among=None to analyse every state of the "
+            f"frame, or among=[...] to name the set"
+        )
+    hit = np.bincount(gcodes[have], minlength=len(keys)) > 0
+    # years with values but none of a major: empty because of among, not of the data
+    valued = ~np.isnan(np.asarray(values, dtype=np.float64))
+    seen = np.bincount(gcodes[valued], minlength=len(keys)) > 0
+    empty = seen & ~hit
+    if empty.any():
+        yrs = np.asarray(keys)[empty]
+        warnings.warn(
+            f"{func}: among='majors' selects no state with a value in {int(empty.sum())} "
+            f"year(s) ({yrs[0]}-{yrs[-1]}); those years are empty (NaN, n = 0); pass "
+            f"among=None or among=[...] to analyse them",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def concentration(
@@ -244,12 +281,17 @@ def concentration(
         Grouping column, ``"year"`` by default.
     among : None, "majors" or list of states
         None: every row with a value. ``"majors"``: COW major powers of that year
-        (a state counts in any year a major-power spell covers). COW's list
-        (v2024) ends on 2024-12-31; the states on it then (USA, UK, France,
-        Germany, Russia, China, Japan) stay majors in every later year and no
-        state joins or leaves after 2024: a frame reaching past 2024 gets a
-        UserWarning saying so. A list: these states (ints are COW ccodes, or
-        any code the frame uses; strings COW abbreviations).
+        (a state counts in any year a major-power spell covers), and the demo
+        world's majors (:func:`multipolar.datasets.demo_majors`) for its codes.
+        COW's list (v2024) ends on 2024-12-31; the states on it then (USA, UK,
+        France, Germany, Russia, China, Japan) stay majors in every later year
+        and no state joins or leaves after 2024: a frame reaching past 2024
+        gets a UserWarning saying so. A frame in which ``"majors"`` selects no
+        state with a value raises a ValueError (pass ``among=None`` or a
+        list); years that have values but none of a major are reported in a
+        UserWarning.
+        A list: these states (ints are COW ccodes, or any code the frame
+        uses; strings COW abbreviations).
     codes : str
         Code system of the strings in ``among``: ``"cowabb"`` (default),
         ``"iso3"``, ``"iso2"``, ``"cameo"``, ``"name"``, or ``"gw"`` (then ints
@@ -267,7 +309,8 @@ def concentration(
     ------
     ValueError
         Missing columns, negative or infinite values, missing group keys,
-        duplicate (ccode, year) rows, unknown states in ``among``.
+        duplicate (ccode, year) rows, unknown states in ``among``, or
+        ``among="majors"`` on a frame with no major power.
 
     References
     ----------
@@ -301,6 +344,8 @@ def _concentration(
     gcodes, keys = factorize(df[by], func, by, dense=False)
     values = value_array(df[value], func, value)
     mask = _among_mask(df, among, by, func, codes)
+    if isinstance(among, str) and mask is not None:
+        _check_majors_found(df, mask, values, gcodes, keys, func)
     ngroups = len(keys)
     present = np.bincount(gcodes, minlength=ngroups) > 0 if len(keys) > len(gcodes) // 4 else None
     if mask is not None:
@@ -335,6 +380,27 @@ def polarity(
     leading state always is one. The label is ``"unipolar"`` with one pole (or,
     when ``unipolar`` is given, whenever the leader's share is at least that),
     ``"bipolar"`` with two poles and ``"multipolar"`` with three or more.
+
+    **The label depends on the measure.** With the defaults (majors,
+    threshold 0.15) the labels of the same years differ by power measure
+    (counts of years, from the data in ``../shared/data``):
+
+    ==========================================  ==============================  ==============================
+    measure                                     1946-1989                       1990-2022
+    ==========================================  ==============================  ==============================
+    CINC (COW NMC v7)                           multipolar 38, bipolar 6        bipolar 31 (USA, China), multipolar 2
+    military spending (NMC ``milex``)           bipolar 43, multipolar 1        unipolar 24, bipolar 9
+    GDP (World Bank, from 1960; no USSR row)    unipolar 27, bipolar 3          bipolar 28, unipolar 3, multipolar 2
+    net power, GDP x GDP per capita (Beckley)   unipolar 28, bipolar 2          bipolar 19, unipolar 14
+    ==========================================  ==============================  ==============================
+
+    CINC counts China's population and heavy industry, which make China a
+    pole through the Cold War and the USA's peer after 1995; military
+    spending gives the Cold War bipolarity and a unipolar 1990s-2000s; the
+    World Bank has no Soviet GDP, so its Cold War labels are the USA against
+    the other majors only. Report the measure with the label, and compare
+    measures (``value="milex"``, ``"gdp"``, ``"net_power"``) before reading
+    a polarity off one of them.
 
     Parameters
     ----------
@@ -419,17 +485,31 @@ def transition(
     value: str = "cinc",
     parity: tuple[float, float] = (0.8, 1.25),
     codes: str = "cowabb",
+    min_years: int = 2,
 ) -> pd.DataFrame:
     """Power-transition view of one dyad: capability ratio, parity, overtaking.
 
     After Organski & Kugler (1980), a dyad is at *parity* when the challenger's
     capability is within a band of the dominant state's; the band is a
     parameter (default 0.8-1.25, a common operationalization, e.g. Lemke &
-    Kugler 1996). ``ratio = value_a / value_b``; the ``leader`` is the state
-    with the larger value (ties keep the previous leader, or ``a``); ``overtake``
-    is True in a year whose leader differs from the previous year's.
-    ``growth_diff`` is the difference of the two states' log growth rates from
-    the previous observed year (a minus b).
+    Kugler 1996). ``ratio = value_a / value_b``; ``ahead`` is the state with
+    the larger value that year (ties keep the previous one, or ``a``).
+
+    **Persistence.** A one-year dip is not an overtaking: China's CINC fell
+    to 0.999 of the USA's in 2002 and was back ahead in 2003. The ``leader``
+    changes only when the other state is ahead in ``min_years`` consecutive
+    observed years; ``overtake`` is True in the first year of such a run.
+    Default 2 (our choice: it sets aside single-year reversals, which in
+    annual capability data are as likely a revision or a one-off swing of one
+    component as a change of rank, while a change lasting two years is
+    counted from its first year, and only the last year of the data stays
+    unconfirmed). ``min_years=1`` is the plain rule (every change of
+    ``ahead``). A run still shorter than ``min_years`` at the end of the data
+    shows in ``ahead`` but not (yet) in ``leader``. The first ``leader`` is
+    the state ahead in the first year.
+
+    ``growth_diff`` is the difference of the two states' log growth rates
+    from the previous observed year (a minus b).
 
     Parameters
     ----------
@@ -446,12 +526,16 @@ def transition(
     codes : str
         Code system of a string ``a`` or ``b`` (default COW abbreviations; e.g.
         ``codes="iso3"`` reads "RUS", "CHN"), as in :func:`concentration`.
+    min_years : int
+        Consecutive observed years (>= 1) a state must be ahead for the
+        leadership to change (see above).
 
     Returns
     -------
     DataFrame
         Indexed by the years in which both states have a value: ``ratio``,
-        ``parity`` (bool), ``leader`` (ccode), ``overtake`` (bool), ``growth_diff``.
+        ``parity`` (bool), ``ahead`` (ccode), ``leader`` (ccode), ``overtake``
+        (bool), ``growth_diff``.
 
     References
     ----------
@@ -461,17 +545,23 @@ def transition(
     Examples
     --------
     >>> import pandas as pd, multipolar as mp
-    >>> df = pd.DataFrame({"ccode": [2, 710, 2, 710], "year": [1, 1, 2, 2],
-    ...                    "x": [2.0, 1.0, 2.0, 3.0]})
-    >>> mp.transition(df, 710, 2, value="x")[["ratio", "leader", "overtake"]]
-          ratio  leader  overtake
+    >>> df = pd.DataFrame({"ccode": [2, 710] * 4, "year": [1, 1, 2, 2, 3, 3, 4, 4],
+    ...                    "x": [2.0, 1.0, 2.0, 3.0, 2.0, 1.5, 2.0, 2.5]})
+    >>> mp.transition(df, 710, 2, value="x")[["ratio", "ahead", "leader", "overtake"]]
+          ratio  ahead  leader  overtake
     year
-    1       0.5       2     False
-    2       1.5     710      True
+    1      0.50      2       2     False
+    2      1.50    710       2     False
+    3      0.75      2       2     False
+    4      1.25    710       2     False
+    >>> mp.transition(df, 710, 2, value="x", min_years=1)["overtake"].tolist()
+    [False, True, True, True]
     """
     func = "transition"
     require_frame(df, func)
     lo, hi = parity
+    if isinstance(min_years, bool) or not isinstance(min_years, numbers.Integral) or min_years < 1:
+        raise ValueError(f"{func}: min_years must be an integer >= 1; got {min_years!r}")
     if not (0 < lo <= 1 <= hi):
         raise ValueError(f"{func}: parity must satisfy 0 < lo <= 1 <= hi; got {parity!r}")
     df = _derive(df, value, func)
@@ -492,23 +582,33 @@ def transition(
     both = pd.DataFrame({"a": series[ca], "b": series[cb]}).dropna().sort_index()
     both.index.name = "year"
     ratio = both["a"] / both["b"]
-    leader = []
+    ahead = []
     prev = ca
     for va, vb in zip(both["a"].to_numpy(), both["b"].to_numpy()):
         if va > vb:
             prev = ca
         elif vb > va:
             prev = cb
-        leader.append(prev)
-    leader_arr = np.asarray(leader, dtype=np.int64)
-    overtake = np.zeros(len(leader_arr), dtype=bool)
-    overtake[1:] = leader_arr[1:] != leader_arr[:-1]
+        ahead.append(prev)
+    ahead_arr = np.asarray(ahead, dtype=np.int64)
+    leader_arr = ahead_arr.copy()
+    overtake = np.zeros(len(ahead_arr), dtype=bool)
+    for i in range(1, len(ahead_arr)):
+        cur = leader_arr[i - 1]
+        run = ahead_arr[i:i + int(min_years)]
+        # the other state takes the lead only if it stays ahead min_years years
+        if ahead_arr[i] != cur and len(run) == min_years and (run == ahead_arr[i]).all():
+            leader_arr[i] = ahead_arr[i]
+            overtake[i] = True
+        else:
+            leader_arr[i] = cur
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = np.log(both).diff()
     return pd.DataFrame(
         {
             "ratio": ratio,
             "parity": ((ratio >= lo) & (ratio <= hi)).to_numpy(),
+            "ahead": ahead_arr,
             "leader": leader_arr,
             "overtake": overtake,
             "growth_diff": (growth["a"] - growth["b"]).to_numpy(),

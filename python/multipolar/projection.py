@@ -33,7 +33,10 @@ from . import _core
 from ._errors import call
 from ._validation import int_keys, require_columns, require_frame, resolve_states, value_array
 
-__all__ = ["BLOCK", "LABELS", "WINDOW", "Projection", "project", "project_distributed"]
+__all__ = [
+    "BLOCK", "LABELS", "WINDOW", "Backtest", "Projection", "backtest", "project",
+    "project_distributed",
+]
 
 #: Paths per block: each block has its own random stream. Part of the
 #: reproducibility contract -- changing it changes every result.
@@ -70,6 +73,7 @@ class _Config:
     log0: np.ndarray
     drift: np.ndarray  # (H, N)
     factor: np.ndarray  # (N, N)
+    drift_factor: np.ndarray | None  # (N, N) factor of Sigma / T, None: drift taken as known
     mean_growth: np.ndarray  # (N,) calibrated, before assumptions
     cov: np.ndarray  # (N, N) after assumptions
     threshold: float
@@ -119,6 +123,8 @@ class _Config:
             and np.array_equal(self.log0, other.log0)
             and np.array_equal(self.drift, other.drift)
             and np.array_equal(self.factor, other.factor)
+            and (self.drift_factor is None) == (other.drift_factor is None)
+            and (self.drift_factor is None or np.array_equal(self.drift_factor, other.drift_factor))
         )
 
 
@@ -165,7 +171,19 @@ def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
             raise ValueError(f"{_FUNC}: among must be 'majors' or a list of states; got {among!r}")
         from .codes import majors
         from .codes.tables import _MAJOR_EDGE
+        from .datasets import demo_majors
 
+        here = set(int(c) for c in frame_last["ccode"])
+        cow = sorted(int(c) for c in majors(min(last, 9999)))
+        # the demo world's codes are no COW codes: its own majors stand in
+        demo = sorted(c for c in demo_majors() if c in here)
+        if not here & set(cow) and not demo:
+            raise ValueError(
+                f"{_FUNC}: among='majors' selects no state: the frame has no COW major power of "
+                f"{last} with a value in {last}; pass among=[...] to name the states to project"
+            )
+        if not here & set(cow):
+            return demo
         if last > _MAJOR_EDGE.year:
             warnings.warn(
                 f"{_FUNC}: the data reach {last}, past the end of COW's major-power list "
@@ -173,7 +191,7 @@ def _among(among: object, frame_last: pd.DataFrame, last: int) -> list[int]:
                 UserWarning,
                 stacklevel=4,
             )
-        return sorted(int(c) for c in majors(last))
+        return sorted(cow + demo)
     if among is None:
         return sorted(int(c) for c in frame_last["ccode"])
     if isinstance(among, (np.ndarray, pd.Index, pd.Series)):
@@ -278,11 +296,13 @@ def _window_growth(
 
 def _assumed_drift(
     assumptions: dict[Any, Any], states: tuple[int, ...], mean_growth: np.ndarray, years: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Drift per projected year and state, and the scale of each state's shocks, after
-    the user's assumptions (``{state: {"drift"|"shift"|"scale": ...}}``)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Drift per projected year and state, the scale of each state's shocks, and which
+    states have a drift set by the user, after the assumptions
+    (``{state: {"drift"|"shift"|"scale": ...}}``)."""
     drift = np.tile(mean_growth, (years, 1))
     scale = np.ones(len(states))
+    fixed = np.zeros(len(states), dtype=bool)
     for key, spec in assumptions.items():
         code = _state(key, "assumptions")
         if code not in states:
@@ -304,6 +324,7 @@ def _assumed_drift(
         i = states.index(code)
         if "drift" in spec:
             drift[:, i] = _year_vector(spec["drift"], years, "drift")
+            fixed[i] = True
         if "shift" in spec:
             drift[:, i] += _year_vector(spec["shift"], years, "shift")
         if "scale" in spec:
@@ -311,7 +332,7 @@ def _assumed_drift(
             if not (isinstance(f, numbers.Real) and np.isfinite(f) and f >= 0):
                 raise ValueError(f"{_FUNC}: assumption 'scale' must be a number >= 0; got {f!r}")
             scale[i] = float(f)
-    return drift, scale
+    return drift, scale, fixed
 
 
 def _seed_sequence(seed: object) -> np.random.SeedSequence:
@@ -323,6 +344,13 @@ def _seed_sequence(seed: object) -> np.random.SeedSequence:
             raise ValueError(f"{_FUNC}: seed must be >= 0; got {seed!r}")
         return np.random.SeedSequence(None if seed is None else int(seed))
     raise TypeError(f"{_FUNC}: seed must be None, an int or a SeedSequence; got {seed!r}")
+
+
+def _sqrt_factor(cov: np.ndarray) -> np.ndarray:
+    """Symmetric square root F = V diag(sqrt(max(l, 0))) V': F F' = cov, also when cov is
+    singular."""
+    lam, vec = np.linalg.eigh(cov)
+    return np.ascontiguousarray((vec * np.sqrt(np.clip(lam, 0.0, None))) @ vec.T)
 
 
 def _calibrate(
@@ -338,6 +366,7 @@ def _calibrate(
     threshold: float,
     unipolar: float | None,
     bins: int,
+    parameter_error: bool = True,
 ) -> _Config:
     require_frame(df, _FUNC, "nmc")
     from .power import _derive
@@ -387,11 +416,15 @@ def _calibrate(
     cov = np.atleast_2d(np.cov(growth, rowvar=False, ddof=1))
 
     assumptions = dict(assumptions or {})
-    drift, scale = _assumed_drift(assumptions, states, mean_growth, years)
+    drift, scale, fixed = _assumed_drift(assumptions, states, mean_growth, years)
     cov = cov * np.outer(scale, scale)
-    # symmetric square root F = V diag(sqrt(max(l, 0))) V': F F' = cov also for singular cov
-    lam, vec = np.linalg.eigh(cov)
-    factor = np.ascontiguousarray((vec * np.sqrt(np.clip(lam, 0.0, None))) @ vec.T)
+    factor = _sqrt_factor(cov)
+    drift_factor = None
+    if parameter_error:
+        # sampling covariance of the mean of T growth years, Sigma / T; a drift the user
+        # set is an assumption, not an estimate, and carries no sampling error
+        keep = (~fixed).astype(np.float64)
+        drift_factor = _sqrt_factor(cov / len(growth) * np.outer(keep, keep))
 
     ss = _seed_sequence(seed)
     return _Config(
@@ -403,6 +436,7 @@ def _calibrate(
         log0=np.log(start),
         drift=np.ascontiguousarray(drift),
         factor=factor,
+        drift_factor=drift_factor,
         mean_growth=mean_growth,
         cov=cov,
         threshold=float(threshold),
@@ -440,6 +474,8 @@ def _run(config: _Config, b0: int, b1: int, keep_paths: bool) -> Projection:
         unipolar=np.nan if config.unipolar is None else config.unipolar,
         bins=config.bins,
         keep=bool(keep_paths),
+        drift_factor=(None if config.drift_factor is None
+                      else np.require(config.drift_factor, np.float64, ["C", "A"])),
         names={"block_paths": "paths", "pairs": "pairs"},
     )
     return Projection(config, (b0, b1), *out)
@@ -478,6 +514,7 @@ def project(
     bins: int = 2000,
     keep_paths: bool = False,
     blocks: tuple[int, int] | None = None,
+    parameter_error: bool = True,
 ) -> Projection:
     """Monte Carlo projection of capability shares, concentration and polarity.
 
@@ -491,7 +528,27 @@ def project(
 
     started from the values of the last year T of the data (the window only
     calibrates). ``F`` is the symmetric square root of ``Sigma`` (eigenvalues
-    clipped at 0), so a singular covariance is fine. Normals come from the
+    clipped at 0), so a singular covariance is fine.
+
+    **Parameter error** (``parameter_error=True``, the default). ``mu`` is an
+    estimate from ``n`` growth years, not the true drift. Each path draws its
+    own drift once, from the estimate's sampling distribution::
+
+        mu_p = mu + D u_p,   u_p ~ N(0, I),   D D' = Sigma / n
+
+    and keeps it for the whole horizon, so a path of a fast-growing state
+    stays fast: the bands widen with the horizon like ``h sqrt(Sigma / n)``
+    on top of the ``sqrt(h Sigma)`` of the yearly shocks (for military
+    spending 2000-2022 this moves P(CHN > USA in 2040) from about 0.24 to
+    about 0.30). What is random: the drift of each path (this term) and
+    every year's shock ``F z_h``. What is not: the covariance ``Sigma`` (taken
+    as estimated; with few window years the bands are still too narrow), the
+    model (a random walk with drift: no mean reversion, no breaks), the start
+    values, and a drift set by ``assumptions={"X": {"drift": ...}}`` (an
+    assumption, with no sampling error; a ``"shift"`` keeps it).
+    ``parameter_error=False`` treats ``mu`` as known (the plain model). The
+    drift draws come first in each block's stream (one per path), then the
+    yearly shocks. Normals come from the
     ziggurat method (Marsaglia & Tsang 2000) on NumPy's PCG64 through its C
     interface; see the module docstring for the block streams.
 
@@ -562,6 +619,9 @@ def project(
     blocks : (int, int), optional
         Compute only blocks ``start..stop-1`` of the run (for chunked or
         distributed runs; merge the parts with :meth:`Projection.merge`).
+    parameter_error : bool
+        Draw each path's drift from the sampling distribution of the
+        estimated mean growth, ``N(mu, Sigma / n)`` (default True; see above).
 
     Returns
     -------
@@ -601,7 +661,7 @@ def project(
     """
     config = _calibrate(
         nmc, value, years, paths, window, among, pairs, seed, assumptions, threshold, unipolar,
-        bins,
+        bins, bool(parameter_error),
     )
     b0, b1 = _block_range(blocks, config.nblocks)
     if keep_paths:
@@ -697,7 +757,7 @@ def project_distributed(
     params = {
         "value": "cinc", "years": 30, "paths": 100_000, "window": None,
         "among": "majors", "pairs": None, "seed": None, "assumptions": None,
-        "threshold": 0.15, "unipolar": None, "bins": 2000,
+        "threshold": 0.15, "unipolar": None, "bins": 2000, "parameter_error": True,
     }
     unknown = set(kwargs) - set(params)
     if unknown:
@@ -718,6 +778,149 @@ def project_distributed(
     ]
     parts = dask.compute(*tasks)
     return Projection.merge(list(parts))
+
+
+# --------------------------------------------------------------------------- backtest
+
+
+@dataclass
+class Backtest:
+    """Result of :func:`backtest`.
+
+    Attributes
+    ----------
+    coverage : DataFrame
+        Index origin year, plus a last row ``"all"``: ``n`` (state-years
+        compared), ``cover_50`` and ``cover_90`` (share of realized shares
+        inside the central 50% and 90% bands; a calibrated model gives about
+        0.5 and 0.9), ``skipped`` (projected state-years with no realized
+        value in the data, left out).
+    detail : DataFrame
+        One row per (origin, year, ccode): the realized share, the band edges
+        ``q5, q25, q50, q75, q95`` and the booleans ``in_50``, ``in_90``.
+    """
+
+    coverage: pd.DataFrame
+    detail: pd.DataFrame
+
+
+def backtest(
+    nmc: pd.DataFrame,
+    origins: Sequence[int] = (1970, 1980, 1990),
+    horizon: int = 10,
+    *,
+    value: str = "cinc",
+    paths: int = 20_000,
+    window: tuple[int, int] | int | None = None,
+    among: object = "majors",
+    seed: int | None = 0,
+    parameter_error: bool = True,
+) -> Backtest:
+    """How often realized shares fall inside the projected bands (calibration).
+
+    For each origin year T, :func:`project` is run on the rows of ``nmc``
+    with ``year <= T`` only (so the calibration window, the start values and
+    ``among="majors"`` are those an analyst had in T), for ``horizon`` years.
+    The realized share of each projected state in each year T+1..T+horizon is
+    its value over the sum over the same set, from the full frame (years in
+    which a state of the set has no value are skipped and counted). Coverage
+    of a band is the share of realized values inside it::
+
+        cover_50 = mean[ q25 <= s_real <= q75 ],  cover_90 = mean[ q5 <= s_real <= q95 ]
+
+    A calibrated forecast covers about 0.5 and 0.9 (Gneiting, Balabdaoui &
+    Raftery 2007 call this marginal calibration); lower numbers mean bands too
+    narrow. State-years of one origin are dependent (shares sum to 1, years
+    follow each other), so the numbers are a description of a few dozen
+    paths of history, not a test with a sampling distribution.
+
+    Parameters
+    ----------
+    nmc : DataFrame
+        As in :func:`project`; must reach past the origins.
+    origins : sequence of int
+        Origin years (the last year of data each projection sees).
+    horizon : int
+        Projected years per origin.
+    value, paths, window, among, parameter_error
+        As in :func:`project`.
+    seed : int or None
+        Seed; origin k uses ``SeedSequence(seed).spawn(len(origins))[k]``.
+
+    Returns
+    -------
+    Backtest
+
+    References
+    ----------
+    Gneiting, T., Balabdaoui, F., & Raftery, A. E. (2007). Probabilistic
+    forecasts, calibration and sharpness. *JRSS B*, 69(2), 243-268.
+
+    Examples
+    --------
+    >>> import multipolar as mp
+    >>> nmc = mp.read_nmc("nmc_v7_abridged_peacesciencer.csv")   # doctest: +SKIP
+    >>> mp.backtest(nmc, origins=(1970, 1980, 1990), horizon=20).coverage  # doctest: +SKIP
+    """
+    func = "backtest"
+    require_frame(nmc, func, "nmc")
+    require_columns(nmc, ["year"], func, "nmc")
+    if isinstance(origins, (str, bytes)) or not isinstance(origins, Sequence) or not origins:
+        raise TypeError(f"{func}: origins must be a non-empty sequence of years; got {origins!r}")
+    if not all(isinstance(o, numbers.Integral) and not isinstance(o, bool) for o in origins):
+        raise TypeError(f"{func}: origins must be int years; got {origins!r}")
+    if isinstance(horizon, bool) or not isinstance(horizon, numbers.Integral) or horizon < 1:
+        raise ValueError(f"{func}: horizon must be an integer >= 1; got {horizon!r}")
+    from .power import _derive
+
+    full = _derive(nmc, value, func)
+    require_columns(full, ["ccode", "year", value], func, "nmc")
+    years = int_keys(full["year"], func, "year")
+    vals = value_array(full[value], func, value).astype(np.float64)
+    wide = pd.DataFrame({"ccode": int_keys(full["ccode"], func, "ccode"), "year": years,
+                         "v": vals}).pivot_table(index="year", columns="ccode", values="v",
+                                                 aggfunc="first")
+    children = np.random.SeedSequence(seed).spawn(len(origins))
+    q = (0.05, 0.25, 0.5, 0.75, 0.95)
+    rows = []
+    skipped = {}
+    for origin, child in zip(origins, children):
+        o = int(origin)
+        if o >= int(years.max()):
+            raise ValueError(
+                f"{func}: origin {o} leaves no realized year in nmc (data end in {int(years.max())})"
+            )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # past-the-list notes of `project`
+            p = project(full[years <= o], value=value, years=int(horizon), paths=paths,
+                        window=window, among=among, seed=child, parameter_error=parameter_error)
+        bands = p.shares(q)
+        states = list(p.among)
+        real = wide.reindex(index=p.years, columns=states)
+        real = real.where(real > 0)
+        complete = real.notna().all(axis=1)
+        skipped[o] = int((~complete).sum()) * len(states)
+        shares = real[complete].div(real[complete].sum(axis=1), axis=0)
+        for yr, row in shares.iterrows():
+            for c in states:
+                b = bands.loc[(yr, c)]
+                rows.append((o, int(yr), int(c), float(row[c]), *(float(b[k]) for k in
+                             ("q5", "q25", "q50", "q75", "q95"))))
+    detail = pd.DataFrame(rows, columns=["origin", "year", "ccode", "share", "q5", "q25", "q50",
+                                         "q75", "q95"])
+    detail["in_50"] = (detail["share"] >= detail["q25"]) & (detail["share"] <= detail["q75"])
+    detail["in_90"] = (detail["share"] >= detail["q5"]) & (detail["share"] <= detail["q95"])
+    detail = detail.set_index(["origin", "year", "ccode"])
+    g = detail.groupby(level="origin")
+    cov = pd.DataFrame({"n": g.size(), "cover_50": g["in_50"].mean(),
+                        "cover_90": g["in_90"].mean()})
+    cov["skipped"] = [skipped[int(o)] for o in cov.index]
+    cov.index = cov.index.astype(object)
+    cov.loc["all"] = [len(detail), detail["in_50"].mean(), detail["in_90"].mean(),
+                      sum(skipped.values())]
+    cov["n"] = cov["n"].astype(np.int64)
+    cov["skipped"] = cov["skipped"].astype(np.int64)
+    return Backtest(coverage=cov, detail=detail)
 
 
 # --------------------------------------------------------------------------- result
@@ -988,41 +1191,55 @@ class Projection:
         -------
         DataFrame
             Index (pair, year) with pair labelled ``"CHN>USA"``; columns
+            ``ahead_at_start`` (``v_a > v_b`` in the last year of the data),
             ``p_over`` (P(v_a > v_b) that year), ``p_first`` (P(that year is
-            the first projected year with v_a > v_b)) and ``p_by`` (P(v_a > v_b
-            in some year up to and including that year)). P(never within the
-            horizon) is ``1 - p_by`` of the last year.
+            the first projected year with v_a > v_b)), ``p_by`` (P(v_a > v_b
+            in some year up to and including that year)), and the overtaking
+            proper: ``p_overtake`` (P(a, behind b at the start, first passes
+            b that year)) and ``p_overtake_by`` (P(it has by that year)).
+            P(no overtaking within the horizon) is ``1 - p_overtake_by`` of
+            the last year.
 
         Notes
         -----
         ``p_first`` marks the first projected year in which ``a`` is ahead,
-        not a crossing. When ``a`` is already ahead of ``b`` at the start
-        (the last year of the data) and stays ahead in the first projected
-        year, every path counts that year: ``p_first`` is 1 in the first
-        projected year (and 0 after), and ``p_by`` is 1 throughout. That
-        means "ahead", not an overtaking event; only a path on which ``a``
-        starts behind and later passes ``b`` is an overtaking.
+        not a crossing. A pair whose ``a`` is already ahead of ``b`` at the
+        start (China's CINC has exceeded the USA's since 1995) would show
+        ``p_first`` near 1 in the first projected year, which reads like an
+        overtaking; for such a pair ``p_overtake`` and ``p_overtake_by`` are
+        NaN (there is nothing to overtake: read ``p_over`` as the
+        probability that ``a`` is still ahead, or ask for the pair ``(b, a)``
+        to see whether ``b`` passes ``a`` back). A pair level at the start
+        counts as behind.
         """
         n = max(self.paths, 1)
         names = self._pair_names()
         H = len(self.years)
+        c = self._config
         frames = []
         for k, name in enumerate(names):
+            a, b = (c.states.index(x) for x in c.pairs[k])
+            ahead = bool(c.log0[a] > c.log0[b])
             first = self._first_over[k, :H] / n
+            by = np.cumsum(self._first_over[k, :H]) / n
             frames.append(
                 pd.DataFrame(
                     {
                         "pair": name,
                         "year": self.years,
+                        "ahead_at_start": ahead,
                         "p_over": self._over[k] / n,
                         "p_first": first,
-                        "p_by": np.cumsum(self._first_over[k, :H]) / n,
+                        "p_by": by,
+                        "p_overtake": np.nan if ahead else first,
+                        "p_overtake_by": np.nan if ahead else by,
                     }
                 )
             )
         if not frames:
             return pd.DataFrame(
-                {"p_over": [], "p_first": [], "p_by": []},
+                {"ahead_at_start": pd.Series([], dtype=bool), "p_over": [], "p_first": [],
+                 "p_by": [], "p_overtake": [], "p_overtake_by": []},
                 index=pd.MultiIndex.from_arrays([[], []], names=["pair", "year"]),
             )
         return pd.concat(frames, ignore_index=True).set_index(["pair", "year"])

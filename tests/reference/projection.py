@@ -120,19 +120,25 @@ def block_normals(seed_sequence: np.random.SeedSequence, n: int) -> np.ndarray:
     return ZigguratNormals(np.random.PCG64(seed_sequence)).normals(n)
 
 
-def project_paths(children, sizes, log0, drift, factor, na, pairs, threshold, unipolar, bins):
+def project_paths(children, sizes, log0, drift, factor, na, pairs, threshold, unipolar, bins,
+                  drift_factor=None):
     """The projection kernel in plain NumPy.
 
     ``children`` are the blocks' SeedSequences; within a block the normals are consumed
-    in the order year, path, state. Returns the path values, the label, pole, overtaking
+    first, with ``drift_factor`` D, as one draw u_p per path (path, state order) that adds
+    ``D u_p`` to the path's drift in every year, then in the order year, path, state. Returns the path values, the label, pole, overtaking
     and first-overtaking counts, the share histograms, the mean shares and the CON values.
     """
     H, n = drift.shape
     vals, labels, poles, over, first = [], np.zeros((H, 3), int), np.zeros((H, na), int), [], []
     shares_all, con_all = [], []
     for child, B in zip(children, sizes):
-        z = block_normals(child, H * int(B) * n).reshape(H, int(B), n)
+        nd = 0 if drift_factor is None else int(B) * n
+        allz = block_normals(child, nd + H * int(B) * n)
+        z = allz[nd:].reshape(H, int(B), n)
         steps = drift[:, None, :] + z @ factor.T
+        if drift_factor is not None:
+            steps = steps + (allz[:nd].reshape(int(B), n) @ np.asarray(drift_factor).T)[None]
         logv = log0 + np.cumsum(steps, axis=0)  # (H, B, n)
         vals.append(np.exp(logv).transpose(1, 0, 2))
         la = logv[:, :, :na]

@@ -44,7 +44,19 @@ Choices made in the table
 * CAMEO country codes follow ISO alpha-3 except ROM (Romania), MTN
   (Montenegro) and TMP (East Timor). Our reading where the CAMEO manual has
   no historical code: Yugoslavia 345 is SRB and the Yemen Arab Republic 678
-  is YEM; other historical states and Kosovo have none.
+  is YEM; other historical states and Kosovo have none. With a year before
+  1993, CAMEO CZE and SVK read as Czechoslovakia 315 (event coders use
+  today's codes for the Czech and Slovak lands; Czechia 316 and Slovakia
+  317 enter the system in 1993); from 1993, and without a year, they are
+  316 and 317. ISO CZE/SVK keep naming Czechia and Slovakia in every year
+  (an ISO code names its own state: a World Bank CZE row of 1991 is the
+  Czech lands, not Czechoslovakia), so a reader reports those years as
+  outside the system.
+* CAMEO's regional codes (AFR, EUR, MEA, SAF -- Southern Africa, not COW's
+  South Africa --, WST, ...) and places such as PSE, WSB and GZS are
+  :data:`CAMEO_REGIONS`: known CAMEO codes that name no state, so
+  :func:`convert` gives a missing value for them (and
+  ``RelationMatrix.to_codes(..., errors="drop")`` sets them aside).
 * G-W numbers equal COW ccodes except as noted above and that Yemen 679 is
   G-W 678. COW micro-states (e.g. Monaco, Nauru, Tuvalu) are not in the G-W
   list of independent states and have none. G-W states with no COW state
@@ -79,10 +91,11 @@ from __future__ import annotations
 
 from .convert import convert, lookup_state, lookup_states
 from .panels import dyad_years, is_major, is_member, majors, members, state_years
-from .tables import SYSTEMS, major_spells, states, system_spells
+from .tables import CAMEO_REGIONS, SYSTEMS, major_spells, states, system_spells
 from .tables import _codebook as _codebook  # the resolved codebook, read by tests
 
 __all__ = [
+    "CAMEO_REGIONS",
     "SYSTEMS",
     "convert",
     "dyad_years",

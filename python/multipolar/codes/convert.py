@@ -192,7 +192,11 @@ def convert(
         code names: ISO "DEU"/"DE" and CAMEO "DEU" are the German Federal
         Republic (260) until 1990 and Germany (255) after, G-W 260 likewise,
         ISO "YEM" is 678 before 1990 and 679 after, ISO2 "CS" is
-        Czechoslovakia until 1992 and Serbia and Montenegro in 2003-2006.
+        Czechoslovakia until 1992 and Serbia and Montenegro in 2003-2006,
+        CAMEO "CZE" and "SVK" are Czechoslovakia (315) until 1992 and Czechia
+        (316) and Slovakia (317) after (ISO CZE/SVK name Czechia and
+        Slovakia in every year). CAMEO regions (AFR, EUR, SAF, ...; see
+        :data:`multipolar.codes.CAMEO_REGIONS`) convert to missing.
         Among the states a code names, one whose code was in use that year
         wins, then the one that was a COW system member that year (or, if
         none was, the one nearest in time to being one), then the most

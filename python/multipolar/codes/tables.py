@@ -33,6 +33,24 @@ _GRID_FIRST = 1815
 #: Largest year range the panel builders accept.
 _YEAR_MIN, _YEAR_MAX = 1, 9999
 
+#: CAMEO's regional actor codes (CAMEO manual, Schrodt 2012, "country codes":
+#: regions), and sub-state places with their own CAMEO code. They name no
+#: state: :func:`convert` turns them into missing values, never into a state
+#: (SAF is Southern Africa here, while COW's SAF is South Africa 560).
+CAMEO_REGIONS: dict[str, str] = {
+    "AFR": "Africa", "ASA": "Asia", "BLK": "Balkans", "CRB": "Caribbean",
+    "CAU": "Caucasus", "CFR": "Central Africa", "CAS": "Central Asia",
+    "CEU": "Central Europe", "EIN": "East Indies", "EAF": "Eastern Africa",
+    "EEU": "Eastern Europe", "EUR": "Europe", "LAM": "Latin America",
+    "MEA": "Middle East", "MDT": "Mediterranean", "NAF": "North Africa",
+    "NMR": "North America", "PGS": "Persian Gulf", "SCN": "Scandinavia",
+    "SAM": "South America", "SAS": "South Asia", "SEA": "Southeast Asia",
+    "SAF": "Southern Africa", "WAF": "West Africa", "WST": "The West",
+    # places, not COW states
+    "WSB": "West Bank", "GZS": "Gaza Strip", "BAG": "Baghdad",
+    "PSE": "Occupied Palestinian Territory",
+}
+
 #: Period codes: (system, code, ccode, first year, last year, also produced).
 #: A row with ``also produced`` False is read as input only.
 _CODE_PERIODS: tuple[tuple[str, Any, int, int | None, int | None, bool], ...] = (
@@ -45,6 +63,10 @@ _CODE_PERIODS: tuple[tuple[str, Any, int, int | None, int | None, bool], ...] = 
     ("gw", 260, 255, 1990, None, True),
     ("gw", 340, 345, None, 1917, True),
     ("gw", 340, 345, 2006, None, True),
+    # CAMEO coders use today's codes for the Czech and Slovak lands also before
+    # 1993, when the state was Czechoslovakia (as SRB reads as Yugoslavia 345).
+    ("cameo", "CZE", 315, None, 1992, False),
+    ("cameo", "SVK", 315, None, 1992, False),
     # Former ISO 3166 codes (ISO 3166-3), read as input only.
     ("iso3", "SUN", 365, None, 1991, False),
     ("iso2", "SU", 365, None, 1991, False),
@@ -169,6 +191,8 @@ def _codebook() -> _Codebook:
             periods[system].setdefault(c, []).append((code, lo, hi))
     for gw in _GW_WITHOUT_COW:
         inputs["gw"].setdefault(gw, [])
+    for region in CAMEO_REGIONS:
+        inputs["cameo"].setdefault(_key("cameo", region), [])
 
     # Recency: states whose membership ends later (continuing = latest) rank higher.
     grid = _grid("system")

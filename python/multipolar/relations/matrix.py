@@ -17,6 +17,8 @@ without an explicit :meth:`RelationMatrix.to_codes`.
 
 from __future__ import annotations
 
+import warnings
+
 import html
 from collections.abc import Callable, Hashable, Iterator
 from typing import Any
@@ -516,7 +518,9 @@ class RelationMatrix(EventMethods):
             columns=self._actors.rename("actor2"),
         )
 
-    def to_codes(self, codes: str, *, year: int | None = None) -> RelationMatrix:
+    def to_codes(
+        self, codes: str, *, year: int | None = None, errors: str = "raise"
+    ) -> RelationMatrix:
         """A copy with the actors converted to another code system.
 
         Parameters
@@ -527,17 +531,26 @@ class RelationMatrix(EventMethods):
         year : int, optional
             Year for conversions that depend on it. Default: :attr:`at` if it
             is a year (int), or the year of :attr:`at` if it is a time.
+        errors : {"raise", "drop"}, default "raise"
+            An actor with no code in ``codes`` -- a CAMEO region (AFR, EUR,
+            SAF, ...; see :data:`multipolar.codes.CAMEO_REGIONS`), Palestine
+            (PSE) or any actor unknown in the matrix's system -- raises
+            (``"raise"``), or is set aside with its rows and columns
+            (``"drop"``): a UserWarning then reports how many actors were
+            dropped and which.
 
         Returns
         -------
         RelationMatrix
-            Same values and actor order, actors in ``codes``.
+            Same values and actor order (less any dropped actors), actors in
+            ``codes``.
 
         Raises
         ------
         ValueError
-            If an actor is unknown in the matrix's own system, has no code
-            in ``codes``, or two actors map to one code.
+            If an actor is unknown in the matrix's own system or has no code
+            in ``codes`` (with ``errors="raise"``), or two actors map to one
+            code.
 
         Examples
         --------
@@ -546,7 +559,7 @@ class RelationMatrix(EventMethods):
         >>> R.to_codes("iso3").actors.tolist()
         ['USA', 'RUS']
         """
-        return _to_codes(self, codes, year)
+        return _to_codes(self, codes, year, errors)
 
     # -- derived matrices ------------------------------------------------
 
@@ -758,8 +771,12 @@ def _locate(m: RelationMatrix, key: Any) -> int:
 
 
 
-def _to_codes(m: RelationMatrix, codes: str, year: int | None) -> RelationMatrix:
+def _to_codes(
+    m: RelationMatrix, codes: str, year: int | None, errors: str = "raise"
+) -> RelationMatrix:
     func = "RelationMatrix.to_codes"
+    if errors not in ("raise", "drop"):
+        raise ValueError(f"{func}: errors must be 'raise' or 'drop'; got {errors!r}")
     target = _check_codes(codes, func)
     if year is None:
         year = _year_of(m._at)
@@ -770,7 +787,17 @@ def _to_codes(m: RelationMatrix, codes: str, year: int | None) -> RelationMatrix
     from ..codes import convert
 
     labels = m._actors.tolist()
-    converted = list(convert(labels, from_=m._codes, to=target, year=year))
+    try:
+        converted = list(convert(labels, from_=m._codes, to=target, year=year))
+    except ValueError:
+        if errors == "raise":
+            raise
+        converted = []
+        for a in labels:  # one by one, to find the actors unknown in the matrix's system
+            try:
+                converted.append(convert([a], from_=m._codes, to=target, year=year)[0])
+            except ValueError:
+                converted.append(None)
     if len(converted) != len(labels):
         raise ValueError(
             f"{func}: conversion returned {len(converted)} codes for {len(labels)} actors"
@@ -780,7 +807,18 @@ def _to_codes(m: RelationMatrix, codes: str, year: int | None) -> RelationMatrix
         for a, c in zip(labels, converted)
         if c is None or (not isinstance(c, str) and pd.isna(c))
     ]
-    if unmatched:
+    if unmatched and errors == "drop":
+        warnings.warn(
+            f"{func}: dropped {len(unmatched)} of {len(labels)} actors with no code in "
+            f"{target!r}" + (f" in {year}" if year is not None else "")
+            + f": {', '.join(repr(_plain(a)) for a in unmatched)}",
+            UserWarning, stacklevel=3,
+        )
+        keep = [a for a, c in zip(labels, converted) if a not in set(unmatched)]
+        converted = [c for a, c in zip(labels, converted) if a not in set(unmatched)]
+        m = m.sub(keep)
+        labels = keep
+    elif unmatched:
         raise ValueError(
             f"{func}: actors must have a code in {target!r}"
             + (f" in {year}" if year is not None else "")
