@@ -868,6 +868,32 @@ for i, (call, func, exc, frag) in enumerate([
     case(f"{func}-{i}", func, lambda w, c=call: c(), exc, frag)
 
 
+for i, (call, func, exc, frag) in enumerate([
+    (lambda: mp.backtest(nmc_long(), origins=(1800,)), "backtest", ValueError, "origin 1800"),
+    (lambda: mp.backtest(nmc_long(), origins=(2016,)), "backtest", ValueError, "origin 2016"),
+    (lambda: mp.backtest(nmc_long(), origins="x"), "backtest", TypeError, "origins"),
+    (lambda: mp.backtest(nmc_long(), origins=(2000.5,)), "backtest", TypeError, "origins"),
+    (lambda: mp.backtest(nmc_long(), origins=(2000,), horizon=0), "backtest", ValueError,
+     "horizon"),
+    (lambda: mp.backtest(3), "backtest", TypeError, "nmc"),
+    (lambda: mp.backtest(nmc_long(), value="nope", origins=(2000,)), "backtest", ValueError,
+     "nope"),
+    (lambda: mp.backtest(nmc_long(), origins=(2000,), paths=0), "backtest", ValueError, "paths"),
+    (lambda: mp.backtest(nmc_long(), origins=(2000,), among=["XXX"]), "backtest", ValueError,
+     "XXX"),
+    (lambda: mp.dyad_shares(3, "USA", "RUS"), "dyad_shares", TypeError, "events"),
+    (lambda: mp.dyad_shares(events(), "USA", "XXX"), "dyad_shares", ValueError, "'XXX'"),
+    (lambda: mp.dyad_shares(events(), "USA", "RUS", freq="nope"), "dyad_shares", ValueError,
+     "'nope'"),
+    (lambda: mp.dyad_shares(events(), "USA", "RUS", min_events=-1), "dyad_shares", ValueError,
+     "min_events"),
+    (lambda: mp.dyad_shares(events(), "USA", "RUS", both="x"), "dyad_shares", TypeError, "both"),
+    (lambda: mp.dyad_shares(events().drop(columns="quad_class"), "USA", "RUS"), "dyad_shares",
+     ValueError, "quad_class"),
+]):
+    case(f"{func}-{i}", func, lambda w, c=call: c(), exc, frag)
+
+
 class Writer:
     """Writes a case's file into the test's tmp_path and returns its path."""
 

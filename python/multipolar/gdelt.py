@@ -826,8 +826,18 @@ def dyad_shares(
         raise ValueError(f"{func}: events must have columns {missing}")
     if isinstance(min_events, bool) or not isinstance(min_events, (int, np.integer)) or min_events < 1:
         raise ValueError(f"{func}: min_events must be an integer >= 1; got {min_events!r}")
+    if not isinstance(both, (bool, np.bool_)):
+        raise TypeError(f"{func}: both must be a bool; got {both!r}")
+    try:
+        pd.tseries.frequencies.to_offset(freq)
+    except (ValueError, TypeError):
+        raise ValueError(f"{func}: freq must be a pandas frequency such as 'YS' or 'MS'; "
+                         f"got {freq!r}") from None
     a1 = events["actor1"].astype(object).to_numpy()
     a2 = events["actor2"].astype(object).to_numpy()
+    for arg, actor in (("a", a), ("b", b)):
+        if not (np.any(a1 == actor) or np.any(a2 == actor)):
+            raise ValueError(f"{func}: {arg} is not an actor of any event; got {actor!r}")
     sel = (a1 == a) & (a2 == b)
     if both:
         sel |= (a1 == b) & (a2 == a)

@@ -890,10 +890,22 @@ def backtest(
             raise ValueError(
                 f"{func}: origin {o} leaves no realized year in nmc (data end in {int(years.max())})"
             )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # past-the-list notes of `project`
-            p = project(full[years <= o], value=value, years=int(horizon), paths=paths,
-                        window=window, among=among, seed=child, parameter_error=parameter_error)
+        if o < int(years.min()) + 2:
+            raise ValueError(
+                f"{func}: origin {o} leaves fewer than 3 years to calibrate on (data begin in "
+                f"{int(years.min())})"
+            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # past-the-list notes of `project`
+                p = project(full[years <= o], value=value, years=int(horizon), paths=paths,
+                            window=window, among=among, seed=child,
+                            parameter_error=parameter_error)
+        except (ValueError, TypeError) as exc:
+            # the projection from one origin failed: say so in this function's name
+            kind = TypeError if isinstance(exc, TypeError) else ValueError
+            text = str(exc).removeprefix(f"{_FUNC}: ")
+            raise kind(f"{func}: from origin {o}: {text}") from None
         bands = p.shares(q)
         states = list(p.among)
         real = wide.reindex(index=p.years, columns=states)
