@@ -77,6 +77,9 @@ def _measures_from_tables(T: np.ndarray, levels: np.ndarray, measures) -> dict[s
             t2 = (s * (s - 1) / 2).sum(axis=0)
             den = (n0 - t1) * (n0 - t2)
             out["taub"] = np.where(den > 0, cd / np.sqrt(np.where(den > 0, den, 1)), np.nan)
+        if "constant" in measures:
+            one = ((r > 0).sum(axis=0) <= 1) | ((s > 0).sum(axis=0) <= 1)
+            out["constant"] = np.where(n > 0, one.astype(float), np.nan)
     return out
 
 

@@ -373,8 +373,9 @@ boot_check(boot_args_t *a)
                      (Py_ssize_t)a->nprobs);
         return -1;
     }
-    if (a->replicates < 1) {
-        PyErr_Format(PyExc_ValueError, "%s: replicates must be >= 1; got %zd", func,
+    /* a pair's replicate values live in per-worker scratch: keep them addressable */
+    if (a->replicates < 1 || a->replicates > ((npy_intp)1 << 30)) {
+        PyErr_Format(PyExc_ValueError, "%s: replicates must be in [1, 2^30]; got %zd", func,
                      (Py_ssize_t)a->replicates);
         return -1;
     }

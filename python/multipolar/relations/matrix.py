@@ -503,31 +503,7 @@ class RelationMatrix(EventMethods):
         2    RUS    USA    2.0
         3    RUS    RUS    9.0
         """
-        n = len(self._actors)
-        pos = np.arange(n * n, dtype=np.intp)
-        a1, a2 = np.divmod(pos, n) if n else (pos, pos)
-        vals = self._values.ravel()
-        counts = self.n.ravel() if self.n is not None else None
-        mask = None
-        if not diagonal:
-            mask = a1 != a2
-        if dropna:
-            notna = ~np.isnan(vals)
-            mask = notna if mask is None else mask & notna
-        if mask is not None:
-            a1, a2, vals = a1[mask], a2[mask], vals[mask]
-            counts = counts[mask] if counts is not None else None
-        else:
-            vals = vals.copy()
-            counts = counts.copy() if counts is not None else None
-        cols = {
-            "actor1": self._actors.take(a1),
-            "actor2": self._actors.take(a2),
-            "value": vals,
-        }
-        if counts is not None:
-            cols["n"] = counts
-        return pd.DataFrame(cols)
+        return _to_frame(self, diagonal, dropna)
 
     def to_pandas(self) -> pd.DataFrame:
         """The matrix as a square DataFrame (a copy).
@@ -591,8 +567,7 @@ class RelationMatrix(EventMethods):
     @property
     def T(self) -> RelationMatrix:
         """The transposed matrix (scores of column actors towards row actors)."""
-        n = self.n
-        return self._derive(np.ascontiguousarray(self._values.T), n=n.T if n is not None else None)
+        return self._derive(np.ascontiguousarray(self._values.T), n=None if self.n is None else self.n.T)
 
     def symmetrize(self, how: str = "mean", *, skipna: bool = False) -> RelationMatrix:
         """A symmetric matrix combining ``A[i, j]`` and ``A[j, i]``.
@@ -621,8 +596,7 @@ class RelationMatrix(EventMethods):
         >>> R.symmetrize("max")[365, 2]
         3.0
         """
-        n = self.n
-        counts = _symmetrized_counts(self._values, n, skipna) if n is not None else None
+        counts = _symmetrized_counts(self._values, self.n, skipna)
         return self._derive(_symmetrized(self._values, how, skipna), n=counts)
 
     def sub(self, actors: Any) -> RelationMatrix:
@@ -842,6 +816,35 @@ def _to_codes(m: RelationMatrix, codes: str, year: int | None) -> RelationMatrix
 
 
 
+def _to_frame(m: RelationMatrix, diagonal: bool, dropna: bool) -> pd.DataFrame:
+    """The body of :meth:`RelationMatrix.to_frame`."""
+    n = len(m._actors)
+    pos = np.arange(n * n, dtype=np.intp)
+    a1, a2 = np.divmod(pos, n) if n else (pos, pos)
+    vals = m._values.ravel()
+    counts = m.n.ravel() if m.n is not None else None
+    mask = None
+    if not diagonal:
+        mask = a1 != a2
+    if dropna:
+        notna = ~np.isnan(vals)
+        mask = notna if mask is None else mask & notna
+    if mask is not None:
+        a1, a2, vals = a1[mask], a2[mask], vals[mask]
+        counts = counts[mask] if counts is not None else None
+    else:
+        vals = vals.copy()
+        counts = counts.copy() if counts is not None else None
+    cols = {
+        "actor1": m._actors.take(a1),
+        "actor2": m._actors.take(a2),
+        "value": vals,
+    }
+    if counts is not None:
+        cols["n"] = counts
+    return pd.DataFrame(cols)
+
+
 def _counts(n: Any, shape: tuple[int, ...], func: str) -> np.ndarray | None:
     """A checked read-only float64 copy of a count matrix (None stays None)."""
     if n is None:
@@ -859,12 +862,14 @@ def _counts(n: Any, shape: tuple[int, ...], func: str) -> np.ndarray | None:
     return arr
 
 
-def _symmetrized_counts(a: np.ndarray, n: np.ndarray, skipna: bool) -> np.ndarray:
+def _symmetrized_counts(a: np.ndarray, n: np.ndarray | None, skipna: bool) -> np.ndarray | None:
     """The evidence of a symmetrized score: the smaller count of the directions used.
 
     Without ``skipna`` both directions enter every score; with it a direction
     whose score is NaN is left out, so its count is too.
     """
+    if n is None:
+        return None
     if not skipna:
         return np.ascontiguousarray(np.minimum(n, n.T))
     ok = ~np.isnan(a)

@@ -18,10 +18,11 @@ import pandas as pd
 
 from .. import _core
 from .._errors import InputError, call
+from ..relations import RelationMatrix
 from .._validation import int_keys, require_columns, require_frame, value_array, years as _years
 from .inputs import _alliance_input, _narrow, _unvote_input
 
-__all__ = ["MEASURES", "ideal_distance", "similarity", "similarity_matrix"]
+__all__ = ["MEASURES", "SimilarityMatrix", "ideal_distance", "similarity", "similarity_matrix"]
 
 #: Measure names accepted by :func:`similarity`, in the kernel's numbering
 #: (the kernel's own list, ``MULTIPOLAR_SIM_MEASURES`` in csrc/similarity_measures.h).
@@ -384,6 +385,59 @@ def similarity(
     return _apply_min_n(out, min_n, func)
 
 
+class SimilarityMatrix(RelationMatrix):
+    """A :func:`similarity_matrix` result: a RelationMatrix that keeps the
+    portfolios behind it, so it can be resampled (:meth:`replicates`).
+
+    Everything of :class:`multipolar.RelationMatrix` applies; :attr:`n` holds
+    the compared items of every pair (the diagonal: the items the state codes).
+    """
+
+    __slots__ = ("_source",)
+
+    def replicates(
+        self, bootstrap: int, seed: int | np.random.SeedSequence | None = None, *,
+        func: str = "SimilarityMatrix.replicates",
+    ) -> np.ndarray:
+        """Bootstrap replicates of the matrix, shape (B, N, N), in the order of :attr:`actors`.
+
+        Replicate b of pair (i, j) draws the pair's compared items with
+        replacement (as many as it has) and recomputes the measure (Efron
+        1979), with the streams of :func:`multipolar.similarity` (``seed``).
+        The diagonal is 1; pairs with nothing compared, or below the
+        ``min_n`` the matrix was built with, are NaN. Needs the matrix's own
+        COW actors (any subset and order, e.g. after :meth:`sub`).
+        """
+        from .bootstrap import boot_pairs, replicates_arg, seed_sequence
+
+        src = getattr(self, "_source", None)
+        B = replicates_arg(bootstrap, func)
+        ss = seed_sequence(seed, func)
+        if src is None or self.codes != "cow":
+            raise ValueError(
+                f"{func}: the matrix must keep its COW actors to be resampled; got "
+                f"codes={self.codes!r}"
+            )
+        rows = src["rows"]
+        where = np.searchsorted(rows, self.actors.to_numpy())
+        where = np.minimum(where, max(len(rows) - 1, 0))
+        if len(rows) == 0 or not np.array_equal(rows[where], self.actors.to_numpy()):
+            raise ValueError(f"{func}: the matrix's actors must be those it was computed for")
+        n, _, reps, _, _ = boot_pairs(
+            src["spec"], [src["measure"]], B, np.array([0.5]), ss, func, keep=True
+        )
+        N = len(rows)
+        out = np.full((B, N, N), np.nan)
+        iu, ju = np.triu_indices(N, 1)
+        vals = reps[0].T  # (B, pairs)
+        if src["min_n"] is not None:
+            vals = np.where(n[None, :] < src["min_n"], np.nan, vals)
+        out[:, iu, ju] = vals
+        out[:, ju, iu] = vals
+        out[:, np.arange(N), np.arange(N)] = 1.0
+        return out[:, where][:, :, where]
+
+
 def similarity_matrix(
     data: pd.DataFrame,
     year: int,
@@ -392,7 +446,8 @@ def similarity_matrix(
     measure: str = "kappa",
     binary: bool = False,
     weights: pd.DataFrame | None = None,
-) -> Any:
+    min_n: int | None = None,
+) -> SimilarityMatrix:
     """One year's similarity of every pair of states, as a RelationMatrix.
 
     The states and the measure are those of :func:`similarity` for that year
@@ -405,16 +460,21 @@ def similarity_matrix(
     data : DataFrame
         As for :func:`similarity`.
     year : int
-    kind, binary, weights
-        As for :func:`similarity`.
+    kind, binary, weights, min_n
+        As for :func:`similarity` (``min_n``: a pair compared on fewer items
+        is NaN, counted and warned).
     measure : str, default "kappa"
         One measure name (see :data:`MEASURES`).
 
     Returns
     -------
-    RelationMatrix
-        N x N, actors the sorted COW ccodes (``codes="cow"``), ``at=year``; the
-        input of :func:`multipolar.blocs`.
+    SimilarityMatrix
+        A :class:`multipolar.RelationMatrix`, N x N, actors the sorted COW
+        ccodes (``codes="cow"``), ``at=year``, with the evidence ``R.n``: the
+        items compared for every pair (common roll calls; 0 without one),
+        and on the diagonal the items the state codes. It keeps the year's
+        portfolios, so :func:`multipolar.blocs` can resample it
+        (``bootstrap=``). The input of :func:`multipolar.blocs`.
 
     Raises
     ------
@@ -424,22 +484,38 @@ def similarity_matrix(
 
     Examples
     --------
-    >>> import multipolar as mp
-    >>> votes = mp.read_unvotes("voeten_UNVotesPublished.csv.gz")  # doctest: +SKIP
-    >>> K = mp.similarity_matrix(votes, 2015, kind="unvote")        # doctest: +SKIP
-    >>> K[365, 710]                                                 # doctest: +SKIP
+    >>> import pandas as pd, multipolar as mp
+    >>> votes = pd.DataFrame({"rcid": [1, 1, 2, 2, 3], "ccode": [2, 365, 2, 365, 2],
+    ...                       "year": 2015, "vote": [1, 3, 1, 1, 2]})
+    >>> K = mp.similarity_matrix(votes, 2015, kind="unvote", measure="s")
+    >>> K[2, 365], K.n.tolist()
+    (0.0, [[3.0, 2.0], [2.0, 2.0]])
     """
     func = "similarity_matrix"
-    from ..relations import RelationMatrix
-
     if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer)):
         raise TypeError(f"{func}: year must be an integer; got {year!r}")
     if not isinstance(measure, str):
         raise TypeError(f"{func}: measure must be a measure name; got {measure!r}")
     require_frame(data, func, "data")
-    long = similarity(
-        data, kind=kind, measures=(measure,), binary=binary, weights=weights, years=[int(year)]
-    )
+    if kind not in ("alliance", "unvote"):
+        raise ValueError(f"{func}: kind must be 'alliance' or 'unvote'; got {kind!r}")
+    if not isinstance(binary, (bool, np.bool_)):
+        raise TypeError(f"{func}: binary must be a bool; got {binary!r}")
+    if binary and kind != "alliance":
+        raise ValueError(f"{func}: binary=True needs kind='alliance'; got kind={kind!r}")
+    names = _measure_ids((measure,), func, kind, weights is not None)
+    if measure == _FLAG:
+        raise ValueError(f"{func}: measure must be a similarity measure; got {measure!r}")
+    min_n = _min_n_arg(min_n, func)
+    yrs = np.array([int(year)], dtype=np.int64)
+    if kind == "alliance":
+        spec = _alliance_input(data, bool(binary), weights, yrs, measure in _WEIGHTED, func)
+    else:
+        if weights is not None:
+            raise ValueError(f"{func}: weights need kind='alliance'; got kind={kind!r}")
+        spec = _unvote_input(data, yrs, func)
+    long = _apply_min_n(_run(spec, names, func, kind), min_n, func)
+    rows = np.asarray(spec["row_key"], dtype=np.int64)
     if kind == "alliance":
         from ..codes import members
 
@@ -448,12 +524,21 @@ def similarity_matrix(
         actors = np.unique(long["ccode1"].to_numpy())
     n = len(actors)
     values = np.full((n, n), np.nan)
+    counts = np.zeros((n, n))
     if len(long):
         i = np.searchsorted(actors, long["ccode1"].to_numpy())
         j = np.searchsorted(actors, long["ccode2"].to_numpy())
         values[i, j] = long[measure].to_numpy()
+        counts[i, j] = long["n"].to_numpy()
     np.fill_diagonal(values, 1.0)
-    return RelationMatrix(values, actors, codes="cow", at=int(year))
+    own = np.bincount(np.asarray(spec["entry_row"], dtype=np.int64), minlength=len(rows))
+    if spec["implicit"]:
+        own = np.full(len(rows), float(spec["nitems"][0]) if len(spec["nitems"]) else 0.0)
+    if n:
+        counts[np.arange(n), np.arange(n)] = own[np.searchsorted(rows, actors)]
+    R = SimilarityMatrix(values, actors, codes="cow", at=int(year), n=counts)
+    R._source = {"spec": spec, "rows": rows, "measure": _MEASURE_ID[measure], "min_n": min_n}
+    return R
 
 
 def ideal_distance(
