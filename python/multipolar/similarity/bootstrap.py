@@ -108,13 +108,19 @@ def boot_pairs(
     seed: object,
     func: str,
     keep: bool = False,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
     """Call ``_core.similarity_boot`` on the portfolios of ``spec``.
 
     Returns (n, bands, replicates or None, year_ptr, nitems) per unordered
-    pair, see the kernel.
+    pair, see the kernel. ``rows``: for a one-year spec, the rows to compare,
+    in this order (default: all).
     """
     year_ptr, nitems, codes = dense_codes(spec)
+    if rows is not None:
+        K = int(nitems[0]) if len(nitems) else 0
+        codes = np.ascontiguousarray(codes.reshape(-1, K)[rows]).ravel() if K else codes[:0]
+        year_ptr = np.array([0, len(rows)], dtype=np.int64)
     ss = seed_sequence(seed, func)
     gens = _generators(ss, nblocks_of(year_ptr))
     # the generators are fresh and private to this call, so the kernel never waits for them

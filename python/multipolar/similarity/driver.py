@@ -397,16 +397,18 @@ class SimilarityMatrix(RelationMatrix):
 
     def replicates(
         self, bootstrap: int, seed: int | np.random.SeedSequence | None = None, *,
-        func: str = "SimilarityMatrix.replicates",
+        actors: Any = None, func: str = "SimilarityMatrix.replicates",
     ) -> np.ndarray:
         """Bootstrap replicates of the matrix, shape (B, N, N), in the order of :attr:`actors`.
 
         Replicate b of pair (i, j) draws the pair's compared items with
         replacement (as many as it has) and recomputes the measure (Efron
-        1979), with the streams of :func:`multipolar.similarity` (``seed``).
-        The diagonal is 1; pairs with nothing compared, or below the
-        ``min_n`` the matrix was built with, are NaN. Needs the matrix's own
-        COW actors (any subset and order, e.g. after :meth:`sub`).
+        1979), with the streams of :func:`multipolar.similarity` (``seed``;
+        the pairs are those of the actors resampled, in their order). The
+        diagonal is 1; pairs with nothing compared, or below the ``min_n``
+        the matrix was built with, are NaN. Needs the matrix's own COW actors
+        (any subset and order, e.g. after :meth:`sub`); ``actors``: only
+        these (a subset of :attr:`actors`, in this order).
         """
         from .bootstrap import boot_pairs, replicates_arg, seed_sequence
 
@@ -418,16 +420,17 @@ class SimilarityMatrix(RelationMatrix):
                 f"{func}: the matrix must keep its COW actors to be resampled; got "
                 f"codes={self.codes!r}"
             )
+        want = self.actors if actors is None else pd.Index(actors)
         rows = src["rows"]
-        where = np.searchsorted(rows, self.actors.to_numpy())
-        where = np.minimum(where, max(len(rows) - 1, 0))
-        if len(rows) == 0 or not np.array_equal(rows[where], self.actors.to_numpy()):
-            raise ValueError(f"{func}: the matrix's actors must be those it was computed for")
+        where = np.minimum(np.searchsorted(rows, want.to_numpy()), max(len(rows) - 1, 0))
+        if len(rows) == 0 or not np.array_equal(rows[where], want.to_numpy()) \
+                or not want.isin(self.actors).all():
+            raise ValueError(f"{func}: the actors must be those the matrix was computed for")
         n, _, reps, _, _ = boot_pairs(
-            src["spec"], [src["measure"]], B, np.array([0.5]), ss, func, keep=True
+            src["spec"], [src["measure"]], B, np.array([0.5]), ss, func, keep=True, rows=where
         )
-        N = len(rows)
-        out = np.full((B, N, N), np.nan)
+        N = len(want)
+        out = np.empty((B, N, N))
         iu, ju = np.triu_indices(N, 1)
         vals = reps[0].T  # (B, pairs)
         if src["min_n"] is not None:
@@ -435,7 +438,7 @@ class SimilarityMatrix(RelationMatrix):
         out[:, iu, ju] = vals
         out[:, ju, iu] = vals
         out[:, np.arange(N), np.arange(N)] = 1.0
-        return out[:, where][:, :, where]
+        return out
 
 
 def similarity_matrix(
