@@ -310,7 +310,7 @@ def similarity(
         weight. Then ``constant`` (bool): one state of the dyad (or both) used
         a single code on every compared item -- e.g. voted yes on every common
         roll call -- so its kappa is 0 (or NaN) by construction whatever the
-        other state did, and says nothing about alignment (84,816 UN-vote
+        other state did, and says nothing about alignment (114,548 UN-vote
         dyad-years). With ``bootstrap``, ``<measure>_lo`` and
         ``<measure>_hi`` for every measure, in the order of ``measures``.
 
