@@ -17,14 +17,17 @@
  *
  * Draws. Pairs are cut, year by year, into blocks of block_pairs pairs (the
  * last block of a year may be shorter); block b draws from bitgens[b] only,
- * pair after pair, replicate after replicate. A draw of an index in [0, n)
- * takes 32 bits u of a next_uint64 (the high half first, then the low half)
- * and returns floor(u n / 2^32): a replicate of n draws uses ceil(n / 2)
- * 64-bit words, and a pair without common items uses none. The rule has a
- * bias below n / 2^32 (2e-8 for 100 roll calls) and no rejection loop, so a
- * NumPy twin repeats it exactly from BitGenerator.random_raw. Blocks are the
- * tasks of the thread runtime and each writes only its own pairs, so the
- * result does not depend on the number of threads.
+ * pair after pair, replicate after replicate. An index in [0, n) is drawn
+ * by Lemire's (2019) multiply-shift rule with rejection, "Fast random
+ * integer generation in an interval", ACM TOMACS 29(1): a chunk x of b bits
+ * gives m = x n; m mod 2^b below 2^b mod n is rejected (so every index has
+ * probability exactly 1/n), else the index is m >> b. Chunks are b = 16 bits
+ * (n <= 2^16; four per next_uint64, highest first) or 32 bits (two). A
+ * replicate starts on a fresh 64-bit word and drops the unused chunks of its
+ * last one; a pair without common items draws nothing. The order is simple
+ * enough for a NumPy twin to repeat exactly from BitGenerator.random_raw.
+ * Blocks are the tasks of the thread runtime and each writes only its own
+ * pairs, so the result does not depend on the number of threads.
  */
 #include "multipolar.h"
 
@@ -150,58 +153,80 @@ quantile_finite(double *v, npy_intp B, double p)
 
 /* ---- one block of pairs (no GIL) --------------------------------------------- */
 
-/* Index in [0, n) from 32 random bits (see the file comment). */
-static inline npy_intp
-draw_index(npy_uint64 bits32, npy_intp n)
+/* The accepted chunks of one word u (b bits each, highest first), counted in T2
+ * until *got reaches n: the general path of draw_table. */
+static void
+count_chunks(npy_uint64 u, int bits, int per, npy_uint64 un, npy_uint64 reject,
+             const npy_uint8 *cells, npy_intp n, npy_intp *got,
+             npy_int32 T2[4][MULTIPOLAR_SIM_MAX_LEVELS * MULTIPOLAR_SIM_MAX_LEVELS])
 {
-    return (npy_intp)((bits32 * (npy_uint64)n) >> 32);
+    const npy_uint64 mask = bits == 32 ? 0xffffffffULL : 0xffffULL;
+    for (int q = 1; q <= per && *got < n; q++) {
+        const npy_uint64 m = ((u >> (64 - bits * q)) & mask) * un;
+        if ((m & mask) >= reject) {
+            T2[*got & 3][cells[m >> bits]]++;
+            (*got)++;
+        }
+    }
 }
 
 /*
- * One replicate's draws: n indices into the pair's common items (two per
- * 64-bit word, high half first), counted into the table T[c * c]. Two
- * partial tables take alternate draws, so consecutive increments of one cell
- * do not wait on each other; with weights, the weighted distance sums too.
+ * One replicate's draws: n indices into the pair's common items (see the file
+ * comment for the rule), counted into the table T[c * c]. Four partial
+ * tables take the draws in turn, so consecutive increments of one cell do not
+ * wait on each other; with weights, the weighted distance sums too (in draw order).
  */
 static void
 draw_table(bitgen_t *bg, const npy_uint8 *cells, const npy_intp *items, npy_intp n,
            const double *w, const multipolar_sim_levels_t *lev, npy_int64 *T, double *wsum)
 {
     const int cc = lev->nlevels * lev->nlevels;
-    npy_int32 T0[MULTIPOLAR_SIM_MAX_LEVELS * MULTIPOLAR_SIM_MAX_LEVELS];
-    npy_int32 T1[MULTIPOLAR_SIM_MAX_LEVELS * MULTIPOLAR_SIM_MAX_LEVELS];
-    memset(T0, 0, (size_t)cc * sizeof(npy_int32));
-    memset(T1, 0, (size_t)cc * sizeof(npy_int32));
-    const npy_intp pairs = n / 2;
-    if (w == NULL) {
-        for (npy_intp d = 0; d < pairs; d++) {
+    const int bits = n > 65536 ? 32 : 16, per = 64 / bits;
+    const npy_uint64 mask = bits == 32 ? 0xffffffffULL : 0xffffULL;
+    const npy_uint64 un = (npy_uint64)n;
+    const npy_uint64 reject = (mask + 1 - un) % un; /* 2^bits mod n */
+    npy_int32 T2[4][MULTIPOLAR_SIM_MAX_LEVELS * MULTIPOLAR_SIM_MAX_LEVELS];
+    memset(T2, 0, sizeof(T2));
+    npy_intp got = 0;
+    if (w == NULL && bits == 16) {
+        /* the common case: four chunks a word, none rejected (rejections are rare) */
+        while (got + 4 <= n) {
             const npy_uint64 u = bg->next_uint64(bg->state);
-            T0[cells[draw_index(u >> 32, n)]]++;
-            T1[cells[draw_index(u & 0xffffffffULL, n)]]++;
-        }
-        if (n & 1) {
-            T0[cells[draw_index(bg->next_uint64(bg->state) >> 32, n)]]++;
+            const npy_uint64 m0 = (u >> 48) * un, m1 = ((u >> 32) & mask) * un;
+            const npy_uint64 m2 = ((u >> 16) & mask) * un, m3 = (u & mask) * un;
+            if ((m0 & mask) < reject || (m1 & mask) < reject || (m2 & mask) < reject ||
+                (m3 & mask) < reject) {
+                count_chunks(u, 16, 4, un, reject, cells, n, &got, T2);
+                continue;
+            }
+            T2[0][cells[m0 >> 16]]++;
+            T2[1][cells[m1 >> 16]]++;
+            T2[2][cells[m2 >> 16]]++;
+            T2[3][cells[m3 >> 16]]++;
+            got += 4;
         }
     }
-    else {
-        for (npy_intp d = 0; d < n; d += 2) {
-            const npy_uint64 u = bg->next_uint64(bg->state);
-            const npy_intp k0 = draw_index(u >> 32, n);
-            T0[cells[k0]]++;
-            wsum[0] += w[items[k0]] * lev->dabs[cells[k0]];
-            wsum[1] += w[items[k0]] * lev->dsq[cells[k0]];
-            wsum[2] += w[items[k0]];
-            if (d + 1 < n) {
-                const npy_intp k1 = draw_index(u & 0xffffffffULL, n);
-                T1[cells[k1]]++;
-                wsum[0] += w[items[k1]] * lev->dabs[cells[k1]];
-                wsum[1] += w[items[k1]] * lev->dsq[cells[k1]];
-                wsum[2] += w[items[k1]];
+    while (got < n) {
+        const npy_uint64 u = bg->next_uint64(bg->state);
+        for (int q = 1; q <= per && got < n; q++) {
+            const npy_uint64 m = ((u >> (64 - bits * q)) & mask) * un;
+            if ((m & mask) < reject) {
+                continue;
             }
+            const npy_intp k = (npy_intp)(m >> bits);
+            const int cell = cells[k];
+            T2[got & 3][cell]++;
+            if (w != NULL) {
+                const double wk = w[items[k]];
+                wsum[0] += wk * lev->dabs[cell];
+                wsum[1] += wk * lev->dsq[cell];
+                wsum[2] += wk;
+            }
+            got++;
         }
     }
     for (int k = 0; k < cc; k++) {
-        T[k] = (npy_int64)T0[k] + T1[k];
+        T[k] = (npy_int64)T2[0][k] + T2[1][k] + T2[2][k] + T2[3][k];
     }
 }
 

@@ -208,14 +208,27 @@ def similarity_years(data: pd.DataFrame, kind: str, measures, years=None,
 
 
 def draw_indices(bitgen, n: int, replicates: int) -> np.ndarray:
-    """(replicates, n) item indices in [0, n), as the kernel draws them: each 64-bit word
-    gives two 32-bit halves u (high first), each mapped to floor(u n / 2^32); a replicate
-    uses ceil(n / 2) words."""
-    words = (n + 1) // 2
-    raw = bitgen.random_raw(replicates * words).astype(np.uint64).reshape(replicates, words)
-    halves = np.stack([raw >> np.uint64(32), raw & np.uint64(0xFFFFFFFF)], axis=-1)
-    u = halves.reshape(replicates, 2 * words)[:, :n]
-    return ((u * np.uint64(n)) >> np.uint64(32)).astype(np.int64)
+    """(replicates, n) item indices in [0, n), drawn as the kernel draws them (Lemire 2019,
+    multiply-shift with rejection): 16-bit chunks (32-bit when n > 2^16), highest first,
+    from 64-bit words; a chunk x gives m = x n, rejected when m mod 2^b < 2^b mod n, else
+    the index m >> b. Each replicate starts on a fresh word."""
+    bits = 16 if n <= 65536 else 32
+    mask = (1 << bits) - 1
+    reject = (mask + 1 - n) % n
+    out = np.empty((replicates, n), dtype=np.int64)
+    for r in range(replicates):
+        got = 0
+        while got < n:
+            u = int(bitgen.random_raw())
+            for q in range(1, 64 // bits + 1):
+                if got == n:
+                    break
+                m = ((u >> (64 - bits * q)) & mask) * n
+                if (m & mask) < reject:
+                    continue
+                out[r, got] = m >> bits
+                got += 1
+    return out
 
 
 def similarity_boot(codes_by_year, levels, measures, bitgens, replicates, block_pairs, probs,
