@@ -172,9 +172,10 @@ def _affinity(A: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
     S = np.where(np.isnan(A), A.T, A)  # fill one missing direction from the other
     S = (S + S.T) / 2
     off = ~np.eye(n, dtype=bool)
-    finite = np.isfinite(S) & off
-    fill = np.median(S[finite]) if finite.any() else (lo + hi) / 2
-    S = np.where(np.isfinite(S), S, fill)
+    finite = np.isfinite(S)
+    if not finite[off].all():
+        fill = np.median(S[finite & off]) if (finite & off).any() else (lo + hi) / 2
+        S = np.where(finite, S, fill)
     W = np.clip((S - lo) / (hi - lo), 0.0, 1.0)
     np.fill_diagonal(W, 0.0)
     return W
@@ -206,15 +207,16 @@ def _leading(M: np.ndarray, k: int, start: np.ndarray | None) -> np.ndarray:
     if start is not None:
         Q = start
         for _ in range(100):
-            Q, _ = np.linalg.qr(M @ Q)
-            w, U = np.linalg.eigh(Q.T @ M @ Q)
-            order = np.argsort(-w)
-            w, Q = w[order], Q @ U[:, order]
-            top = Q[:, :k]
-            if np.linalg.norm(M @ top - top * w[:k]) < 1e-10:
+            MQ = M @ Q  # the one product with M per step: Ritz vectors and the next basis use it
+            w, U = np.linalg.eigh(Q.T @ MQ)
+            U = U[:, np.argsort(-w)]
+            w = np.sort(w)[::-1]
+            Y, MY = Q @ U, MQ @ U
+            if np.linalg.norm(MY[:, :k] - Y[:, :k] * w[:k]) < 1e-10:
                 if np.sum(np.abs(w) >= w[k - 1]) < Q.shape[1]:
-                    return top
+                    return Y[:, :k]
                 break
+            Q, _ = np.linalg.qr(MY)
     # M is finite by construction (affinities are clipped to [0, 1]): no check needed.
     # LAPACK's expert driver (bisection + inverse iteration) is the quickest for a few
     # eigenpairs of these matrices (~3x the MRRR default).
