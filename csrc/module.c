@@ -31,6 +31,10 @@ static PyMethodDef multipolar_methods[] = {
      "similarity_years($module, year_ptr, nitems, row_key, year_key, entry_row, entry_item, "
      "entry_level, levels, implicit, weights, measures, drop_empty)\n--\n\n"
      "See multipolar.similarity."},
+    {"similarity_boot", (PyCFunction)(void (*)(void))multipolar_similarity_boot,
+     METH_VARARGS | METH_KEYWORDS,
+     "similarity_boot($module, bitgens, year_ptr, nitems, codes, levels, weights, measures, "
+     "replicates, block_pairs, probs, keep)\n--\n\nSee multipolar.similarity."},
     {"gdelt_parse", (PyCFunction)(void (*)(void))multipolar_gdelt_parse,
      METH_VARARGS | METH_KEYWORDS,
      "gdelt_parse($module, buf, start, stop, fmt, strict, actor_vocab, event_vocab, base_vocab, "

@@ -14,6 +14,10 @@
  *   s_w, s_w_sq  S with item weights (Signorino & Ritter 1999, e.g.
  *          capability shares): sums of w_k d(a_ik, a_jk) over the common
  *          items, divided by d (d^2) times the sum of their weights
+ *   constant  1 when one portfolio or both use a single level on the common
+ *          items (r or s has one non-zero margin), else 0: kappa is then 0
+ *          by construction (NaN when both sit at the same level) whatever
+ *          the other portfolio does, so the pair's kappa carries no evidence
  * A measure whose denominator is zero is NaN.
  *
  * The tables come from bit sets: per row, one bit set over the items for each
@@ -290,6 +294,16 @@ multipolar_sim_measures_of_table(const multipolar_sim_levels_t *lev, const npy_i
         case MULTIPOLAR_SIM_S_W_SQ:
             if (wsum[2] > 0) {
                 v = 1.0 - 2.0 * wsum[1] / (wsum[2] * d * d);
+            }
+            break;
+        case MULTIPOLAR_SIM_CONSTANT:
+            if (n > 0) {
+                int used_r = 0, used_s = 0;
+                for (int a = 0; a < c; a++) {
+                    used_r += r[a] > 0;
+                    used_s += s[a] > 0;
+                }
+                v = (used_r <= 1 || used_s <= 1) ? 1.0 : 0.0;
             }
             break;
         default:

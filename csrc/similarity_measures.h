@@ -24,7 +24,8 @@
     X(PI, "pi")                    \
     X(TAUB, "taub")                \
     X(S_W, "s_w")                  \
-    X(S_W_SQ, "s_w_sq")
+    X(S_W_SQ, "s_w_sq")            \
+    X(CONSTANT, "constant")
 
 #define MULTIPOLAR_SIM_ENUM_ITEM(id, name) MULTIPOLAR_SIM_##id,
 typedef enum {

@@ -67,6 +67,7 @@ def _record(data_dir) -> dict[str, tuple[tuple, dict]]:
                 data_dir / "cow_alliance" / "cow_alliance_v4.1_directed_dyad_year_peacesciencer.csv",
                 source="cow")
             mp.similarity(al[al.year.between(1990, 1991)], kind="alliance", years=[1990, 1991])
+            mp.similarity(al[al.year == 1990], years=[1990], measures=("s",), bootstrap=2, seed=1)
             ev = mp.read_gdelt(data_dir / "gdelt" / "20191024143000.export.CSV", progress=False)
             mp.RelationMatrix.from_events(ev.iloc[:200], half_life="30D")
             mp.event_tensor(ev.iloc[:200], freq="D")

@@ -148,6 +148,7 @@ FAMILIES = {
     "bargaining": ["bargain_issues"],
     "scenarios": ["ach_sensitivity"],
     "changepoints": ["pelt_segments"],
+    "similarity bootstrap": ["similarity_boot"],
 }
 
 

@@ -20,8 +20,10 @@ def test_readme_tour_runs(data_dir, monkeypatch):
         namespace: dict = {}
         exec(compile(code, str(README), "exec"), namespace)
     assert namespace["dep"]["share"].dropna().between(0, 1).all()
-    # the tour's claim: on 2015 UN-vote kappa, Russia is the most borderline state of a k=2 cut
-    assert namespace["b"].margin.idxmin() == 365
+    # on 2015 UN-vote kappa, Russia sits near the boundary of a k=2 cut, and the constant
+    # voters and Sao Tome (one vote) are set aside rather than placed by chance
+    assert 365 in namespace["b"].margin.nsmallest(10).index
+    assert 403 in namespace["b"].unassigned.index
 
 
 def _layout_names() -> set[str]:

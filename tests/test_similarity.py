@@ -225,7 +225,7 @@ def test_alliances_match_reference():
     years = [1816, 1817, 1850]
     data = _random_alliances(1, years)
     out = similarity(data, measures=ALL5, years=years)
-    assert list(out.columns) == ["ccode1", "ccode2", "year", "n", *ALL5]
+    assert list(out.columns) == ["ccode1", "ccode2", "year", "n", *ALL5, "constant"]
     assert [out[c].dtype for c in ("ccode1", "ccode2", "year", "n")] == [np.int64] * 4
     _check_alliance_years(out, data, years, ALL5)
     outb = similarity(data, measures=("s", "kappa", "pi"), binary=True, years=years)
@@ -367,7 +367,7 @@ def test_unvotes_errors():
     with pytest.raises(ValueError, match="needs kind='alliance'"):
         similarity(data, kind="unvote", measures=("s_w",))
     out = similarity(data.assign(vote=9), kind="unvote")
-    assert len(out) == 0 and list(out.columns) == ["ccode1", "ccode2", "year", "n", *ALL5]
+    assert len(out) == 0 and list(out.columns) == ["ccode1", "ccode2", "year", "n", *ALL5, "constant"]
 
 
 def test_similarity_matrix_and_ideal_distance():
@@ -510,7 +510,7 @@ def test_years_outside_the_data_raise(cow, voeten):
         similarity(votes.iloc[:0], kind="unvote", years=[1990])
     # inside the range: a year without votes gives no dyads, as before
     out = similarity(votes, kind="unvote", measures=("s",), years=[1991])
-    assert len(out) == 0 and list(out.columns) == ["ccode1", "ccode2", "year", "n", "s"]
+    assert len(out) == 0 and list(out.columns) == ["ccode1", "ccode2", "year", "n", "s", "constant"]
     # a year whose rows are all non-votes is inside the data too
     out = similarity(
         votes.assign(vote=np.where(votes.year == 1992, 9, votes.vote)),
@@ -733,7 +733,7 @@ def _kernel_args():
         (9, np.array([1.0, -2.0, 1.0]), ValueError,
          r"weights must be finite and non-negative; got -2.0 at row 1"),
         (9, [1.0, 2.0, 3.0], TypeError, "weights must be None or an ndarray"),
-        (10, np.array([7], dtype=np.int64), ValueError, r"measures must be in \[0, 7\)"),
+        (10, np.array([8], dtype=np.int64), ValueError, r"measures must be in \[0, 8\)"),
         (10, np.array([5], dtype=np.int64), ValueError, "weights must be given for measure 5"),
         (2, np.array([2, 20, 200], dtype=np.int64).astype(">i8"), ValueError,
          "row_key must be aligned and in native byte order"),
@@ -956,7 +956,7 @@ def test_kernel_survives_entries_mutated_from_another_thread(cow):
 
 
 def test_measure_names():
-    assert MEASURES == ("s", "s_sq", "kappa", "pi", "taub", "s_w", "s_w_sq")
+    assert MEASURES == ("s", "s_sq", "kappa", "pi", "taub", "s_w", "s_w_sq", "constant")
     # one list: the kernel's
     assert MEASURES == _core.SIMILARITY_MEASURES
     assert sys.modules["multipolar.similarity.driver"]._WEIGHTED <= set(MEASURES)

@@ -37,6 +37,21 @@ def similarity_years(
     npt.NDArray[np.float64],
     int,
 ]: ...
+def similarity_boot(
+    bitgens: tuple[np.random.BitGenerator, ...],
+    year_ptr: npt.NDArray[np.int64],
+    nitems: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int8],
+    levels: npt.NDArray[np.float64],
+    weights: npt.NDArray[np.float64] | None,
+    measures: npt.NDArray[np.int64],
+    replicates: int,
+    block_pairs: int,
+    probs: npt.NDArray[np.float64],
+    keep: bool,
+) -> tuple[
+    npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64] | None
+]: ...
 def gdelt_parse(
     buf: object,
     start: int,

@@ -10,7 +10,7 @@ Inputs are :class:`multipolar.RelationMatrix` objects or square DataFrames
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -81,6 +81,15 @@ class Blocs:
         Mean within-bloc minus mean between-bloc similarity, over pairs of states.
     at : Any
         The matrix's ``at`` (year), if any.
+    unassigned : Series
+        The actors left out of every bloc, indexed by actor, with the reason
+        (str): too little evidence (``min_n``), a constant portfolio (kappa 0
+        with every state by construction), or no similarity with any state.
+        They appear in no other attribute.
+    probability : DataFrame or None
+        With ``bootstrap``: the share of replicates that put each assigned
+        actor (rows) in each bloc (columns, the bloc numbers of ``labels``),
+        labels matched to ``labels`` in every replicate; rows sum to 1.
     """
 
     labels: pd.Series
@@ -90,9 +99,13 @@ class Blocs:
     between: pd.DataFrame
     separation: float
     at: Any = None
+    unassigned: pd.Series = field(
+        default_factory=lambda: pd.Series([], dtype=object, name="reason")
+    )
+    probability: pd.DataFrame | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """Per-actor frame: ``bloc`` and ``margin``, indexed by actor."""
+        """Per-actor frame: ``bloc`` and ``margin``, indexed by actor (assigned actors)."""
         return pd.DataFrame({"bloc": self.labels, "margin": self.margin})
 
 
@@ -118,40 +131,104 @@ def _kmeans(X: np.ndarray, k: int, iters: int = 100) -> np.ndarray:
     return labels
 
 
-def _one_blocs(
-    matrix: Any,
-    k: int,
-    bounds: tuple[float, float],
-    borderline: float,
-    reference: Blocs | pd.Series | None,
-    func: str,
-) -> Blocs:
-    from scipy.linalg import eigh
+#: Reasons an actor is left unassigned.
+_NO_DATA = "no similarity with any other state"
+_CONSTANT = (
+    "constant portfolio: the same code on every compared item (e.g. a yes on every roll "
+    "call), so kappa is 0 with every state by construction"
+)
 
-    A, actors, _ = _square(matrix, func)
+
+def _unassigned(
+    A: np.ndarray, counts: np.ndarray | None, min_n: int | None, actors: pd.Index
+) -> pd.Series:
+    """The actors that no bloc can take, with the reason (see :class:`Blocs`)."""
     n = len(actors)
-    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 2:
-        raise ValueError(f"{func}: k must be an integer >= 2; got {k!r}")
-    if n < k:
-        raise ValueError(f"{func}: matrix must have at least k = {k} actors; got {n}")
+    off = ~np.eye(n, dtype=bool)
+    reasons: dict[Any, str] = {}
+    for i in range(n):
+        row = np.concatenate([A[i][off[i]], A[:, i][off[:, i]]])
+        fin = row[np.isfinite(row)]
+        if counts is not None and min_n is not None:
+            c = np.nan_to_num(counts[i][off[i]], nan=0.0)
+            med = float(np.median(c)) if len(c) else 0.0
+            if med < min_n:
+                reasons[actors[i]] = (
+                    f"too little evidence: a median of {med:g} compared items with the other "
+                    f"states, below min_n = {min_n}"
+                )
+                continue
+        if len(fin) == 0:
+            reasons[actors[i]] = _NO_DATA
+        elif np.all(fin == 0.0):
+            reasons[actors[i]] = _CONSTANT
+    return pd.Series(reasons, dtype=object, name="reason")
+
+
+def _affinity(A: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    """Symmetric affinities in [0, 1]; missing pairs take the median similarity."""
     lo, hi = bounds
-    if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
-        raise ValueError(f"{func}: bounds must be finite with lo < hi; got {bounds!r}")
-    S = np.where(np.isnan(A), np.nan, A)
-    S = np.where(np.isnan(S), S.T, S)  # fill one missing direction from the other
+    n = len(A)
+    S = np.where(np.isnan(A), A.T, A)  # fill one missing direction from the other
     S = (S + S.T) / 2
     off = ~np.eye(n, dtype=bool)
-    finite = np.isfinite(S) & off
-    fill = np.median(S[finite]) if finite.any() else (lo + hi) / 2
-    S = np.where(np.isfinite(S), S, fill)
+    finite = np.isfinite(S)
+    if not finite[off].all():
+        fill = np.median(S[finite & off]) if (finite & off).any() else (lo + hi) / 2
+        S = np.where(finite, S, fill)
     W = np.clip((S - lo) / (hi - lo), 0.0, 1.0)
     np.fill_diagonal(W, 0.0)
+    return W
+
+
+def _normalized(A: np.ndarray, bounds: tuple[float, float]) -> np.ndarray:
+    """``D^-1/2 W D^-1/2`` of the affinities of A."""
+    W = _affinity(A, bounds)
     deg = W.sum(1)
     deg = np.where(deg > 0, deg, 1e-12)
     dinv = 1.0 / np.sqrt(deg)
-    M = W * dinv[:, None] * dinv[None, :]
-    _, vecs = eigh(M, subset_by_index=[n - k, n - 1])
-    U = vecs[:, ::-1]
+    return W * dinv[:, None] * dinv[None, :]
+
+
+def _leading(M: np.ndarray, k: int, start: np.ndarray | None) -> np.ndarray:
+    """The k leading eigenvectors of M (largest eigenvalue first).
+
+    Without ``start``: LAPACK (SciPy ``eigh``, expert driver). With ``start``
+    (an orthonormal basis of p > k columns near the wanted subspace, e.g. the
+    point estimate's leading vectors for a bootstrap replicate): subspace
+    iteration with Rayleigh-Ritz (Saad 2011, ch. 5), a few matrix products,
+    accepted when the residual of the k vectors is below 1e-10 and fewer than
+    p Ritz values reach the k-th eigenvalue in magnitude (else the subspace
+    could miss an eigenvalue, and LAPACK decides).
+    """
+    from scipy.linalg import eigh
+
+    n = len(M)
+    if start is not None:
+        Q = start
+        for _ in range(100):
+            MQ = M @ Q  # the one product with M per step: Ritz vectors and the next basis use it
+            w, U = np.linalg.eigh(Q.T @ MQ)
+            U = U[:, np.argsort(-w)]
+            w = np.sort(w)[::-1]
+            Y, MY = Q @ U, MQ @ U
+            if np.linalg.norm(MY[:, :k] - Y[:, :k] * w[:k]) < 1e-10:
+                if np.sum(np.abs(w) >= w[k - 1]) < Q.shape[1]:
+                    return Y[:, :k]
+                break
+            Q, _ = np.linalg.qr(MY)
+    # M is finite by construction (affinities are clipped to [0, 1]): no check needed.
+    # LAPACK's expert driver (bisection + inverse iteration) is the quickest for a few
+    # eigenpairs of these matrices (~3x the MRRR default).
+    _, vecs = eigh(M, subset_by_index=[n - k, n - 1], check_finite=False, driver="evx")
+    return vecs[:, ::-1]
+
+
+def _spectral(
+    A: np.ndarray, k: int, bounds: tuple[float, float], start: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(labels numbered by size then first actor, row-normalized embedding)."""
+    U = _leading(_normalized(A, bounds), k, start)
     U = U * np.sign(U[np.argmax(np.abs(U), axis=0), np.arange(k)])  # deterministic signs
     norms = np.linalg.norm(U, axis=1, keepdims=True)
     X = U / np.where(norms > 0, norms, 1.0)
@@ -162,8 +239,85 @@ def _one_blocs(
     remap = np.full(k, -1)
     for new, old in enumerate(used):
         remap[old] = new
-    lab = remap[lab]
-    kk = len(used)
+    return remap[lab], X
+
+
+def _match(lab: np.ndarray, ref: np.ndarray, kk: int) -> np.ndarray:
+    """The renumbering (array over bloc numbers 0..kk-1) under which ``lab`` agrees with
+    ``ref`` on as many actors as possible (Hungarian assignment, SciPy's
+    ``linear_sum_assignment``); blocs left unmatched get spare numbers."""
+    from scipy.optimize import linear_sum_assignment
+
+    size = max(kk, int(ref.max()) + 1)
+    table = np.zeros((kk, size))
+    np.add.at(table, (lab, ref), 1)
+    rows, cols = linear_sum_assignment(-table)
+    mapping = {int(r): int(c) for r, c in zip(rows, cols)}
+    taken = set(mapping.values())
+    spare = (j for j in range(size + kk) if j not in taken)
+    for x in range(kk):
+        if x not in mapping:
+            mapping[x] = next(spare)
+    return np.array([mapping[x] for x in range(kk)], dtype=np.int64)
+
+
+def _evidence(matrix: Any, actors: pd.Index) -> np.ndarray | None:
+    from .relations import RelationMatrix
+
+    if isinstance(matrix, RelationMatrix) and matrix.n is not None:
+        return np.array(matrix.n, dtype=np.float64)
+    return None
+
+
+def _one_blocs(
+    matrix: Any,
+    k: int,
+    bounds: tuple[float, float],
+    borderline: float,
+    reference: Blocs | pd.Series | None,
+    func: str,
+    min_n: int | None = None,
+    bootstrap: int | None = None,
+    seed: Any = None,
+) -> Blocs:
+    A_all, actors_all, _ = _square(matrix, func)
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 2:
+        raise ValueError(f"{func}: k must be an integer >= 2; got {k!r}")
+    if len(actors_all) < k:
+        raise ValueError(f"{func}: matrix must have at least k = {k} actors; got {len(actors_all)}")
+    lo, hi = bounds
+    if not (np.isfinite(lo) and np.isfinite(hi) and hi > lo):
+        raise ValueError(f"{func}: bounds must be finite with lo < hi; got {bounds!r}")
+    counts = _evidence(matrix, actors_all)
+    if bootstrap is not None:
+        from .similarity.bootstrap import replicates_arg, seed_sequence
+
+        bootstrap = replicates_arg(bootstrap, func)
+        seed = seed_sequence(seed, func)
+    if bootstrap is not None and getattr(matrix, "replicates", None) is None:
+        raise ValueError(
+            f"{func}: bootstrap needs a matrix from multipolar.similarity_matrix (it resamples "
+            f"the votes or alliances behind it); got {type(matrix).__name__}"
+        )
+    unassigned = _unassigned(A_all, counts, min_n, actors_all)
+    keep = ~actors_all.isin(unassigned.index)
+    pos = np.flatnonzero(keep)
+    actors = actors_all[pos]
+    n = len(actors)
+    if n < k:
+        raise ValueError(
+            f"{func}: matrix must have at least k = {k} actors with enough evidence; got {n} "
+            f"({len(unassigned)} unassigned, e.g. {unassigned.index[0]!r}: {unassigned.iloc[0]})"
+        )
+    A = A_all[np.ix_(pos, pos)]
+    weak = None
+    if counts is not None and min_n is not None:
+        weak = np.nan_to_num(counts[np.ix_(pos, pos)], nan=0.0) < min_n
+        np.fill_diagonal(weak, False)
+        A = np.where(weak, np.nan, A)
+    off = ~np.eye(n, dtype=bool)
+    lab, X = _spectral(A, k, bounds)
+    kk = len(np.unique(lab))
     if reference is not None:
         ref = reference.labels if isinstance(reference, Blocs) else reference
         if not isinstance(ref, pd.Series):
@@ -173,20 +327,8 @@ def _one_blocs(
         common = ref.reindex(actors)
         ok = common.notna().to_numpy()
         if ok.any():
-            from scipy.optimize import linear_sum_assignment
-
             rl = common.to_numpy()[ok].astype(np.int64)
-            size = max(kk, int(rl.max()) + 1)
-            table = np.zeros((kk, size))
-            np.add.at(table, (lab[ok], rl), 1)
-            rows, cols = linear_sum_assignment(-table)
-            mapping = {int(r): int(c) for r, c in zip(rows, cols)}
-            taken = set(mapping.values())
-            spare = (j for j in range(size + kk) if j not in taken)
-            for x in range(kk):
-                if x not in mapping:
-                    mapping[x] = next(spare)
-            lab = np.array([mapping[int(v)] for v in lab], dtype=np.int64)
+            lab = _match(lab[ok], rl, kk)[lab]
     centres = np.array([X[lab == j].mean(0) for j in np.unique(lab)])
     names = np.unique(lab)
     dist = np.sqrt(((X[:, None, :] - centres[None, :, :]) ** 2).sum(-1))
@@ -198,7 +340,7 @@ def _one_blocs(
     labels = pd.Series(lab, index=actors, name="bloc")
     marg = pd.Series(margin, index=actors, name="margin")
     border = marg[marg < borderline].sort_values()
-    vals = np.where(off, A, np.nan)
+    vals = np.where(off, A_all[np.ix_(pos, pos)], np.nan)
     cohesion, between = {}, pd.DataFrame(index=names, columns=names, dtype=float)
     within_mask = lab[:, None] == lab[None, :]
     for a in names:
@@ -211,6 +353,10 @@ def _one_blocs(
     sep = (np.nanmean(win) if np.isfinite(win).any() else np.nan) - (
         np.nanmean(btw) if np.isfinite(btw).any() else np.nan
     )
+    prob = None
+    if bootstrap is not None:
+        reps = matrix.replicates(bootstrap, seed=seed, actors=actors, func=func)
+        prob = _probabilities(reps, A, weak, lab, names, k, bounds, actors)
     from .relations import RelationMatrix
 
     at = matrix.at if isinstance(matrix, RelationMatrix) else None
@@ -222,7 +368,34 @@ def _one_blocs(
         between,
         float(sep),
         at,
+        unassigned,
+        prob,
     )
+
+
+def _probabilities(
+    reps: np.ndarray, point: np.ndarray, weak: np.ndarray | None, lab: np.ndarray,
+    names: np.ndarray, k: int, bounds: tuple[float, float], actors: pd.Index,
+) -> pd.DataFrame:
+    """Share of replicates putting each actor in each bloc, labels matched to ``lab``."""
+    from scipy.linalg import eigh
+
+    counts = np.zeros((len(lab), int(names.max()) + 1))
+    rows = np.arange(len(lab))
+    # the replicates start from the leading subspace of the point estimate (k + 2 vectors)
+    n = len(lab)
+    p = min(n, k + 2)
+    M0 = _normalized(point, bounds)
+    start = eigh(M0, subset_by_index=[n - p, n - 1], check_finite=False)[1] if p > k else None
+    for A in reps:
+        if weak is not None:
+            A = np.where(weak, np.nan, A)
+        rl, _ = _spectral(A, k, bounds, start)
+        matched = _match(rl, lab, int(rl.max()) + 1)[rl]
+        ok = matched < counts.shape[1]
+        counts[rows[ok], matched[ok]] += 1
+    prob = counts[:, names] / len(reps)
+    return pd.DataFrame(prob, index=actors, columns=pd.Index(names, name="bloc"))
 
 
 def blocs(
@@ -232,6 +405,9 @@ def blocs(
     bounds: tuple[float, float] = (-1.0, 1.0),
     borderline: float = 0.1,
     reference: Blocs | pd.Series | None = None,
+    min_n: int | None = 10,
+    bootstrap: int | None = None,
+    seed: int | np.random.SeedSequence | None = None,
 ) -> Blocs | dict[Any, Blocs]:
     """Spectral partition of states into k blocs, with a margin per state.
 
@@ -245,6 +421,25 @@ def blocs(
     own bloc centre (d1) and to the nearest other (d2), so borderline states
     (e.g. Russia on 2015 UN-vote kappa) are visible rather than hidden in a
     label.
+
+    No state is placed by chance. Before the partition, states are set aside
+    in ``unassigned`` with the reason: those whose evidence is too thin (the
+    matrix carries its counts, :attr:`RelationMatrix.n`, as
+    :func:`multipolar.similarity_matrix` results do, and the median count of
+    the state's pairs is below ``min_n``: e.g. Sao Tome and Principe, one
+    vote in 2015); those whose similarities are all exactly 0 (a constant
+    portfolio: a state that voted the same way on every roll call has kappa 0
+    with everyone by construction -- 12 states in 2015, which a plain cut
+    puts all with the USA); and those with no similarity at all. Among the
+    others, pairs below ``min_n`` count as missing.
+
+    With ``bootstrap=B``, the matrix's data are resampled B times
+    (:meth:`multipolar.similarity.SimilarityMatrix.replicates`: each pair's
+    compared items drawn with replacement, Efron 1979), every replicate is
+    partitioned the same way, its bloc numbers are matched to ``labels`` by
+    the Hungarian assignment on the overlap table (Kuhn 1955; SciPy's
+    ``linear_sum_assignment``), and ``probability`` holds each state's share
+    of replicates in each bloc.
 
     Parameters
     ----------
@@ -262,6 +457,16 @@ def blocs(
     reference : Blocs or Series, optional
         Previous labels: bloc numbers are permuted to agree with them on as
         many shared actors as possible (Hungarian assignment).
+    min_n : int or None, default 10
+        Least evidence (compared items, e.g. common roll calls) behind a pair
+        and, as the median over a state's pairs, behind a state; used when
+        the matrix carries counts (``R.n``). None: no evidence rule.
+    bootstrap : int, optional
+        Replicates for the membership probabilities (needs a
+        :func:`multipolar.similarity_matrix` result).
+    seed : int, SeedSequence or None
+        Root of the bootstrap's random streams (as in
+        :func:`multipolar.similarity`).
 
     Returns
     -------
@@ -273,6 +478,10 @@ def blocs(
     Ng, A. Y., Jordan, M. I., & Weiss, Y. (2002). On spectral clustering:
     Analysis and an algorithm. *NIPS 14*. Shi, J., & Malik, J. (2000).
     Normalized cuts and image segmentation. *IEEE TPAMI*, 22(8), 888-905.
+    Efron, B. (1979). Bootstrap methods: Another look at the jackknife. *The
+    Annals of Statistics*, 7(1), 1-26. Kuhn, H. W. (1955). The Hungarian
+    method for the assignment problem. *Naval Research Logistics Quarterly*,
+    2(1-2), 83-97.
 
     Examples
     --------
@@ -284,15 +493,20 @@ def blocs(
     [0, 0, 1, 1]
     """
     func = "blocs"
+    if min_n is not None:
+        if isinstance(min_n, (bool, np.bool_)) or not isinstance(min_n, (int, np.integer)):
+            raise TypeError(f"{func}: min_n must be None or an int; got {min_n!r}")
+        if min_n < 1:
+            raise ValueError(f"{func}: min_n must be >= 1; got {min_n!r}")
     if isinstance(matrix, Mapping):
         out: dict[Any, Blocs] = {}
         prev = reference
         for key in sorted(matrix):
-            res = _one_blocs(matrix[key], k, bounds, borderline, prev, func)
+            res = _one_blocs(matrix[key], k, bounds, borderline, prev, func, min_n, bootstrap, seed)
             out[key] = res
             prev = res
         return out
-    return _one_blocs(matrix, k, bounds, borderline, reference, func)
+    return _one_blocs(matrix, k, bounds, borderline, reference, func, min_n, bootstrap, seed)
 
 
 def alignment(matrix: Any, blocs: Blocs | pd.Series, state: Any) -> pd.Series:

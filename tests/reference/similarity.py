@@ -15,6 +15,10 @@ Definitions (levels v_1 < ... < v_c are the *possible* codes):
 * Scott's pi (Scott 1955), nominal, pooled marginals: (p_o - p_e) / (1 - p_e),
   p_e = sum_a ((p_a. + p_.a) / 2)^2.
 * Kendall's tau-b (Kendall 1938), counted over all pairs of items.
+* constant: 1 when either code vector takes one value on the common items.
+
+:func:`similarity_boot` is the twin of ``_core.similarity_boot``: the bootstrap of
+every pair's measures, the draws repeated from the same BitGenerators with NumPy.
 """
 
 from __future__ import annotations
@@ -103,6 +107,14 @@ def tau_b(x, y):
     return (con - dis) / math.sqrt(den) if den > 0 else NAN
 
 
+def constant(x, y):
+    """1.0 when x or y takes a single value on the common items (kappa 0 by construction)."""
+    pairs = _pairs(x, y)
+    if not pairs:
+        return NAN
+    return 1.0 if len({a for a, _, _ in pairs}) == 1 or len({b for _, b, _ in pairs}) == 1 else 0.0
+
+
 MEASURES = {
     "s": lambda x, y, lv, w: s_score(x, y, lv),
     "s_sq": lambda x, y, lv, w: s_score(x, y, lv, squared=True),
@@ -111,6 +123,7 @@ MEASURES = {
     "taub": lambda x, y, lv, w: tau_b(x, y),
     "s_w": lambda x, y, lv, w: s_score(x, y, lv, weights=w),
     "s_w_sq": lambda x, y, lv, w: s_score(x, y, lv, weights=w, squared=True),
+    "constant": lambda x, y, lv, w: constant(x, y),
 }
 
 
@@ -189,3 +202,74 @@ def similarity_years(data: pd.DataFrame, kind: str, measures, years=None,
         return pd.DataFrame(columns=["ccode1", "ccode2", "year", "n", *measures])
     out = pd.concat(parts, ignore_index=True)
     return out.sort_values(["year", "ccode1", "ccode2"], kind="stable").reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- bootstrap
+
+
+def draw_indices(bitgen, n: int, replicates: int) -> np.ndarray:
+    """(replicates, n) item indices in [0, n), drawn as the kernel draws them (Lemire 2019,
+    multiply-shift with rejection): 16-bit chunks (32-bit when n > 2^16), highest first,
+    from 64-bit words; a chunk x gives m = x n, rejected when m mod 2^b < 2^b mod n, else
+    the index m >> b. Each replicate starts on a fresh word."""
+    bits = 16 if n <= 65536 else 32
+    mask = (1 << bits) - 1
+    reject = (mask + 1 - n) % n
+    out = np.empty((replicates, n), dtype=np.int64)
+    for r in range(replicates):
+        got = 0
+        while got < n:
+            u = int(bitgen.random_raw())
+            for q in range(1, 64 // bits + 1):
+                if got == n:
+                    break
+                m = ((u >> (64 - bits * q)) & mask) * n
+                if (m & mask) < reject:
+                    continue
+                out[r, got] = m >> bits
+                got += 1
+    return out
+
+
+def similarity_boot(codes_by_year, levels, measures, bitgens, replicates, block_pairs, probs,
+                    weights_by_year=None):
+    """Every unordered pair (i < j) of every year: n, the probs-quantiles of each measure's
+    finite replicate values (NumPy's "linear" rule) and the replicates, measure by measure
+    with the textbook functions above.
+
+    ``codes_by_year``: one (N, K) array per year of level positions, -1 missing.
+    Returns (n [pairs], bands [M, P, pairs], reps [M, pairs, B]).
+    """
+    gens = iter(bitgens)
+    lv = np.asarray(levels, dtype=float)
+    ns, reps = [], []
+    for y, A in enumerate(codes_by_year):
+        N = A.shape[0]
+        w_year = None if weights_by_year is None else weights_by_year[y]
+        pairs = [(i, j) for i in range(N) for j in range(i + 1, N)]
+        for p, (i, j) in enumerate(pairs):
+            if p % block_pairs == 0:
+                gen = next(gens)
+            common = np.flatnonzero((A[i] >= 0) & (A[j] >= 0))
+            n = len(common)
+            ns.append(n)
+            vals = np.full((len(measures), replicates), NAN)
+            if n:
+                idx = draw_indices(gen, n, replicates)
+                for r in range(replicates):
+                    items = common[idx[r]]
+                    x = list(lv[A[i, items]])
+                    z = list(lv[A[j, items]])
+                    w = None if w_year is None else list(w_year[items])
+                    for m, name in enumerate(measures):
+                        vals[m, r] = MEASURES[name](x, z, tuple(lv), w)
+            reps.append(vals)
+    npairs = len(ns)
+    rep = np.stack(reps, axis=1) if reps else np.zeros((len(measures), 0, replicates))
+    bands = np.full((len(measures), len(probs), npairs), NAN)
+    for m in range(len(measures)):
+        for q in range(npairs):
+            v = rep[m, q][~np.isnan(rep[m, q])]
+            if len(v):
+                bands[m, :, q] = np.quantile(v, probs)
+    return np.array(ns, dtype=np.int64), bands, rep

@@ -27,6 +27,7 @@ _PANDAS_AGGREGATES = ("median", "first", "last", "prod", "std", "var")
 def from_frame(
     cls: Any, df: pd.DataFrame, row: Hashable, col: Hashable, value: Hashable | None, *,
     codes: str, at: Any, actors: Any, fill: float, aggregate: str | Callable[..., Any] | None,
+    n: Hashable | None = None,
 ) -> Any:
     """``cls.from_frame``: see :meth:`RelationMatrix.from_frame`."""
     func = "RelationMatrix.from_frame"
@@ -45,6 +46,8 @@ def from_frame(
     columns = [("row", row), ("col", col)]
     if value is not None:
         columns.append(("value", value))
+    if n is not None:
+        columns.append(("n", n))
     for arg, name in columns:
         try:
             found = name in df.columns
@@ -59,9 +62,22 @@ def from_frame(
 
     # Scores (checked before any warning about keys).
     v, aggregate = _frame_scores(df, value, aggregate, func)
-    idx, ri, ci, v = _frame_keys(df, row, col, v, codes, actors, func)
-    values = _place(ri, ci, v, idx, fill, aggregate, row, col, func)
-    return cls._from_parts(values, idx, codes, at)
+    if n is None:
+        idx, ri, ci, v = _frame_keys(df, row, col, v, codes, actors, func)
+        values = _place(ri, ci, v, idx, fill, aggregate, row, col, func)
+        return cls._from_parts(values, idx, codes, at)
+    # the counts travel with the scores, so the rows left out are the same
+    nv, _ = _frame_scores(df, n, None, func)
+    if (nv < 0).any() or np.isinf(nv).any():
+        raise ValueError(f"{func}: n column must hold non-negative finite counts; got {n!r}")
+    idx, ri, ci, both = _frame_keys(df, row, col, np.column_stack([v, nv]), codes, actors, func)
+    values = _place(ri, ci, both[:, 0], idx, fill, aggregate, row, col, func)
+    counts = _place(ri, ci, both[:, 1], idx, np.nan, None if aggregate is None else "sum", row,
+                    col, func)
+    obj = cls._from_parts(values, idx, codes, at)
+    counts.flags.writeable = False
+    obj._n = counts
+    return obj
 
 
 def _frame_scores(

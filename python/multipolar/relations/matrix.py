@@ -79,7 +79,53 @@ def _as_matrix(values: Any, func: str) -> np.ndarray:
 # ---------------------------------------------------------------- the type
 
 
-class RelationMatrix(EventMethods):
+class _Presentation:
+    """Pickling and display of a :class:`RelationMatrix` (kept apart so the class
+    body stays about the matrix)."""
+
+    __slots__ = ()
+    _actors: pd.Index
+    _codes: str
+    _at: Any
+    _values: np.ndarray
+
+    # -- pickling --------------------------------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = {
+            name: getattr(self, name) for name in _all_slots(type(self)) if hasattr(self, name)
+        }
+        if hasattr(self, "__dict__"):
+            state.update(self.__dict__)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for name, val in state.items():
+            object.__setattr__(self, name, val)
+        if isinstance(self._values, np.ndarray) and self._values.flags.writeable:
+            self._values.flags.writeable = False
+
+    # -- display ---------------------------------------------------------
+
+    def _summary(self) -> str:
+        n = len(self._actors)
+        return f"{type(self).__name__}: {n} x {n}, codes={self._codes!r}, at={_fmt_at(self._at)}"
+
+    def _display_grid(self, max_actors: int) -> tuple[list[str], list[list[str]], int | None]:
+        pos, cut = _display_positions(len(self._actors), max_actors)
+        labels = [str(_plain(self._actors[p])) for p in pos]
+        block = self._values[np.ix_(pos, pos)] if pos else np.empty((0, 0))
+        cells = [[_fmt_value(v) for v in row] for row in block]
+        return labels, cells, cut
+
+    def __repr__(self) -> str:
+        return _text_repr(self)
+
+    def _repr_html_(self) -> str:
+        return _html_repr(self)
+
+
+class RelationMatrix(EventMethods, _Presentation):
     """A labelled N×N matrix of dyadic scores.
 
     ``values[i, j]`` is the score of actor ``actors[i]`` towards actor
@@ -102,6 +148,14 @@ class RelationMatrix(EventMethods):
         The year (int) or time (``pandas.Timestamp``; dates and
         ``numpy.datetime64`` are converted; ``pandas.Period`` is kept) the
         matrix refers to.
+    n : array_like, shape (N, N), optional
+        The evidence behind each score, e.g. the common roll calls of a UN-vote
+        similarity (:func:`multipolar.similarity_matrix` sets it): non-negative
+        counts, NaN where unknown. Kept, in the same actor order, through
+        :meth:`sub`, :meth:`T`, :meth:`to_codes`, :meth:`symmetrize` (the
+        smaller count of the two directions that enter a score),
+        :meth:`fillna` and :meth:`fill_diagonal` (counts unchanged), and
+        written by :meth:`to_frame` as a column ``n``.
 
     Attributes
     ----------
@@ -115,6 +169,8 @@ class RelationMatrix(EventMethods):
         Code system of ``actors``.
     at : None, int, pandas.Timestamp or pandas.Period
         The year or time the matrix refers to.
+    n : numpy.ndarray or None
+        The N×N float64 evidence counts (read-only), or None when unknown.
 
     Raises
     ------
@@ -150,19 +206,22 @@ class RelationMatrix(EventMethods):
     1     365       2    3.0
     """
 
-    __slots__ = ("__weakref__", "_actors", "_at", "_codes", "_events", "_values")
+    __slots__ = ("__weakref__", "_actors", "_at", "_codes", "_events", "_n", "_values")
 
     _values: np.ndarray
     _actors: pd.Index
     _codes: str
     _at: Any
 
-    def __init__(self, values: Any, actors: Any, codes: str = "cow", at: Any = None) -> None:
+    def __init__(
+        self, values: Any, actors: Any, codes: str = "cow", at: Any = None, *, n: Any = None
+    ) -> None:
         arr, idx, codes, at = self._validate(values, actors, codes, at, "RelationMatrix")
         self._values = arr
         self._actors = idx
         self._codes = codes
         self._at = at
+        self._n = _counts(n, arr.shape, "RelationMatrix")
 
     # -- construction hooks ---------------------------------------------
 
@@ -196,6 +255,7 @@ class RelationMatrix(EventMethods):
         obj._actors = actors
         obj._codes = codes
         obj._at = at
+        obj._n = None
         return obj
 
     def _derive(
@@ -203,11 +263,13 @@ class RelationMatrix(EventMethods):
         values: np.ndarray,
         actors: pd.Index | None = None,
         codes: str | None = None,
+        n: Any = "keep",
     ) -> RelationMatrix:
         """A new matrix of the same class with new values (and actors).
 
         All other state, including a subclass's extra slots, is carried
-        over; subclasses for which that is wrong override this hook.
+        over; subclasses for which that is wrong override this hook. ``n``:
+        the new count matrix (None: unknown); by default the counts are kept.
         """
         cls = type(self)
         obj = object.__new__(cls)
@@ -227,6 +289,11 @@ class RelationMatrix(EventMethods):
             obj._actors = actors
         if codes is not None:
             obj._codes = codes
+        if not isinstance(n, str):
+            if n is not None:
+                n = np.ascontiguousarray(n, dtype=np.float64)
+                n.flags.writeable = False
+            obj._n = n
         return obj
 
     @classmethod
@@ -242,6 +309,7 @@ class RelationMatrix(EventMethods):
         actors: Any = None,
         fill: float = np.nan,
         aggregate: str | Callable[..., Any] | None = None,
+        n: Hashable | None = None,
     ) -> RelationMatrix:
         """Pivot a long dyad frame into a matrix.
 
@@ -278,6 +346,11 @@ class RelationMatrix(EventMethods):
             ``"first"``, ``"last"``, ``"prod"``, ``"std"``, ``"var"`` or a
             callable taking a Series of one pair's values go through pandas
             ``groupby`` (slower).
+        n : column label, optional
+            Column holding the evidence count of each score (e.g. ``n`` of
+            :func:`multipolar.similarity`, or of :meth:`to_frame`): the result
+            carries it as :attr:`n`, NaN for pairs no row provides; repeated
+            pairs add their counts.
 
         Returns
         -------
@@ -323,7 +396,7 @@ class RelationMatrix(EventMethods):
                [0.  , 0.  , 0.  ]])
         """
         return _frames.from_frame(cls, df, row, col, value, codes=codes, at=at, actors=actors,
-                                  fill=fill, aggregate=aggregate)
+                                  fill=fill, aggregate=aggregate, n=n)
 
     @classmethod
     def from_pandas(cls, df: pd.DataFrame, codes: str = "cow", at: Any = None) -> RelationMatrix:
@@ -383,6 +456,11 @@ class RelationMatrix(EventMethods):
     def at(self) -> Any:
         """The year (int) or time the matrix refers to, or None."""
         return self._at
+
+    @property
+    def n(self) -> np.ndarray | None:
+        """Evidence count of each score (read-only N×N float64), or None when unknown."""
+        return getattr(self, "_n", None)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -458,7 +536,8 @@ class RelationMatrix(EventMethods):
         pandas.DataFrame
             Columns ``actor1``, ``actor2`` (labels, dtype of :attr:`actors`)
             and ``value`` (float64), rows in row-major order of the matrix,
-            with a RangeIndex. :meth:`from_frame` with ``row="actor1",
+            with a RangeIndex; and ``n`` (float64) when the matrix carries
+            evidence counts (:attr:`n`). :meth:`from_frame` with ``row="actor1",
             col="actor2"`` inverts ``to_frame(diagonal=True)``; the default
             leaves the pairs (i, i) out, and ``from_frame`` then gives them its
             ``fill`` (NaN unless given), so pass ``diagonal=True`` for a round
@@ -475,27 +554,7 @@ class RelationMatrix(EventMethods):
         2    RUS    USA    2.0
         3    RUS    RUS    9.0
         """
-        n = len(self._actors)
-        pos = np.arange(n * n, dtype=np.intp)
-        a1, a2 = np.divmod(pos, n) if n else (pos, pos)
-        vals = self._values.ravel()
-        mask = None
-        if not diagonal:
-            mask = a1 != a2
-        if dropna:
-            notna = ~np.isnan(vals)
-            mask = notna if mask is None else mask & notna
-        if mask is not None:
-            a1, a2, vals = a1[mask], a2[mask], vals[mask]
-        else:
-            vals = vals.copy()
-        return pd.DataFrame(
-            {
-                "actor1": self._actors.take(a1),
-                "actor2": self._actors.take(a2),
-                "value": vals,
-            }
-        )
+        return _to_frame(self, diagonal, dropna)
 
     def to_pandas(self) -> pd.DataFrame:
         """The matrix as a square DataFrame (a copy).
@@ -570,7 +629,7 @@ class RelationMatrix(EventMethods):
     @property
     def T(self) -> RelationMatrix:
         """The transposed matrix (scores of column actors towards row actors)."""
-        return self._derive(np.ascontiguousarray(self._values.T))
+        return self._derive(np.ascontiguousarray(self._values.T), n=None if self.n is None else self.n.T)
 
     def symmetrize(self, how: str = "mean", *, skipna: bool = False) -> RelationMatrix:
         """A symmetric matrix combining ``A[i, j]`` and ``A[j, i]``.
@@ -599,7 +658,8 @@ class RelationMatrix(EventMethods):
         >>> R.symmetrize("max")[365, 2]
         3.0
         """
-        return self._derive(_symmetrized(self._values, how, skipna))
+        counts = _symmetrized_counts(self._values, self.n, skipna)
+        return self._derive(_symmetrized(self._values, how, skipna), n=counts)
 
     def sub(self, actors: Any) -> RelationMatrix:
         """The submatrix of the given actors, in the given order.
@@ -627,7 +687,10 @@ class RelationMatrix(EventMethods):
             dups = [k for k, rep in zip(keys, repeated) if rep]
             raise ValueError(f"{func}: actors must be unique; got duplicates {_examples(dups)}")
         values = self._values[np.ix_(pos, pos)]
-        return self._derive(values, actors=self._actors.take(pos))
+        n = self.n
+        return self._derive(
+            values, actors=self._actors.take(pos), n=n[np.ix_(pos, pos)] if n is not None else None
+        )
 
     def fillna(self, value: float) -> RelationMatrix:
         """A copy with NaN scores replaced by ``value``.
@@ -690,41 +753,6 @@ class RelationMatrix(EventMethods):
         (True, False)
         """
         return _equals(self, other, rtol, check_at)
-
-    # -- pickling --------------------------------------------------------
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = {
-            name: getattr(self, name) for name in _all_slots(type(self)) if hasattr(self, name)
-        }
-        if hasattr(self, "__dict__"):
-            state.update(self.__dict__)
-        return state
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        for name, val in state.items():
-            object.__setattr__(self, name, val)
-        if isinstance(self._values, np.ndarray) and self._values.flags.writeable:
-            self._values.flags.writeable = False
-
-    # -- display ---------------------------------------------------------
-
-    def _summary(self) -> str:
-        n = len(self._actors)
-        return f"{type(self).__name__}: {n} x {n}, codes={self._codes!r}, at={_fmt_at(self._at)}"
-
-    def _display_grid(self, max_actors: int) -> tuple[list[str], list[list[str]], int | None]:
-        pos, cut = _display_positions(len(self._actors), max_actors)
-        labels = [str(_plain(self._actors[p])) for p in pos]
-        block = self._values[np.ix_(pos, pos)] if pos else np.empty((0, 0))
-        cells = [[_fmt_value(v) for v in row] for row in block]
-        return labels, cells, cut
-
-    def __repr__(self) -> str:
-        return _text_repr(self)
-
-    def _repr_html_(self) -> str:
-        return _html_repr(self)
 
 
 # ---------------------------------------------------------------- method bodies
@@ -838,6 +866,70 @@ def _to_codes(
     return m._derive(m._values.copy(), actors=idx, codes=target)
 
 
+
+
+def _to_frame(m: RelationMatrix, diagonal: bool, dropna: bool) -> pd.DataFrame:
+    """The body of :meth:`RelationMatrix.to_frame`."""
+    n = len(m._actors)
+    pos = np.arange(n * n, dtype=np.intp)
+    a1, a2 = np.divmod(pos, n) if n else (pos, pos)
+    vals = m._values.ravel()
+    counts = m.n.ravel() if m.n is not None else None
+    mask = None
+    if not diagonal:
+        mask = a1 != a2
+    if dropna:
+        notna = ~np.isnan(vals)
+        mask = notna if mask is None else mask & notna
+    if mask is not None:
+        a1, a2, vals = a1[mask], a2[mask], vals[mask]
+        counts = counts[mask] if counts is not None else None
+    else:
+        vals = vals.copy()
+        counts = counts.copy() if counts is not None else None
+    cols = {
+        "actor1": m._actors.take(a1),
+        "actor2": m._actors.take(a2),
+        "value": vals,
+    }
+    if counts is not None:
+        cols["n"] = counts
+    return pd.DataFrame(cols)
+
+
+def _counts(n: Any, shape: tuple[int, ...], func: str) -> np.ndarray | None:
+    """A checked read-only float64 copy of a count matrix (None stays None)."""
+    if n is None:
+        return None
+    try:
+        arr = np.array(n, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{func}: n must be a numeric array of counts; got {type(n).__name__}") from None
+    if arr.shape != shape:
+        raise ValueError(f"{func}: n must have the shape of values {shape}; got {arr.shape}")
+    if (arr < 0).any() or np.isinf(arr).any():
+        raise ValueError(f"{func}: n must hold non-negative finite counts or NaN; got {arr[(arr < 0) | np.isinf(arr)][0]!r}")
+    arr = np.ascontiguousarray(arr)
+    arr.flags.writeable = False
+    return arr
+
+
+def _symmetrized_counts(a: np.ndarray, n: np.ndarray | None, skipna: bool) -> np.ndarray | None:
+    """The evidence of a symmetrized score: the smaller count of the directions used.
+
+    Without ``skipna`` both directions enter every score; with it a direction
+    whose score is NaN is left out, so its count is too.
+    """
+    if n is None:
+        return None
+    if not skipna:
+        return np.ascontiguousarray(np.minimum(n, n.T))
+    ok = ~np.isnan(a)
+    big = np.inf
+    left = np.where(ok, n, big)
+    right = np.where(ok.T, n.T, big)
+    out = np.minimum(left, right)
+    return np.ascontiguousarray(np.where(np.isinf(out), np.nan, out))
 
 
 def _symmetrized(a: np.ndarray, how: str, skipna: bool) -> np.ndarray:

@@ -16,7 +16,14 @@ code vectors: :func:`s_score`, :func:`kappa`, :func:`scott_pi`,
 :func:`tau_b`), :mod:`~multipolar.similarity.inputs` (alliance and UN-vote
 frames into the kernel's portfolios) and :mod:`~multipolar.similarity.driver`
 (every dyad-year: :func:`similarity`, :func:`similarity_matrix`,
-:func:`ideal_distance`).
+:func:`ideal_distance`), and :mod:`~multipolar.similarity.bootstrap` (the
+bootstrap bands' random streams and kernel call, ``csrc/similarity_boot.c``).
+
+Evidence. Every result reports ``n``, the items compared; ``min_n=`` sets
+measures below it to NaN (rows kept and counted), :func:`similarity_matrix`
+keeps the counts as ``R.n``, and a ``constant`` column flags dyad-years where
+one portfolio uses a single code on the compared items (kappa is then 0 by
+construction). ``bootstrap=B`` adds percentile bands per measure.
 
 Measures, for codes drawn from the ordered *possible* levels v_1 < ... < v_c
 (never the observed ones), over the n items both portfolios code:
@@ -63,7 +70,7 @@ Miller, S. V. fpsim: Measure Foreign Policy Similarity (R package).
 
 from __future__ import annotations
 
-from .driver import MEASURES, ideal_distance, similarity, similarity_matrix
+from .driver import MEASURES, SimilarityMatrix, ideal_distance, similarity, similarity_matrix
 # the possible levels of each kind of portfolio, public as before the split
 from .inputs import ALLIANCE_LEVELS as ALLIANCE_LEVELS
 from .inputs import BINARY_LEVELS as BINARY_LEVELS
@@ -72,6 +79,7 @@ from .pairwise import kappa, s_score, scott_pi, tau_b
 
 __all__ = [
     "MEASURES",
+    "SimilarityMatrix",
     "ideal_distance",
     "kappa",
     "s_score",
@@ -83,4 +91,4 @@ __all__ = [
 
 # The functions live in the submodules; doctest looks at this package's own
 # objects only, so their Examples are listed here to run with it.
-__test__ = {name: globals()[name] for name in __all__ if name != "MEASURES"}
+__test__ = {name: globals()[name] for name in __all__ if name not in ("MEASURES", "SimilarityMatrix")}
