@@ -894,6 +894,17 @@ for i, (call, func, exc, frag) in enumerate([
     case(f"{func}-{i}", func, lambda w, c=call: c(), exc, frag)
 
 
+for i, (call, func, exc, frag) in enumerate([
+    (lambda: mp.transition(nmc_long(), 710, 2, parity="x"), "transition", TypeError, "parity"),
+    (lambda: mp.transition(nmc_long(), 710, 2, parity=(0.8,)), "transition", TypeError, "parity"),
+    (lambda: mp.transition(nmc_long(), 710, 2, parity=("a", "b")), "transition", TypeError,
+     "parity"),
+    (lambda: mp.goldstein(["040"], table=3), "goldstein", TypeError, "table"),
+    (lambda: mp.goldstein(["040"], table=[1.0]), "goldstein", TypeError, "table"),
+]):
+    case(f"{func}-extra-{i}", func, lambda w, c=call: c(), exc, frag)
+
+
 class Writer:
     """Writes a case's file into the test's tmp_path and returns its path."""
 
@@ -912,8 +923,7 @@ def test_the_table_is_large_and_covers_every_public_function():
     covered = {c.func.split(".")[0] for c in CASES}
     callables = {n for n in mp.__all__ if callable(getattr(mp, n)) and n[0].islower()}
     # runtime helpers without input checks worth a row of their own
-    # (goldstein reads or downloads GDELT's table; its errors are cameo.py's, not covered here)
-    exempt = {"goldstein", "get_num_threads", "num_threads", "demo_majors", "demo_states", "plot_concentration",
+    exempt = {"get_num_threads", "num_threads", "demo_majors", "demo_states", "plot_concentration",
               "plot_shares", "power_chart", "bargain_issues", "ideal_distance", "group_cohesion"}
     assert callables - exempt <= covered | {"bargain_issues"}, sorted(callables - exempt - covered)
 

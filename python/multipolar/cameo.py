@@ -312,6 +312,11 @@ def goldstein(event_codes: Any, table: str | os.PathLike[str] | pd.Series | None
     [-10.0, 1.0, nan]
     """
     func = "goldstein"
+    if table is not None and not isinstance(table, (str, os.PathLike, pd.Series)):
+        raise TypeError(
+            f"{func}: table must be a path, a pandas Series of weights or None; got "
+            f"{type(table).__name__} {table!r}"
+        )
     if isinstance(table, pd.Series):
         weights = table.astype(np.float64)
     else:

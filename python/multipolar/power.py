@@ -559,6 +559,9 @@ def transition(
     """
     func = "transition"
     require_frame(df, func)
+    if (isinstance(parity, (str, bytes)) or not hasattr(parity, "__len__") or len(parity) != 2
+            or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in parity)):
+        raise TypeError(f"{func}: parity must be a (lo, hi) pair of numbers; got {parity!r}")
     lo, hi = parity
     if isinstance(min_years, bool) or not isinstance(min_years, numbers.Integral) or min_years < 1:
         raise ValueError(f"{func}: min_years must be an integer >= 1; got {min_years!r}")
