@@ -905,6 +905,37 @@ for i, (call, func, exc, frag) in enumerate([
     case(f"{func}-extra-{i}", func, lambda w, c=call: c(), exc, frag)
 
 
+def _sim_frame() -> pd.DataFrame:
+    return pd.DataFrame({"ccode1": [2, 20], "ccode2": [20, 2], "year": 2000, "kappa": 0.1})
+
+
+def _ideal() -> pd.DataFrame:
+    return pd.DataFrame({"ccode": [2, 365], "year": 2000, "idealpoint": [1.0, -1.0]})
+
+
+for i, (call, func, exc, frag) in enumerate([
+    (lambda: mp.num_threads(0).__enter__(), "num_threads", ValueError, "0"),
+    (lambda: mp.num_threads("x").__enter__(), "num_threads", TypeError, "'x'"),
+    (lambda: mp.ideal_distance(3), "ideal_distance", TypeError, "idealpoints"),
+    (lambda: mp.ideal_distance(_ideal(), column="nope"), "ideal_distance", ValueError, "nope"),
+    (lambda: mp.ideal_distance(_ideal().assign(idealpoint=["a", "b"])), "ideal_distance",
+     TypeError, "'a'"),
+    (lambda: mp.group_cohesion(3, "BRICS"), "group_cohesion", TypeError, "similarity_frame"),
+    (lambda: mp.group_cohesion(_sim_frame(), "NOPE"), "group_cohesion", ValueError, "'NOPE'"),
+    (lambda: mp.group_cohesion(_sim_frame(), "G7", measure="nope"), "group_cohesion",
+     ValueError, "nope"),
+    (lambda: mp.plot_concentration(3), "plot_concentration", TypeError, "conc_frame"),
+    (lambda: mp.plot_concentration(pd.DataFrame({"year": [2000], "con": [0.1]}),
+                                   columns=("nope",)), "plot_concentration", ValueError, "nope"),
+    (lambda: mp.plot_shares(3), "plot_shares", TypeError, "df"),
+    (lambda: mp.plot_shares(nmc_frame(), value="nope"), "plot_shares", ValueError, "nope"),
+    (lambda: mp.power_chart(3, "x.png"), "power_chart", TypeError, "df"),
+    (lambda: mp.power_chart(nmc_frame(), "x.png", value="nope"), "power_chart", ValueError,
+     "nope"),
+]):
+    case(f"{func}-more-{i}", func, lambda w, c=call: c(), exc, frag)
+
+
 class Writer:
     """Writes a case's file into the test's tmp_path and returns its path."""
 
@@ -922,10 +953,9 @@ def test_the_table_is_large_and_covers_every_public_function():
     assert len({c.id for c in CASES}) == len(CASES)
     covered = {c.func.split(".")[0] for c in CASES}
     callables = {n for n in mp.__all__ if callable(getattr(mp, n)) and n[0].islower()}
-    # runtime helpers without input checks worth a row of their own
-    exempt = {"get_num_threads", "num_threads", "demo_majors", "demo_states", "plot_concentration",
-              "plot_shares", "power_chart", "bargain_issues", "ideal_distance", "group_cohesion"}
-    assert callables - exempt <= covered | {"bargain_issues"}, sorted(callables - exempt - covered)
+    # functions that take no input to check (demo data, the thread count getter)
+    exempt = {"get_num_threads", "demo_majors", "demo_states"}
+    assert callables - exempt <= covered, sorted(callables - exempt - covered)
 
 
 @pytest.mark.parametrize("c", CASES, ids=[c.id for c in CASES])

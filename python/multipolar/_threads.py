@@ -38,9 +38,18 @@ def set_num_threads(n: int | None) -> int:
     1
     >>> _ = mp.set_num_threads(old)
     """
+    return _set(n, "set_num_threads")
+
+
+def _set(n: int | None, func: str) -> int:
+    """set_num_threads with errors naming the public ``func``."""
     if isinstance(n, bool) or not (n is None or isinstance(n, int)):
-        raise TypeError(f"set_num_threads: n must be an int or None; got {type(n).__name__}")
-    return _core.set_num_threads(n)
+        raise TypeError(f"{func}: n must be an int or None; got {type(n).__name__} {n!r}")
+    try:
+        return _core.set_num_threads(n)
+    except ValueError as exc:  # the range check of the C side, which names its entry point
+        text = str(exc).partition(": ")[2] or str(exc)
+        raise ValueError(f"{func}: {text}") from None
 
 
 @contextmanager
@@ -52,7 +61,7 @@ def num_threads(n: int | None) -> Iterator[int]:
     ...     mp.get_num_threads()
     1
     """
-    previous = set_num_threads(n)
+    previous = _set(n, "num_threads")
     try:
         yield get_num_threads()
     finally:

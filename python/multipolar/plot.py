@@ -418,6 +418,7 @@ def power_chart(
     if among is not None and among != "majors":
         raise ValueError(f"{func}: among must be None or 'majors'; got {among!r}")
     df = _with_value(df, value)
+    require_columns(df, ["ccode", "year", value], func)
     conc = concentration(df, value=value, among=among)
     pol = polarity(df, value=value, among=among, threshold=threshold, unipolar=unipolar)
 
