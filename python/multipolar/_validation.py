@@ -355,6 +355,7 @@ def resolve_states(
     codes: str = "cowabb",
     present: Any = None,
     year: int | None = None,
+    labels: Any = None,
 ) -> np.ndarray:
     """States named by the user, as int64 COW ccodes, in the order of ``xs``.
 
@@ -366,12 +367,22 @@ def resolve_states(
     :func:`multipolar.codes.lookup_state` with ``year`` deciding codes that
     name several states; with ``codes="gw"`` ints are Gleditsch-Ward numbers.
 
+    With the default ``codes="cowabb"`` a string that is not a COW abbreviation
+    is read, in this order, as an ISO 3166-1 alpha-3 code, an alpha-2 code and
+    an English name (:mod:`multipolar.codes.names`), so "GBR", "GB", "UKG" and
+    "United Kingdom" all name 200. The order settles the codes that collide
+    between systems without guessing: "AUS" is Austria (COW) here; pass
+    ``codes="iso3"`` to read ISO codes first (then "AUS" is Australia). Any
+    other ``codes`` reads strings in that system only.
+
+    ``labels`` is an optional pair ``(names, ccodes)`` of aligned arrays, the
+    frame's own abbreviations (e.g. a ``stateabb`` column): with
+    ``codes="cowabb"`` a string found there is taken first, so a synthetic world's "KSH" names its own state.
+
     ``xs`` is one state or a list-like of them. Raises TypeError for an element
     that is neither int nor str, ValueError naming ``func`` and ``arg`` for an
     unknown state or an unknown code system.
     """
-    from .codes import lookup_state
-
     check_system(codes, func, "codes")
     if isinstance(xs, str) or _is_int(xs):
         items = [xs]
@@ -382,6 +393,7 @@ def resolve_states(
     else:
         items = [xs]
     known = None
+    own: dict[str, int] | None = None
     out = np.empty(len(items), dtype=np.int64)
     for i, x in enumerate(items):
         if not (_is_int(x) or isinstance(x, str)):
@@ -396,11 +408,45 @@ def resolve_states(
             if int(x) in known:
                 out[i] = int(x)
                 continue
-        try:
-            out[i] = lookup_state(x, codes=codes, year=year)
-        except (TypeError, ValueError):
-            raise ValueError(f"{func}: {arg} has an unknown state; got {x!r}") from None
+        if isinstance(x, str) and own is None and labels is not None and codes == "cowabb":
+            own = _own_labels(labels)
+        if isinstance(x, str) and own and x.strip().upper() in own:
+            out[i] = own[x.strip().upper()]
+            continue
+        found = _lookup_any(x, codes, year)
+        if found is None:
+            tried = "COW abbreviation, ISO3, ISO2 or name" if codes == "cowabb" else codes
+            raise ValueError(
+                f"{func}: {arg} has an unknown state; got {x!r} (not a known {tried})"
+            )
+        out[i] = found
     return out
+
+
+def _own_labels(labels: Any) -> dict[str, int]:
+    """The frame's own abbreviation -> ccode (the first ccode where one repeats)."""
+    names, ccodes = labels
+    out: dict[str, int] = {}
+    for name, c in zip(np.asarray(names, dtype=object).tolist(), np.asarray(ccodes).tolist()):
+        if isinstance(name, str) and name.strip():
+            out.setdefault(name.strip().upper(), int(c))
+    return out
+
+
+def _lookup_any(x: Any, codes: str, year: int | None) -> int | None:
+    """ccode of one state in ``codes``, falling back to ISO3, ISO2 and names from
+    ``"cowabb"`` (see :func:`resolve_states`); None if unknown."""
+    from .codes import lookup_state
+
+    systems = [codes]
+    if codes == "cowabb" and isinstance(x, str):
+        systems += ["iso3", "iso2", "name"]
+    for system in systems:
+        try:
+            return int(lookup_state(x, codes=system, year=year))
+        except (TypeError, ValueError, LookupError):
+            continue
+    return None
 
 
 # ---- uniqueness ----------------------------------------------------------------------

@@ -566,8 +566,10 @@ def transition(
         raise ValueError(f"{func}: parity must satisfy 0 < lo <= 1 <= hi; got {parity!r}")
     df = _derive(df, value, func)
     require_columns(df, ["ccode", "year", value], func)
+    # the frame's own abbreviations (a synthetic world's "KSH") come first
+    own = (df["stateabb"].to_numpy(), df["ccode"].to_numpy()) if "stateabb" in df.columns else None
     ca, cb = resolve_states(
-        [a, b], func, "a or b", codes=codes, present=df["ccode"].to_numpy()
+        [a, b], func, "a or b", codes=codes, present=df["ccode"].to_numpy(), labels=own
     ).tolist()
     if ca == cb:
         raise ValueError(f"{func}: a and b must be different states; got {a!r} and {b!r}")

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .._validation import check_system as _check_system
 from .._validation import factorize
+from .names import name_matches
 from .tables import (
     _GRID_FIRST,
     _INT_SYSTEMS,
@@ -83,6 +84,14 @@ def _years_from_member(ccode: int, years: np.ndarray) -> np.ndarray:
     return np.where(ok, d, np.inf)
 
 
+def _name_links(value: Any) -> tuple[_Link, ...] | None:
+    """Links of a name that is not a COW state name but matches the name patterns."""
+    if not isinstance(value, str):
+        return None
+    found = name_matches(value)
+    return tuple(_Link(c, -np.inf, np.inf) for c in found) if found else None
+
+
 def _to_cow(
     codes: np.ndarray,
     uniques: np.ndarray,
@@ -98,6 +107,12 @@ def _to_cow(
     bad: list[Any] = []
     for i, value in enumerate(uniques.tolist()):
         links = table.get(_key(system, value))
+        if system == "name":
+            # a COW name may also match a pattern naming other states over time
+            # ("Germany" is 260 in 1955-1990): both sets of links go to the year rule
+            extra = _name_links(value)
+            if extra is not None:
+                links = tuple(links or ()) + extra
         if links is None:
             bad.append(value)
             continue
@@ -422,7 +437,9 @@ def _lookup(items: list[Any], codes: str, year: Any, func: str, arg: str) -> np.
         key: Any = v
         if isinstance(v, str) and system in _INT_SYSTEMS:
             key = int(v) if v.strip().isdigit() else None
-        if _key(system, key) not in book.inputs[system]:
+        if _key(system, key) not in book.inputs[system] and (
+            system != "name" or _name_links(key) is None
+        ):
             unknown.append(v)
             continue
         text_rows.append(i)

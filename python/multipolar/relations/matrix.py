@@ -496,8 +496,10 @@ class RelationMatrix(EventMethods, _Presentation):
 
         Keys are read in the matrix's code system: an int is a COW ccode
         only when ``codes == "cow"`` (where a string is read as a COW
-        abbreviation), a GW code when ``codes == "gw"``; otherwise keys are
-        strings of :attr:`codes`. An unknown actor raises ``KeyError``.
+        abbreviation, else as ISO3, ISO2 or an English name, in that order:
+        ``R["USA", "Russian Federation"]``), a GW code when ``codes == "gw"``;
+        otherwise keys are strings of :attr:`codes`. An unknown actor raises
+        ``KeyError``.
         """
         if isinstance(key, tuple):
             if len(key) != 2:
@@ -780,6 +782,11 @@ def _locate(m: RelationMatrix, key: Any) -> int:
                 found = int(lookup_state(key, codes="cowabb", year=_year_of(m._at)))
             except (KeyError, ValueError, LookupError):
                 found = None
+            if found is None:
+                # not a COW abbreviation: ISO3, ISO2 or an English name
+                from .._validation import _lookup_any
+
+                found = _lookup_any(key, "cowabb", _year_of(m._at))
     elif isinstance(key, str):
         found = key
     if found is not None:
