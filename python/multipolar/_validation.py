@@ -282,8 +282,18 @@ def _factorize_categorical(
 
 
 def int_keys(series: pd.Series, func: str, name: str) -> np.ndarray:
-    """An integer key column (ccode, year) as int64; missing or fractional keys raise."""
-    arr = value_array(series, func, name)
+    """An integer key column (ccode, year) as int64; missing or fractional keys raise.
+
+    A ccode column holding state codes of another system ("USA", "GBR") raises a
+    TypeError that names the system and the conversion to run.
+    """
+    try:
+        arr = value_array(series, func, name)
+    except TypeError as exc:
+        hint = _code_hint(series, name) if str(name).startswith("ccode") else ""
+        if not hint:
+            raise
+        raise TypeError(f"{exc}{hint}") from None
     if arr.dtype.kind == "f":
         bad = ~np.isfinite(arr)
         if bad.any():
@@ -295,6 +305,29 @@ def int_keys(series: pd.Series, func: str, name: str) -> np.ndarray:
         if frac.any():
             raise ValueError(f"{func}: column {name!r} must hold integers; got {arr[frac][0]!r}")
     return arr.astype(np.int64, copy=False)
+
+
+def _code_hint(series: pd.Series, name: str) -> str:
+    """How to turn a column of state codes into ccodes, or "" if its first string is none."""
+    first = next((v for v in series.tolist() if isinstance(v, str)), None)
+    if first is None:
+        return ""
+    from .codes import lookup_state
+
+    found = []
+    for system in ("iso3", "cowabb", "iso2", "name"):
+        try:
+            lookup_state(first, codes=system)
+        except (TypeError, ValueError, LookupError):
+            continue
+        found.append(system)
+    if not found:
+        return ""
+    systems = ", ".join(found)
+    return (
+        f", a state code ({systems}) rather than an integer COW ccode: convert the column first, "
+        f"e.g. df[{name!r}] = multipolar.convert(df[{name!r}], from_={found[0]!r}, to='cow')"
+    )
 
 
 # ---- years ---------------------------------------------------------------------------

@@ -141,6 +141,19 @@ def _attach(df: pd.DataFrame, new: dict[str, Any], func: str) -> pd.DataFrame:
     return out
 
 
+def _call(inner: Any, func: str, *args: Any, **kwargs: Any) -> Any:
+    """``inner(*args, **kwargs)``, its argument errors restated under the pipe's name."""
+    try:
+        return inner(*args, **kwargs)
+    except (TypeError, ValueError) as exc:
+        msg = str(exc)
+        name = inner.__name__
+        if not msg.startswith(f"{name}:"):
+            raise
+        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        raise kind(f"{func} (via {name}){msg[len(name):]}") from None
+
+
 def _dyad_only(kind: str, func: str) -> None:
     if kind != "dyad":
         raise ValueError(
@@ -208,7 +221,7 @@ def add_capabilities(
             from .power import NMC_COMPONENTS, cinc
 
             if all(c in nmc.columns for c in NMC_COMPONENTS):
-                values[col] = cinc(nmc).to_numpy(dtype=np.float64)
+                values[col] = _call(cinc, func, nmc).to_numpy(dtype=np.float64)
                 continue
         require_columns(nmc, [col], func, "nmc")
         from ._validation import value_array
@@ -280,9 +293,10 @@ def add_similarity(
     have = np.unique(int_keys(data["year"], func, "year"))
     want = np.intersect1d(np.unique(keys["year"]), have)
     if len(want):
-        sim = similarity(data, kind=kind, measures=measures, years=want.tolist(), **options)
+        sim = _call(similarity, func, data, kind=kind, measures=measures, years=want.tolist(),
+                    **options)
     else:  # no common year: still validate the arguments, on no rows
-        sim = similarity(data.iloc[:0], kind=kind, measures=measures, **options)
+        sim = _call(similarity, func, data.iloc[:0], kind=kind, measures=measures, **options)
     index = _source_keys(sim, _DYAD, func, "the similarity result")
     pos = _positions(index, [keys["ccode1"], keys["ccode2"], keys["year"]])
     new: dict[str, Any] = {}
@@ -339,7 +353,7 @@ def add_dependence(
     require_columns(trade, ["year"], func, "trade")
     have = np.unique(int_keys(trade["year"], func, "year"))
     want = np.intersect1d(np.unique(keys["year"]), have)
-    dep = dependence(trade, year=want.tolist(), smoothed=smoothed)
+    dep = _call(dependence, func, trade, year=want.tolist(), smoothed=smoothed)
     index = _source_keys(dep, _DYAD, func, "the dependence result")
     pos12 = _positions(index, [keys["ccode1"], keys["ccode2"], keys["year"]])
     pos21 = _positions(index, [keys["ccode2"], keys["ccode1"], keys["year"]])
