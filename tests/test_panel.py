@@ -189,3 +189,28 @@ def test_collisions_and_duplicate_sources_raise():
         mp.add_groups(pd.DataFrame({"state": [2]}), "NATO")
     with pytest.raises(TypeError, match="add_majors: df must be a pandas DataFrame"):
         mp.add_majors([2, 2000])
+
+
+# ---- RelationMatrix frames round-trip with their defaults ------------------------------
+
+
+def test_relation_matrix_frame_round_trip_with_defaults():
+    from multipolar.relations import RelationMatrix
+
+    vals = np.array([[1.0, 0.2, np.nan], [0.3, 1.0, 0.5], [0.7, 0.1, 1.0]])
+    for actors, codes in (([710, 2, 365], "cow"), (["USA", "RUS", "CHN"], "iso3")):
+        R = RelationMatrix(vals, actors=actors, codes=codes, at=2015,
+                           n=np.array([[5, 4, 0], [4, 5, 3], [0, 3, 5]]))
+        back = RelationMatrix.from_frame(R.to_frame())
+        assert back.equals(R)
+        assert back.actors.tolist() == list(actors) and back.codes == codes and back.at == 2015
+        np.testing.assert_array_equal(back.n, R.n)
+        np.testing.assert_array_equal(np.diag(back.values), np.diag(vals))
+    # a frame changed since to_frame is read as any other: its own actors, NaN diagonal
+    f = R.to_frame()
+    part = RelationMatrix.from_frame(f[f.value > 0.25], codes="iso3")
+    assert sorted(part.actors.tolist()) == ["CHN", "RUS", "USA"]
+    assert np.isnan(np.diag(part.values)).all()
+    # a plain ccode1/ccode2 frame keeps its old reading
+    plain = pd.DataFrame({"ccode1": [2], "ccode2": [365], "value": [0.5]})
+    assert RelationMatrix.from_frame(plain)[2, 365] == 0.5
