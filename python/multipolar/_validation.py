@@ -84,7 +84,8 @@ def _raise_not_numeric(series: pd.Series, func: str, name: str) -> None:
 #: Code systems understood by :func:`multipolar.codes.convert`, the ``codes=``
 #: arguments and :func:`resolve_states`: COW ccode (int), COW abbreviation, ISO
 #: 3166-1 alpha-3 and alpha-2, CAMEO country code, Gleditsch-Ward number (int)
-#: and the COW state name. ``multipolar.codes.SYSTEMS`` is this tuple.
+#: and the state name (COW's, or an English name by the patterns of
+#: ``codes.names``). ``multipolar.codes.SYSTEMS`` is this tuple.
 CODE_SYSTEMS: tuple[str, ...] = ("cow", "cowabb", "iso3", "iso2", "cameo", "gw", "name")
 
 

@@ -92,7 +92,9 @@ class Group:
     name : str
         The group's name (non-empty), used in result frames.
     members : mapping or list-like
-        Either a list-like of states, members in every year the group exists,
+        States are ccodes, or COW abbreviations, ISO3/ISO2 codes or English
+        names ("RUS", "Russian Federation"). Either a list-like of states,
+        members in every year the group exists,
         or a mapping from state to its spells, each given as
 
         - ``None``: member in every year the group exists;

@@ -66,6 +66,7 @@ _STATE = ("ccode", "year")
 def _frame_keys(df: Any, func: str) -> tuple[str, dict[str, np.ndarray]]:
     """("dyad" | "state", key arrays) of the frame, validated."""
     require_frame(df, func)
+    cols: tuple[str, ...]
     if all(c in df.columns for c in _DYAD):
         kind, cols = "dyad", _DYAD
     elif all(c in df.columns for c in _STATE):
@@ -406,7 +407,8 @@ def add_ideal_distance(
     index = _source_keys(points, _STATE, func, "points")
     x = value_array(points[column], func, column).astype(np.float64)
     if kind == "state":
-        return _attach(df, {f"{pre}point": _take(x, _positions(index, [keys["ccode"], keys["year"]]))}, func)
+        pos = _positions(index, [keys["ccode"], keys["year"]])
+        return _attach(df, {f"{pre}point": _take(x, pos)}, func)
     x1 = _take(x, _positions(index, [keys["ccode1"], keys["year"]]))
     x2 = _take(x, _positions(index, [keys["ccode2"], keys["year"]]))
     new = {f"{pre}point1": x1, f"{pre}point2": x2, f"{pre}distance": np.abs(x1 - x2)}

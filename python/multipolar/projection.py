@@ -602,7 +602,9 @@ def project(
         array, Index or Series names states by ccode or COW abbreviation.
     pairs : list of (a, b), optional
         Dyads for overtaking: P(v_a > v_b) per year and the year ``a`` first
-        exceeds ``b``. Any two states of the frame, majors or not.
+        exceeds ``b``. Any two states of the frame, majors or not: ccodes,
+        the frame's own ``stateabb``, or COW abbreviations, ISO3/ISO2 codes
+        or English names (``("China", "United States")``).
     seed : int, SeedSequence or None
         Seed of the run. None draws fresh entropy, recorded in
         :attr:`Projection.seed` so the run can be repeated.

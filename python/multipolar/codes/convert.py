@@ -200,7 +200,10 @@ def convert(
     from_, to : {"cow", "cowabb", "iso3", "iso2", "cameo", "gw", "name"}
         Code systems: COW ccode (int), COW abbreviation, ISO 3166-1 alpha-3
         and alpha-2, CAMEO country code, Gleditsch-Ward number (int), COW
-        state name.
+        state name. ``from_="name"`` also reads the English names analysts
+        meet in World Bank, UN and news sources ("Russian Federation",
+        "Korea, Rep.", "Türkiye", "Viet Nam"), by the patterns of
+        :mod:`multipolar.codes.names`, year-aware ("Germany" in 1970 is 260).
     year : int or array-like of int, optional
         Year of each value (a scalar, or an array that broadcasts to
         ``values``; NaN means no year). It decides between the COW states a
