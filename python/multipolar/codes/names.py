@@ -125,18 +125,26 @@ def _compiled() -> tuple[tuple[int, re.Pattern[str]], ...]:
 
 
 @functools.cache
-def name_matches(name: str) -> tuple[int, ...]:
-    """ccodes whose COW name or a pattern matches ``name`` in full (sorted; empty if none)."""
+def _cow_names() -> dict[str, tuple[int, ...]]:
+    """Normalised COW state name -> ccodes."""
     from .tables import _states_table
 
+    table = _states_table()
+    out: dict[str, tuple[int, ...]] = {}
+    for c, n in zip(table["ccode"].tolist(), table["name"].tolist()):
+        if n is not None:
+            key = normalize_name(n)
+            out[key] = (*out.get(key, ()), int(c))
+    return out
+
+
+# bounded: a column of many distinct strings must not grow the cache without limit
+@functools.lru_cache(maxsize=4096)
+def name_matches(name: str) -> tuple[int, ...]:
+    """ccodes whose COW name or a pattern matches ``name`` in full (sorted; empty if none)."""
     key = normalize_name(name)
     if not key:
         return ()
-    table = _states_table()
-    hits = {
-        int(c)
-        for c, n in zip(table["ccode"].tolist(), table["name"].tolist())
-        if n is not None and normalize_name(n) == key
-    }
+    hits = set(_cow_names().get(key, ()))
     hits.update(c for c, pat in _compiled() if pat.fullmatch(key))
     return tuple(sorted(hits))
