@@ -214,3 +214,12 @@ def test_relation_matrix_frame_round_trip_with_defaults():
     # a plain ccode1/ccode2 frame keeps its old reading
     plain = pd.DataFrame({"ccode1": [2], "ccode2": [365], "value": [0.5]})
     assert RelationMatrix.from_frame(plain)[2, 365] == 0.5
+
+
+def test_coverage_is_logged_and_kept_along_a_chain(caplog):
+    sy = pd.DataFrame({"ccode": [2, 365, 20], "year": [2000, 2000, 2000]})
+    nmc = pd.DataFrame({"ccode": [2], "year": [2000], "cinc": [0.15]})
+    with caplog.at_level("INFO", logger="multipolar.panel"):
+        out = sy.pipe(mp.add_capabilities, nmc).pipe(mp.add_majors)
+    assert out.attrs["coverage"] == {"cinc": 1, "major": 3}
+    assert "add_capabilities: cinc 1 of 3 rows" in caplog.text
