@@ -936,6 +936,70 @@ for i, (call, func, exc, frag) in enumerate([
     case(f"{func}-more-{i}", func, lambda w, c=call: c(), exc, frag)
 
 
+# ---------------------------------------------------------------- the panel pipe and
+# errors that say what to do
+
+
+def dyads() -> pd.DataFrame:
+    return pd.DataFrame({"ccode1": [2, 20], "ccode2": [20, 2], "year": [2000, 2000]})
+
+
+def votes() -> pd.DataFrame:
+    return pd.DataFrame({"rcid": [1, 1], "ccode": [2, 20], "year": [2000, 2000], "vote": [1, 3]})
+
+
+for i, (call, func, exc, frag) in enumerate([
+    (lambda: mp.add_capabilities([1], nmc_frame()), "add_capabilities", TypeError, "df"),
+    (lambda: mp.add_capabilities(dyads(), 3), "add_capabilities", TypeError, "nmc"),
+    (lambda: mp.add_capabilities(dyads(), nmc_frame(), columns="cinc"), "add_capabilities",
+     TypeError, "columns"),
+    (lambda: mp.add_capabilities(dyads(), nmc_frame(), columns=["nope"]), "add_capabilities",
+     ValueError, "nope"),
+    (lambda: mp.add_capabilities(dyads(), pd.concat([nmc_frame()] * 2)), "add_capabilities",
+     ValueError, "duplicate"),
+    (lambda: mp.add_capabilities(pd.DataFrame({"a": [1]}), nmc_frame()), "add_capabilities",
+     ValueError, "ccode1, ccode2, year"),
+    (lambda: mp.add_capabilities(dyads().assign(ccode1=["USA", "CAN"]), nmc_frame()),
+     "add_capabilities", TypeError, "from_='iso3'"),
+    (lambda: mp.add_similarity(dyads(), ally_frame(), prefix=3), "add_similarity", TypeError,
+     "prefix"),
+    (lambda: mp.add_similarity(dyads(), ally_frame(), years=[2000]), "add_similarity",
+     TypeError, "years"),
+    (lambda: mp.add_similarity(dyads()[["ccode1", "year"]].rename(columns={"ccode1": "ccode"}),
+                               ally_frame()), "add_similarity", ValueError, "dyad-year"),
+    (lambda: mp.add_similarity(dyads(), ally_frame(), kind="treaty"), "add_similarity",
+     ValueError, "kind"),
+    (lambda: mp.add_similarity(dyads(), votes()), "add_similarity", ValueError,
+     "kind='unvote'"),
+    (lambda: mp.add_dependence(dyads(), "trade"), "add_dependence", TypeError, "trade"),
+    (lambda: mp.add_dependence(dyads(), trade_frame().drop(columns="flow1")), "add_dependence",
+     ValueError, "flow1"),
+    (lambda: mp.add_ideal_distance(dyads(), pd.DataFrame({"ccode": [2], "year": [2000]})),
+     "add_ideal_distance", ValueError, "idealpoint"),
+    (lambda: mp.add_ideal_distance(dyads(), pd.DataFrame({"ccode": [2], "year": [2000],
+                                                          "x": [1.0]}), column=5),
+     "add_ideal_distance", TypeError, "column"),
+    (lambda: mp.add_groups(dyads(), ["NOPE"]), "add_groups", ValueError, "NOPE"),
+    (lambda: mp.add_groups(dyads(), "NATO", prefix=1), "add_groups", TypeError, "prefix"),
+    (lambda: mp.add_majors(mp.add_majors(dyads())), "add_majors", ValueError, "prefix="),
+    (lambda: mp.add_majors(dyads().assign(year=[2000.5, 2000])), "add_majors", ValueError,
+     "year"),
+    (lambda: mp.similarity(votes()), "similarity", ValueError, "did you mean kind='unvote'?"),
+    (lambda: mp.similarity(ally_frame(), kind="unvote"), "similarity", ValueError,
+     "did you mean kind='alliance'?"),
+    (lambda: mp.group_cohesion(RelationMatrix([[1.0, 0.5], [0.5, 1.0]], actors=[2, 20]), "NATO"),
+     "group_cohesion", TypeError, "to_frame()"),
+    (lambda: mp.structure.polarization(RelationMatrix([[1.0, 0.5], [0.5, 1.0]], actors=[2, 20]),
+                                       pd.Series([0, 1], index=[2, 20])),
+     "polarization", ValueError, "blocs="),
+    (lambda: mp.similarity(ally_frame().assign(ccode1="USA")), "similarity", TypeError,
+     "multipolar.convert(df['ccode1'], from_='iso3', to='cow')"),
+    (lambda: mp.transition(nmc_frame(), "Atlantis", "USA"), "transition", ValueError,
+     "'Atlantis'"),
+]):
+    case(f"{func}-what-{i}", func, lambda w, c=call: c(), exc, frag)
+
+
 class Writer:
     """Writes a case's file into the test's tmp_path and returns its path."""
 
@@ -973,3 +1037,12 @@ def test_bad_input_raises_a_clear_error(tmp_path, c):
     assert not isinstance(exc, ZeroDivisionError)
     assert type(exc).__module__ in ("builtins", "multipolar._errors"), type(exc)
     assert not math.isnan(len(str(msg)))
+
+
+def test_an_atop_file_read_as_cow_says_source_atop(tmp_path):
+    p = tmp_path / "atop.csv"
+    p.write_text("ccode1,ccode2,year,atop_defense,atop_offense,atop_neutral,atop_nonagg,"
+                 "atop_consul\n2,20,2000,1,0,0,0,0\n")
+    with pytest.raises(ValueError, match=r"read_alliances: .*did you mean source='atop'\?"):
+        mp.read_alliances(p)
+    assert len(mp.read_alliances(p, source="atop")) == 1

@@ -110,6 +110,13 @@ _EXPORTS = {
     "bargain_issues": "bargaining",
     "evaluate_deu": "bargaining",
     "read_deu": "io",
+    # the panel pipe
+    "add_capabilities": "panel",
+    "add_similarity": "panel",
+    "add_dependence": "panel",
+    "add_ideal_distance": "panel",
+    "add_groups": "panel",
+    "add_majors": "panel",
     # runtime and errors
     "set_num_threads": "_threads",
     "get_num_threads": "_threads",
@@ -121,6 +128,7 @@ _EXPORTS = {
 _SUBMODULES = (
     "codes", "io", "relations", "power", "trade", "groups", "datasets", "plot",
     "gdelt", "cameo", "distributed", "scenarios", "projection", "bargaining", "worldbank",
+    "panel",
 )
 
 __all__ = [*sorted(_EXPORTS), "__version__"]

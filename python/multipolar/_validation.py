@@ -84,7 +84,8 @@ def _raise_not_numeric(series: pd.Series, func: str, name: str) -> None:
 #: Code systems understood by :func:`multipolar.codes.convert`, the ``codes=``
 #: arguments and :func:`resolve_states`: COW ccode (int), COW abbreviation, ISO
 #: 3166-1 alpha-3 and alpha-2, CAMEO country code, Gleditsch-Ward number (int)
-#: and the COW state name. ``multipolar.codes.SYSTEMS`` is this tuple.
+#: and the state name (COW's, or an English name by the patterns of
+#: ``codes.names``). ``multipolar.codes.SYSTEMS`` is this tuple.
 CODE_SYSTEMS: tuple[str, ...] = ("cow", "cowabb", "iso3", "iso2", "cameo", "gw", "name")
 
 
@@ -282,8 +283,18 @@ def _factorize_categorical(
 
 
 def int_keys(series: pd.Series, func: str, name: str) -> np.ndarray:
-    """An integer key column (ccode, year) as int64; missing or fractional keys raise."""
-    arr = value_array(series, func, name)
+    """An integer key column (ccode, year) as int64; missing or fractional keys raise.
+
+    A ccode column holding state codes of another system ("USA", "GBR") raises a
+    TypeError that names the system and the conversion to run.
+    """
+    try:
+        arr = value_array(series, func, name)
+    except TypeError as exc:
+        hint = _code_hint(series, name) if str(name).startswith("ccode") else ""
+        if not hint:
+            raise
+        raise TypeError(f"{exc}{hint}") from None
     if arr.dtype.kind == "f":
         bad = ~np.isfinite(arr)
         if bad.any():
@@ -295,6 +306,29 @@ def int_keys(series: pd.Series, func: str, name: str) -> np.ndarray:
         if frac.any():
             raise ValueError(f"{func}: column {name!r} must hold integers; got {arr[frac][0]!r}")
     return arr.astype(np.int64, copy=False)
+
+
+def _code_hint(series: pd.Series, name: str) -> str:
+    """How to turn a column of state codes into ccodes, or "" if its first string is none."""
+    first = next((v for v in series.tolist() if isinstance(v, str)), None)
+    if first is None:
+        return ""
+    from .codes import lookup_state
+
+    found = []
+    for system in ("iso3", "cowabb", "iso2", "name"):
+        try:
+            lookup_state(first, codes=system)
+        except (TypeError, ValueError, LookupError):
+            continue
+        found.append(system)
+    if not found:
+        return ""
+    systems = ", ".join(found)
+    return (
+        f", a state code ({systems}) rather than an integer COW ccode: convert the column first, "
+        f"e.g. df[{name!r}] = multipolar.convert(df[{name!r}], from_={found[0]!r}, to='cow')"
+    )
 
 
 # ---- years ---------------------------------------------------------------------------
@@ -355,6 +389,7 @@ def resolve_states(
     codes: str = "cowabb",
     present: Any = None,
     year: int | None = None,
+    labels: Any = None,
 ) -> np.ndarray:
     """States named by the user, as int64 COW ccodes, in the order of ``xs``.
 
@@ -366,12 +401,22 @@ def resolve_states(
     :func:`multipolar.codes.lookup_state` with ``year`` deciding codes that
     name several states; with ``codes="gw"`` ints are Gleditsch-Ward numbers.
 
+    With the default ``codes="cowabb"`` a string that is not a COW abbreviation
+    is read, in this order, as an ISO 3166-1 alpha-3 code, an alpha-2 code and
+    an English name (:mod:`multipolar.codes.names`), so "GBR", "GB", "UKG" and
+    "United Kingdom" all name 200. The order settles the codes that collide
+    between systems without guessing: "AUS" is Austria (COW) here; pass
+    ``codes="iso3"`` to read ISO codes first (then "AUS" is Australia). Any
+    other ``codes`` reads strings in that system only.
+
+    ``labels`` is an optional pair ``(names, ccodes)`` of aligned arrays, the
+    frame's own abbreviations (e.g. a ``stateabb`` column): with
+    ``codes="cowabb"`` a string found there is taken first, so a synthetic world's "KSH" names its own state.
+
     ``xs`` is one state or a list-like of them. Raises TypeError for an element
     that is neither int nor str, ValueError naming ``func`` and ``arg`` for an
     unknown state or an unknown code system.
     """
-    from .codes import lookup_state
-
     check_system(codes, func, "codes")
     if isinstance(xs, str) or _is_int(xs):
         items = [xs]
@@ -382,6 +427,7 @@ def resolve_states(
     else:
         items = [xs]
     known = None
+    own: dict[str, int] | None = None
     out = np.empty(len(items), dtype=np.int64)
     for i, x in enumerate(items):
         if not (_is_int(x) or isinstance(x, str)):
@@ -396,11 +442,45 @@ def resolve_states(
             if int(x) in known:
                 out[i] = int(x)
                 continue
-        try:
-            out[i] = lookup_state(x, codes=codes, year=year)
-        except (TypeError, ValueError):
-            raise ValueError(f"{func}: {arg} has an unknown state; got {x!r}") from None
+        if isinstance(x, str) and own is None and labels is not None and codes == "cowabb":
+            own = _own_labels(labels)
+        if isinstance(x, str) and own and x.strip().upper() in own:
+            out[i] = own[x.strip().upper()]
+            continue
+        found = _lookup_any(x, codes, year)
+        if found is None:
+            tried = "COW abbreviation, ISO3, ISO2 or name" if codes == "cowabb" else codes
+            raise ValueError(
+                f"{func}: {arg} has an unknown state; got {x!r} (not a known {tried})"
+            )
+        out[i] = found
     return out
+
+
+def _own_labels(labels: Any) -> dict[str, int]:
+    """The frame's own abbreviation -> ccode (the first ccode where one repeats)."""
+    names, ccodes = labels
+    out: dict[str, int] = {}
+    for name, c in zip(np.asarray(names, dtype=object).tolist(), np.asarray(ccodes).tolist()):
+        if isinstance(name, str) and name.strip():
+            out.setdefault(name.strip().upper(), int(c))
+    return out
+
+
+def _lookup_any(x: Any, codes: str, year: int | None) -> int | None:
+    """ccode of one state in ``codes``, falling back to ISO3, ISO2 and names from
+    ``"cowabb"`` (see :func:`resolve_states`); None if unknown."""
+    from .codes import lookup_state
+
+    systems = [codes]
+    if codes == "cowabb" and isinstance(x, str):
+        systems += ["iso3", "iso2", "name"]
+    for system in systems:
+        try:
+            return int(lookup_state(x, codes=system, year=year))
+        except (TypeError, ValueError, LookupError):
+            continue
+    return None
 
 
 # ---- uniqueness ----------------------------------------------------------------------

@@ -92,7 +92,9 @@ class Group:
     name : str
         The group's name (non-empty), used in result frames.
     members : mapping or list-like
-        Either a list-like of states, members in every year the group exists,
+        States are ccodes, or COW abbreviations, ISO3/ISO2 codes or English
+        names ("RUS", "Russian Federation"). Either a list-like of states,
+        members in every year the group exists,
         or a mapping from state to its spells, each given as
 
         - ``None``: member in every year the group exists;
@@ -722,6 +724,16 @@ def group_cohesion(
     0  2005     0.8      0.1         2          2
     """
     func = "group_cohesion"
+    from .relations import RelationMatrix
+
+    if isinstance(similarity_frame, RelationMatrix):
+        raise TypeError(
+            f"{func}: similarity_frame must be a pandas DataFrame (ccode1, ccode2, year, "
+            f"{measure}), as multipolar.similarity returns; got a RelationMatrix: pass "
+            f"R.to_frame().rename(columns={{'actor1': 'ccode1', 'actor2': 'ccode2', "
+            f"'value': {measure!r}}}).assign(year=R.at), "
+            f"or the frame of multipolar.similarity(...)"
+        )
     require_frame(similarity_frame, func, "similarity_frame")
     if not isinstance(measure, str):
         raise TypeError(f"{func}: measure must be a column name (str); got {measure!r}")

@@ -458,9 +458,15 @@ def read_alliances(path: str | os.PathLike[str], source: str = "cow") -> pd.Data
             break
     if layout is None or not {"ccode1", "ccode2", "year"} <= set(raw.columns):
         wanted = [["ccode1", "ccode2", "year", *names] for names in _ALLY_LAYOUTS[source]]
+        hint = ""
+        for other in _ALLY_LAYOUTS:
+            if other != source and any(set(n) <= set(raw.columns) for n in _ALLY_LAYOUTS[other]):
+                hint = f"; the columns are {other.upper()}'s: did you mean source={other!r}?"
+            elif other == "atop" != source and any(str(c).startswith("atop_") for c in raw.columns):
+                hint = hint or "; the columns are ATOP's: did you mean source='atop'?"
         raise ValueError(
             f"{func}: path is not a known {source} alliance layout (columns {wanted[0]} or "
-            f"{wanted[1]}); got columns {list(raw.columns)}"
+            f"{wanted[1]}); got columns {list(raw.columns)}{hint}"
         )
     names = _ALLY_LAYOUTS[source][layout]
     c1 = _int_key(raw, "ccode1", func)

@@ -516,16 +516,19 @@ def transition(
     df : DataFrame
         State-year frame with ``ccode``, ``year`` and ``value``.
     a, b : int or str
-        The two states: an int is a COW ccode (or any code the frame uses), a
-        string a COW abbreviation.
+        The two states: an int is a COW ccode (or any code the frame uses); a
+        string is the frame's own ``stateabb`` if it has that column (a demo
+        world's "KSH"), else a COW abbreviation, ISO3 or ISO2 code or English
+        name, tried in that order ("UKG", "GBR", "GB", "United Kingdom").
     value : str
         Capability column (``cinc`` by default, recomputed if absent), or any
         measure of a :func:`power_frame` (``"gdp"``, ``"net_power"``, ...).
     parity : (float, float)
         Lower and upper ratio bounds of the parity band, 0 < lo <= 1 <= hi.
     codes : str
-        Code system of a string ``a`` or ``b`` (default COW abbreviations; e.g.
-        ``codes="iso3"`` reads "RUS", "CHN"), as in :func:`concentration`.
+        Code system of a string ``a`` or ``b`` (default COW abbreviations,
+        then the fall-backs above; any other system reads strings in it
+        only: ``codes="iso3"`` makes "AUS" Australia), as in :func:`concentration`.
     min_years : int
         Consecutive observed years (>= 1) a state must be ahead for the
         leadership to change (see above).
@@ -569,8 +572,10 @@ def transition(
         raise ValueError(f"{func}: parity must satisfy 0 < lo <= 1 <= hi; got {parity!r}")
     df = _derive(df, value, func)
     require_columns(df, ["ccode", "year", value], func)
+    # the frame's own abbreviations (a synthetic world's "KSH") come first
+    own = (df["stateabb"].to_numpy(), df["ccode"].to_numpy()) if "stateabb" in df.columns else None
     ca, cb = resolve_states(
-        [a, b], func, "a or b", codes=codes, present=df["ccode"].to_numpy()
+        [a, b], func, "a or b", codes=codes, present=df["ccode"].to_numpy(), labels=own
     ).tolist()
     if ca == cb:
         raise ValueError(f"{func}: a and b must be different states; got {a!r} and {b!r}")

@@ -147,7 +147,9 @@ def _labels(codes: Sequence[int]) -> list[str]:
     return out
 
 
-def _pairs(pairs: object) -> tuple[tuple[int, int], ...]:
+def _pairs(pairs: object, labels: Any = None) -> tuple[tuple[int, int], ...]:
+    """The pairs' states: ccodes, the frame's own abbreviations (``labels``), or
+    any code system or name :func:`resolve_states` reads."""
     if pairs is None:
         return ()
     if isinstance(pairs, tuple) and len(pairs) == 2 and not isinstance(pairs[0], (tuple, list)):
@@ -158,7 +160,7 @@ def _pairs(pairs: object) -> tuple[tuple[int, int], ...]:
     for p in pairs:
         if not isinstance(p, (tuple, list)) or len(p) != 2:
             raise ValueError(f"{_FUNC}: pairs must hold (a, b) tuples; got {p!r}")
-        a, b = (int(c) for c in resolve_states(list(p), _FUNC, "pairs"))
+        a, b = (int(c) for c in resolve_states(list(p), _FUNC, "pairs", labels=labels))
         if a == b:
             raise ValueError(f"{_FUNC}: a pair must name two different states; got {p!r}")
         out.append((a, b))
@@ -395,7 +397,8 @@ def _calibrate(
     last = _last_year(frame["year"].to_numpy(), frame["v"].to_numpy())
     at_last = frame[(frame["year"] == last) & (frame["v"] > 0)]
     among_codes = _among(among, at_last, last)
-    pair_codes = _pairs(pairs)
+    own = (df["stateabb"].to_numpy(), df["ccode"].to_numpy()) if "stateabb" in df.columns else None
+    pair_codes = _pairs(pairs, own)
     extra = sorted({c for p in pair_codes for c in p} - set(among_codes))
     states = tuple(among_codes + extra)
 
@@ -599,7 +602,9 @@ def project(
         array, Index or Series names states by ccode or COW abbreviation.
     pairs : list of (a, b), optional
         Dyads for overtaking: P(v_a > v_b) per year and the year ``a`` first
-        exceeds ``b``. Any two states of the frame, majors or not.
+        exceeds ``b``. Any two states of the frame, majors or not: ccodes,
+        the frame's own ``stateabb``, or COW abbreviations, ISO3/ISO2 codes
+        or English names (``("China", "United States")``).
     seed : int, SeedSequence or None
         Seed of the run. None draws fresh entropy, recorded in
         :attr:`Projection.seed` so the run can be repeated.

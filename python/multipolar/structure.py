@@ -618,6 +618,11 @@ def polarization(
         raise ValueError(f"{func}: alpha must be in [0, 1.6]; got {alpha!r}")
     if not (isinstance(k, (int, float)) and k > 0):
         raise ValueError(f"{func}: k must be positive; got {k!r}")
+    if isinstance(weights, Blocs) and blocs is None:
+        raise TypeError(
+            f"{func}: weights got a Blocs; the second positional argument is weights: "
+            f"did you mean polarization(data, blocs=...)?"
+        )
     labels = None
     if blocs is not None:
         labels = blocs.labels if isinstance(blocs, Blocs) else blocs
@@ -654,7 +659,13 @@ def polarization(
     else:
         A, actors, _ = _square(data, func, "data")
         if labels is None:
-            raise ValueError(f"{func}: blocs must be given for a similarity matrix; got None")
+            hint = (
+                "; the second positional argument is weights: did you mean "
+                "polarization(data, blocs=...)?"
+                if weights is not None
+                else ": pass blocs=multipolar.blocs(data) or a Series of labels"
+            )
+            raise ValueError(f"{func}: blocs must be given for a similarity matrix; got None{hint}")
         lo, hi = bounds
         lab = labels.reindex(actors).to_numpy(dtype=np.float64)
         w = (

@@ -453,7 +453,9 @@ def partners(
     trade : DataFrame
         Dyad-year trade frame, as for :func:`dependence`.
     state : int or str
-        The state: an int is a COW ccode, a string a COW abbreviation.
+        The state: an int is a COW ccode; a string a COW abbreviation, ISO3 or
+        ISO2 code or English name, tried in that order ("USA", "US",
+        "United States").
     top : int or None, default 5
         How many partners per year (at least 1); None lists them all.
     year : int or list of int, optional
@@ -491,7 +493,7 @@ def partners(
     func = "partners"
     if not isinstance(state, (str, int, np.integer)) or isinstance(state, (bool, np.bool_)):
         raise TypeError(
-            f"{func}: state must be a ccode (int) or a COW abbreviation (str); got {state!r}"
+            f"{func}: state must be a ccode (int) or a state code or name (str); got {state!r}"
         )
     ccode = int(resolve_states(state, func, "state")[0])
     if top is not None and not _is_int(top):

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .._validation import check_system as _check_system
 from .._validation import factorize
+from .names import name_matches
 from .tables import (
     _GRID_FIRST,
     _INT_SYSTEMS,
@@ -83,6 +84,14 @@ def _years_from_member(ccode: int, years: np.ndarray) -> np.ndarray:
     return np.where(ok, d, np.inf)
 
 
+def _name_links(value: Any) -> tuple[_Link, ...] | None:
+    """Links of a name that is not a COW state name but matches the name patterns."""
+    if not isinstance(value, str):
+        return None
+    found = name_matches(value)
+    return tuple(_Link(c, -np.inf, np.inf) for c in found) if found else None
+
+
 def _to_cow(
     codes: np.ndarray,
     uniques: np.ndarray,
@@ -98,6 +107,12 @@ def _to_cow(
     bad: list[Any] = []
     for i, value in enumerate(uniques.tolist()):
         links = table.get(_key(system, value))
+        if system == "name":
+            # a COW name may also match a pattern naming other states over time
+            # ("Germany" is 260 in 1955-1990): both sets of links go to the year rule
+            extra = _name_links(value)
+            if extra is not None:
+                links = tuple(links or ()) + extra
         if links is None:
             bad.append(value)
             continue
@@ -185,7 +200,10 @@ def convert(
     from_, to : {"cow", "cowabb", "iso3", "iso2", "cameo", "gw", "name"}
         Code systems: COW ccode (int), COW abbreviation, ISO 3166-1 alpha-3
         and alpha-2, CAMEO country code, Gleditsch-Ward number (int), COW
-        state name.
+        state name. ``from_="name"`` also reads the English names analysts
+        meet in World Bank, UN and news sources ("Russian Federation",
+        "Korea, Rep.", "Türkiye", "Viet Nam"), by the patterns of
+        :mod:`multipolar.codes.names`, year-aware ("Germany" in 1970 is 260).
     year : int or array-like of int, optional
         Year of each value (a scalar, or an array that broadcasts to
         ``values``; NaN means no year). It decides between the COW states a
@@ -422,7 +440,9 @@ def _lookup(items: list[Any], codes: str, year: Any, func: str, arg: str) -> np.
         key: Any = v
         if isinstance(v, str) and system in _INT_SYSTEMS:
             key = int(v) if v.strip().isdigit() else None
-        if _key(system, key) not in book.inputs[system]:
+        if _key(system, key) not in book.inputs[system] and (
+            system != "name" or _name_links(key) is None
+        ):
             unknown.append(v)
             continue
         text_rows.append(i)

@@ -300,11 +300,11 @@ class RelationMatrix(EventMethods, _Presentation):
     def from_frame(
         cls,
         df: pd.DataFrame,
-        row: Hashable = "ccode1",
-        col: Hashable = "ccode2",
+        row: Hashable | None = None,
+        col: Hashable | None = None,
         value: Hashable | None = "value",
         *,
-        codes: str = "cow",
+        codes: str | None = None,
         at: Any = None,
         actors: Any = None,
         fill: float = np.nan,
@@ -318,16 +318,19 @@ class RelationMatrix(EventMethods, _Presentation):
         df : pandas.DataFrame
             One row per directed pair; other columns are ignored. The index
             and row order do not matter.
-        row, col : column labels, default "ccode1", "ccode2"
+        row, col : column labels, optional
             Columns holding the first (row) and second (column) actor of each
             pair, in the code system ``codes``. Categorical columns are
-            matched through their categories.
+            matched through their categories. Default: ``ccode1, ccode2``, or
+            ``actor1, actor2`` when the frame has those and not the former
+            (the columns :meth:`to_frame` writes).
         value : column label or None, default "value"
             Numeric column holding the score. NaN values are kept as NaN
             (they are not replaced by ``fill``). ``None`` counts rows per pair
             (duplicates are then expected and summed).
-        codes : str, default "cow"
-            Code system of the keys; see :class:`RelationMatrix`.
+        codes : str, optional
+            Code system of the keys; see :class:`RelationMatrix`. Default: the
+            system recorded by :meth:`to_frame` in ``df.attrs``, else "cow".
         at : None, int or datetime-like, default None
             The year or time of the result.
         actors : list-like, optional
@@ -395,8 +398,8 @@ class RelationMatrix(EventMethods, _Presentation):
                [0.  , 0.  , 0.75],
                [0.  , 0.  , 0.  ]])
         """
-        return _frames.from_frame(cls, df, row, col, value, codes=codes, at=at, actors=actors,
-                                  fill=fill, aggregate=aggregate, n=n)
+        return _from_frame(cls, df, row, col, value, codes=codes, at=at, actors=actors,
+                           fill=fill, aggregate=aggregate, n=n)
 
     @classmethod
     def from_pandas(cls, df: pd.DataFrame, codes: str = "cow", at: Any = None) -> RelationMatrix:
@@ -496,8 +499,10 @@ class RelationMatrix(EventMethods, _Presentation):
 
         Keys are read in the matrix's code system: an int is a COW ccode
         only when ``codes == "cow"`` (where a string is read as a COW
-        abbreviation), a GW code when ``codes == "gw"``; otherwise keys are
-        strings of :attr:`codes`. An unknown actor raises ``KeyError``.
+        abbreviation, else as ISO3, ISO2 or an English name, in that order:
+        ``R["USA", "Russian Federation"]``), a GW code when ``codes == "gw"``;
+        otherwise keys are strings of :attr:`codes`. An unknown actor raises
+        ``KeyError``.
         """
         if isinstance(key, tuple):
             if len(key) != 2:
@@ -543,10 +548,18 @@ class RelationMatrix(EventMethods, _Presentation):
             ``fill`` (NaN unless given), so pass ``diagonal=True`` for a round
             trip.
 
+        ``df.attrs["relation_matrix"]`` records the code system, time, actor
+        order and (when left out) the diagonal, so that ``from_frame`` with
+        its defaults rebuilds the matrix from the unchanged frame:
+        ``RelationMatrix.from_frame(R.to_frame()).equals(R)``. A frame whose
+        row count has changed since is read as any other frame.
+
         Examples
         --------
         >>> from multipolar.relations import RelationMatrix
         >>> R = RelationMatrix([[9, 1], [2, 9]], actors=["USA", "RUS"], codes="iso3")
+        >>> RelationMatrix.from_frame(R.to_frame()).equals(R)
+        True
         >>> R.to_frame(diagonal=True)
           actor1 actor2  value
         0    USA    USA    9.0
@@ -758,6 +771,53 @@ class RelationMatrix(EventMethods, _Presentation):
 # ---------------------------------------------------------------- method bodies
 
 
+def _from_frame(
+    cls: Any, df: Any, row: Hashable | None, col: Hashable | None, value: Hashable | None, *,
+    codes: str | None, at: Any, actors: Any, fill: float, aggregate: Any, n: Hashable | None,
+) -> RelationMatrix:
+    """The body of :meth:`RelationMatrix.from_frame`: its defaults, then the pivot."""
+    meta = _written_by_to_frame(df) if row is None and col is None else None
+    pair = ("ccode1", "ccode2")
+    if isinstance(df, pd.DataFrame) and not set(pair) <= set(df.columns) and {
+        "actor1", "actor2"
+    } <= set(df.columns):
+        pair = ("actor1", "actor2")
+    row = pair[0] if row is None else row
+    col = pair[1] if col is None else col
+    if meta is not None:
+        # a frame as to_frame wrote it: its code system, time, actor order,
+        # evidence counts and left-out diagonal come back, so the defaults round-trip
+        codes = meta["codes"] if codes is None else codes
+        at = meta["at"] if at is None else at
+        actors = meta["actors"] if actors is None else actors
+        n = "n" if n is None and "n" in df.columns else n
+    out = _frames.from_frame(cls, df, row, col, value, codes=codes or "cow", at=at,
+                             actors=actors, fill=fill, aggregate=aggregate, n=n)
+    default_fill = isinstance(fill, float) and np.isnan(fill)
+    if meta is not None and meta["diagonal"] is not None and default_fill:
+        vals = out.values.copy()
+        np.fill_diagonal(vals, meta["diagonal"])
+        counts = out.n
+        if counts is not None and meta.get("n_diagonal") is not None:
+            counts = counts.copy()
+            np.fill_diagonal(counts, meta["n_diagonal"])
+        out = out._derive(vals, n=counts)
+    return out
+
+
+def _written_by_to_frame(df: Any) -> dict[str, Any] | None:
+    """The record :meth:`RelationMatrix.to_frame` left in ``df.attrs``, if the frame still
+    has the rows it wrote (a filtered or concatenated frame is read as any other)."""
+    if not isinstance(df, pd.DataFrame):
+        return None
+    meta = df.attrs.get("relation_matrix")
+    if not isinstance(meta, dict) or meta.get("rows") != len(df):
+        return None
+    if not {"actor1", "actor2"} <= set(df.columns):
+        return None
+    return meta
+
+
 def _locate(m: RelationMatrix, key: Any) -> int:
     """Position of one actor key, read in the matrix's code system."""
     if isinstance(key, (list, tuple, slice, np.ndarray, pd.Index, pd.Series, set, dict)):
@@ -780,6 +840,11 @@ def _locate(m: RelationMatrix, key: Any) -> int:
                 found = int(lookup_state(key, codes="cowabb", year=_year_of(m._at)))
             except (KeyError, ValueError, LookupError):
                 found = None
+            if found is None:
+                # not a COW abbreviation: ISO3, ISO2 or an English name
+                from .._validation import _lookup_any
+
+                found = _lookup_any(key, "cowabb", _year_of(m._at))
     elif isinstance(key, str):
         found = key
     if found is not None:
@@ -894,7 +959,17 @@ def _to_frame(m: RelationMatrix, diagonal: bool, dropna: bool) -> pd.DataFrame:
     }
     if counts is not None:
         cols["n"] = counts
-    return pd.DataFrame(cols)
+    out = pd.DataFrame(cols)
+    # what from_frame needs to rebuild the matrix from this frame with its defaults
+    out.attrs["relation_matrix"] = {
+        "codes": m._codes,
+        "at": m._at,
+        "actors": m._actors.tolist(),
+        "diagonal": None if diagonal else np.diagonal(m._values).tolist(),
+        "n_diagonal": None if diagonal or m.n is None else np.diagonal(m.n).tolist(),
+        "rows": len(out),
+    }
+    return out
 
 
 def _counts(n: Any, shape: tuple[int, ...], func: str) -> np.ndarray | None:

@@ -106,6 +106,11 @@ def _alliance_input(
 ) -> dict[str, Any]:
     from ..codes import state_years
 
+    if {"rcid", "vote"} <= set(data.columns) and not {"ccode1", "ccode2"} <= set(data.columns):
+        raise ValueError(
+            f"{func}: data holds UN votes (rcid, ccode, year, vote), not alliance dyads "
+            f"(ccode1, ccode2, year, code): did you mean kind='unvote'?"
+        )
     require_columns(data, ["ccode1", "ccode2", "year", "code"], func, "data")
     c1 = int_keys(data["ccode1"], func, "ccode1")
     c2 = int_keys(data["ccode2"], func, "ccode2")
@@ -205,6 +210,11 @@ def _alliance_input(
 
 
 def _unvote_input(data: pd.DataFrame, years: np.ndarray | None, func: str) -> dict[str, Any]:
+    if {"ccode1", "ccode2", "code"} <= set(data.columns) and "rcid" not in data.columns:
+        raise ValueError(
+            f"{func}: data holds alliance dyads (ccode1, ccode2, year, code), not UN votes "
+            f"(rcid, ccode, year, vote): did you mean kind='alliance'?"
+        )
     require_columns(data, ["rcid", "ccode", "year", "vote"], func, "data")
     vote = value_array(data["vote"], func, "vote").astype(np.float64)
     valid = (vote == 1) | (vote == 2) | (vote == 3)
