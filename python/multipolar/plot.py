@@ -9,6 +9,7 @@ backend (Agg included) and leaves no figure open.
 
 from __future__ import annotations
 
+import html
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,43 @@ def _new_axes() -> Axes:
 
     _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     return ax
+
+
+def _integer_years(ax: Axes) -> None:
+    """Year axes tick on whole years only: a default locator puts ticks at
+    2017.5 on a short span, which reads as a half year that has no data."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _html_table(title: str, rows: Sequence[tuple[str, Any]]) -> str:
+    """A small two-column HTML table (label, value) for a notebook's ``_repr_html_``;
+    every text is escaped, since state names and scenario labels come from the user."""
+    body = "".join(
+        f"<tr><th style='text-align:left'>{html.escape(str(k))}</th>"
+        f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+        for k, v in rows
+    )
+    return f"<table><caption>{html.escape(title)}</caption>{body}</table>"
+
+
+def _state_names(codes: Sequence[Any], limit: int = 6) -> str:
+    """Comma-separated names of states (COW abbreviations of COW ccodes, other
+    labels as given), the first ``limit`` then how many more."""
+    from .codes import convert
+
+    out = []
+    for c in list(codes)[:limit]:
+        name = str(c)
+        if isinstance(c, (int, np.integer)):
+            try:
+                name = str(convert(int(c), from_="cow", to="cowabb"))
+            except (ValueError, TypeError, KeyError):
+                name = str(c)
+        out.append(name)
+    more = len(codes) - limit
+    return ", ".join(out) + (f" and {more} more" if more > 0 else "")
 
 
 def _with_value(df: pd.DataFrame, value: str) -> pd.DataFrame:
@@ -218,6 +256,8 @@ def plot_shares(
             alpha=0.9,
         )
     ax.set_xlim(years[0], years[-1])
+    ax.set_xlabel("year")
+    _integer_years(ax)
     ax.set_ylim(0, 1 if kind == "stack" else min(1.0, float(np.nanmax(shares.to_numpy())) * 1.12))
     ax.set_ylabel(_share_label(value, among, set_name))
     ax.grid(True, color="0.9", lw=0.6)
@@ -310,6 +350,7 @@ def plot_concentration(
     if len(years):
         ax.set_xlim(years[0], years[-1])
     ax.set_xlabel(conc_frame.index.name or "year")
+    _integer_years(ax)
     ax.legend(
         handles=handles,
         loc="upper left",
@@ -489,6 +530,8 @@ def plot_changepoints(result: Any, *key: Any, ax: Axes | None = None) -> Axes:
     title = " - ".join(str(v) for v in key) if key else "series"
     ax.set_title(f"{title}: {len(br)} break(s)")
     ax.set_xlabel(result.time)
+    if np.issubdtype(np.asarray(s.index).dtype, np.integer):
+        _integer_years(ax)
     ax.set_ylabel(str(result.info.get("measure", "value")))
     ax.legend(loc="best", fontsize="small")
     return ax

@@ -808,6 +808,29 @@ class Backtest:
     coverage: pd.DataFrame
     detail: pd.DataFrame
 
+    def _headline(self) -> list[tuple[str, str]]:
+        cov = self.coverage
+        rows = [("origins", str(max(len(cov) - 1, 0)))]
+        if "all" in cov.index:
+            a = cov.loc["all"]
+            rows += [("state-years compared", str(int(a["n"]))),
+                     ("inside the 50% band", f"{float(a['cover_50']):.2f} (calibrated: 0.50)"),
+                     ("inside the 90% band", f"{float(a['cover_90']):.2f} (calibrated: 0.90)"),
+                     ("skipped (no realized value)", str(int(a["skipped"])))]
+        return rows
+
+    def __repr__(self) -> str:
+        return "Backtest(" + "; ".join(f"{k}: {v}" for k, v in self._headline()) + ")"
+
+    def _repr_html_(self) -> str:
+        from .plot import _html_table
+
+        return _html_table("Backtest", self._headline())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coverage table (per origin year, then ``"all"``)."""
+        return self.coverage
+
 
 def backtest(
     nmc: pd.DataFrame,
@@ -1070,12 +1093,39 @@ class Projection:
             index=pd.Index(c.states, name="ccode"),
         )
 
-    def __repr__(self) -> str:
+    def _headline(self) -> list[tuple[str, str]]:
+        """The facts a reader wants first: horizon, leading state, likeliest polarity."""
         c = self._config
-        return (
-            f"Projection({c.value!r}, {c.years[0]}-{c.years[-1]}, {self.paths} paths, "
-            f"among {list(self.among)}, window {c.window}, blocks {self.blocks})"
-        )
+        last = c.years[-1] if c.years else c.start_year
+        rows = [
+            ("value", c.value),
+            ("horizon", f"{c.years[0]}-{last} ({len(c.years)} years after {c.start_year})"
+             if c.years else "none"),
+            ("paths", f"{self.paths:,}" + ("" if self.complete else f" (blocks {self.blocks})")),
+            ("calibration window", f"{c.window[0]}-{c.window[1]}"),
+            ("among", ", ".join(_labels(self.among))),
+        ]
+        if self.paths and c.years and self.among:
+            sh = self.shares([0.5])["q50"].xs(last, level="year")
+            lead = int(sh.idxmax())
+            rows.append(("leading in " + str(last),
+                         f"{_labels([lead])[0]} (median share {float(sh.max()):.2f})"))
+            pol = self.polarity().loc[last]
+            rows.append(("likeliest polarity in " + str(last),
+                         f"{pol.idxmax()} (p = {float(pol.max()):.2f})"))
+        return rows
+
+    def __repr__(self) -> str:
+        return "Projection(" + "; ".join(f"{k}: {v}" for k, v in self._headline()) + ")"
+
+    def _repr_html_(self) -> str:
+        from .plot import _html_table
+
+        return _html_table("Projection", self._headline())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per projected year (:meth:`summary` with its default quantiles)."""
+        return self.summary()
 
     # -- combining partial runs
     @classmethod
@@ -1293,6 +1343,7 @@ class Projection:
         ax: Any = None,
         states: Sequence[int | str] | None = None,
         bands: tuple[tuple[float, float], ...] = ((0.05, 0.95), (0.25, 0.75)),
+        history: pd.DataFrame | None = None,
     ) -> Any:
         """Fan chart: median share of each ``among`` state with shaded quantile bands.
 
@@ -1304,35 +1355,76 @@ class Projection:
             Subset of ``among`` to draw (ccodes or COW abbreviations).
         bands : tuple of (lo, hi)
             Quantile bands, widest first.
+        history : DataFrame, optional
+            The state-year frame the projection was calibrated on (``ccode``,
+            ``year`` and the projected value column): the observed shares among
+            the same set, up to the start year, are drawn before the fan in the
+            state's colour, so the fan reads as a continuation of the record.
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        from .plot import _new_axes
+        from .plot import _integer_years, _new_axes
 
         if ax is None:
             ax = _new_axes()
         chosen = list(self.among) if states is None else [_state(s, "states") for s in states]
+        for code in chosen:
+            if code not in self.among:
+                raise ValueError(f"Projection.plot: state {code} is not in among {self.among}")
+        observed = self._observed_shares(history)
         qs = sorted({x for b in bands for x in b} | {0.5})
         sh = self.shares(qs)
         labels = _qlabels(np.asarray(qs))
         lab = dict(zip(qs, labels))
         for code in chosen:
-            if code not in self.among:
-                raise ValueError(f"Projection.plot: state {code} is not in among {self.among}")
             d = sh.xs(code, level="ccode")
-            (line,) = ax.plot(
-                d.index, d[lab[0.5]],
-                label=_labels([code])[0],
-            )
+            x, y = d.index.to_numpy(), d[lab[0.5]].to_numpy()
+            if observed is not None and code in observed.columns:
+                obs = observed[code].dropna()
+                (line,) = ax.plot(obs.index.to_numpy(), obs.to_numpy(), label=_labels([code])[0])
+                if len(obs) and obs.index[-1] == self.start_year:
+                    # Join the fan to the last observed year so the two do not float apart.
+                    x, y = np.r_[self.start_year, x], np.r_[obs.iloc[-1], y]
+                ax.plot(x, y, color=line.get_color(), linestyle="--")
+            else:
+                (line,) = ax.plot(x, y, label=_labels([code])[0])
             for k, (lo, hi) in enumerate(bands):
                 ax.fill_between(
                     d.index, d[lab[lo]], d[lab[hi]], color=line.get_color(),
                     alpha=0.12 + 0.1 * k, linewidth=0,
                 )
+        if observed is not None:
+            ax.axvline(self.start_year, color="0.5", linewidth=0.8, linestyle=":")
         ax.set_xlabel("year")
-        ax.set_ylabel(f"share of {self._config.value} among the set")
-        ax.set_title(f"Projected shares ({self.paths:,} paths, from {self.start_year})")
-        ax.legend(loc="best", fontsize="small")
+        _integer_years(ax)
+        ax.set_ylabel(f"share of {self._config.value} among the set (0-1)")
+        what = "Observed and projected" if observed is not None else "Projected"
+        ax.set_title(f"{what} shares ({self.paths:,} paths, from {self.start_year}; "
+                     "median, dashed, with quantile bands)")
+        ax.legend(loc="best", fontsize="small", title="state")
         return ax
+
+    def _observed_shares(self, history: pd.DataFrame | None) -> pd.DataFrame | None:
+        """Observed shares among the ``among`` set per year up to the start year
+        (year by ccode), from the frame the projection was calibrated on."""
+        if history is None:
+            return None
+        func = "Projection.plot"
+        if not isinstance(history, pd.DataFrame):
+            raise TypeError(f"{func}: history must be a DataFrame; got {type(history).__name__}")
+        value = self._config.value
+        missing = [c for c in ("ccode", "year", value) if c not in history.columns]
+        if missing:
+            raise ValueError(f"{func}: history lacks column(s) {missing}")
+        df = history[["ccode", "year", value]]
+        df = df[df["ccode"].isin(self.among) & (df["year"] <= self.start_year)]
+        if df.empty:
+            raise ValueError(
+                f"{func}: history has no year up to {self.start_year} for the states "
+                f"{list(self.among)}"
+            )
+        wide = df.pivot_table(index="year", columns="ccode", values=value, aggfunc="sum")
+        total = wide.sum(axis=1)
+        return wide.div(total.where(total > 0), axis=0)
