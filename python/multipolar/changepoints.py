@@ -85,6 +85,17 @@ class ChangePoints:
         """The breaks table."""
         return self.breaks
 
+    def _repr_html_(self) -> str:
+        from .plot import _html_table
+
+        i = self.info
+        rows = [("series", i.get("series", 0)), ("breaks", len(self.breaks)),
+                ("too short (skipped)", i.get("skipped", 0)), ("constant", i.get("constant", 0)),
+                ("cost", i.get("cost")), ("penalty", i.get("penalty")),
+                ("min_size", i.get("min_size"))]
+        head = self.breaks.head(10).to_html(index=False, float_format="%.3g")
+        return _html_table("ChangePoints", rows) + head
+
     def series(self, *key: Any) -> pd.Series:
         """One series as segmented (``key``: its key values, e.g. ``365, 710``)."""
         mask = _key_mask(self.data, self.keys, key)

@@ -159,6 +159,38 @@ class BlocsOverTime:
     years: list[int]
     k: int
 
+    def _headline(self) -> list[tuple[str, str]]:
+        from .plot import _state_names
+
+        span = f"{self.years[0]}-{self.years[-1]}" if self.years else "none"
+        rows = [("years", f"{span} ({len(self.years)})"), ("blocs", str(self.k)),
+                ("states", str(len(self.labels))),
+                ("switches", str(len(self.switchers)))]
+        if len(self.switchers):
+            counts = self.switchers["ccode"].value_counts(sort=True)
+            rows.append(("states switching most", _state_names(list(counts.index))))
+        return rows
+
+    def __repr__(self) -> str:
+        return "BlocsOverTime(" + "; ".join(f"{k}: {v}" for k, v in self._headline()) + ")"
+
+    def _repr_html_(self) -> str:
+        from .plot import _html_table
+
+        return _html_table("BlocsOverTime", self._headline())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long frame: one row per state and year present, ``ccode, year, bloc, margin``."""
+        L = self.labels.to_numpy(dtype=np.float64)
+        M = self.margin.reindex(index=self.labels.index, columns=self.labels.columns)
+        r, c = np.nonzero(~np.isnan(L))
+        return pd.DataFrame({
+            "ccode": self.labels.index.to_numpy()[r],
+            "year": self.labels.columns.to_numpy()[c],
+            "bloc": L[r, c].astype(np.int64),
+            "margin": M.to_numpy(dtype=np.float64)[r, c],
+        })
+
     def plot(self, ax: Any = None) -> Any:
         """State-by-year heat map of bloc membership, states ordered by bloc
         (:func:`multipolar.plot.plot_blocs_over_time`)."""

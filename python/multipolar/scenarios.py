@@ -260,6 +260,51 @@ class ScenarioScores:
     discount: pd.DataFrame | None = None
     forgetting: float = 1.0
 
+    def _headline(self) -> list[tuple[str, str]]:
+        post = self.posterior
+        rows = [("scenarios", str(post.shape[1])), ("periods", str(post.shape[0]))]
+        if post.shape[0]:
+            rows[1] = ("periods", f"{post.index[0]}-{post.index[-1]} ({post.shape[0]})")
+            last = post.iloc[-1].sort_values(ascending=False, kind="stable")
+            rows.append((f"leading in {post.index[-1]}", f"{last.index[0]} (p = {last.iloc[0]:.2f})"))
+            rows.append(("posterior", ", ".join(f"{k} {v:.2f}" for k, v in last.items())))
+        if self.forgetting != 1.0:
+            rows.append(("forgetting", f"{self.forgetting:g}"))
+        return rows
+
+    def __repr__(self) -> str:
+        return "ScenarioScores(" + "; ".join(f"{k}: {v}" for k, v in self._headline()) + ")"
+
+    def _repr_html_(self) -> str:
+        from .plot import _html_table
+
+        return _html_table("ScenarioScores", self._headline())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long frame: one row per (period, scenario), ``posterior`` and ``score``."""
+        post = self.posterior.rename_axis(index="period", columns="scenario")
+        out = post.stack().rename("posterior").to_frame()
+        out["score"] = self.score.rename_axis(index="period", columns="scenario").stack()
+        return out
+
+    def plot(self, ax: Any = None) -> Any:
+        """Posterior probability of each scenario per period, one line each."""
+        from .plot import _integer_years, _new_axes
+
+        if ax is None:
+            ax = _new_axes()
+        x = self.posterior.index.to_numpy()
+        for name in self.posterior.columns:
+            ax.plot(x, self.posterior[name].to_numpy(), marker="o", markersize=3, label=str(name))
+        ax.set_ylim(0, 1)
+        ax.set_xlabel(str(self.posterior.index.name or "period"))
+        if np.issubdtype(x.dtype, np.integer):
+            _integer_years(ax)
+        ax.set_ylabel("posterior probability (0-1)")
+        ax.set_title("Scenario posterior by period")
+        ax.legend(loc="best", fontsize="small", title="scenario")
+        return ax
+
 
 def _autocorr_discount(
     indicators: list[Indicator], periods: pd.Index, on: bool
@@ -528,6 +573,57 @@ class ACHResult:
     diagnosticity: pd.Series
     sensitivity: pd.DataFrame | None
     draws: np.ndarray | None
+
+    def _headline(self) -> list[tuple[str, str]]:
+        final = self.posterior.iloc[-1].sort_values(ascending=False, kind="stable")
+        least = self.inconsistency.sort_values(kind="stable")
+        rows = [("hypotheses", str(len(final))), ("evidence items", str(len(self.diagnosticity))),
+                ("leading (posterior)", f"{final.index[0]} (p = {final.iloc[0]:.2f})"),
+                ("least inconsistent (Heuer)", f"{least.index[0]} ({least.iloc[0]:g})"),
+                ("posterior", ", ".join(f"{k} {v:.2f}" for k, v in final.items()))]
+        flat = [str(e) for e, d in self.diagnosticity.items() if d == 0]
+        if flat:
+            rows.append((f"non-diagnostic evidence ({len(flat)})", ", ".join(flat)))
+        if self.sensitivity is not None and "p_first" in self.sensitivity:
+            top = self.sensitivity["p_first"]
+            rows.append(("ranked first in draws", f"{top.idxmax()} ({float(top.max()):.2f})"))
+        return rows
+
+    def __repr__(self) -> str:
+        return "ACHResult(" + "; ".join(f"{k}: {v}" for k, v in self._headline()) + ")"
+
+    def _repr_html_(self) -> str:
+        from .plot import _html_table
+
+        return _html_table("ACHResult", self._headline())
+
+    def to_frame(self) -> pd.DataFrame:
+        """Per hypothesis: final ``posterior`` and Heuer ``inconsistency`` (and the
+        sensitivity columns with ``uncertainty``)."""
+        out = pd.DataFrame({"posterior": self.posterior.iloc[-1],
+                            "inconsistency": self.inconsistency})
+        out.index.name = "hypothesis"
+        if self.sensitivity is not None:
+            out = out.join(self.sensitivity)
+        return out
+
+    def plot(self, ax: Any = None) -> Any:
+        """Posterior of each hypothesis after each evidence item, in the order given."""
+        from .plot import _new_axes
+
+        if ax is None:
+            ax = _new_axes()
+        x = np.arange(len(self.posterior))
+        for h in self.posterior.columns:
+            ax.plot(x, self.posterior[h].to_numpy(), marker="o", markersize=3, label=str(h))
+        ax.set_xticks(x, [str(i) for i in self.posterior.index], rotation=30, ha="right",
+                      fontsize="small")
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("evidence item (cumulative, in order)")
+        ax.set_ylabel("posterior probability (0-1)")
+        ax.set_title("Competing hypotheses: posterior as evidence accumulates")
+        ax.legend(loc="best", fontsize="small", title="hypothesis")
+        return ax
 
 
 def _likelihoods(

@@ -108,6 +108,58 @@ class Blocs:
         """Per-actor frame: ``bloc`` and ``margin``, indexed by actor (assigned actors)."""
         return pd.DataFrame({"bloc": self.labels, "margin": self.margin})
 
+    def _headline(self) -> list[tuple[str, str]]:
+        """Each bloc's size and firmest members, then the borderline and unassigned
+        states by name: what a reader checks before trusting the partition."""
+        from .plot import _state_names
+
+        rows = [("year", str(self.at))] if self.at is not None else []
+        sizes = self.labels.value_counts().sort_index()
+        for b, size in sizes.items():
+            members = self.margin[self.labels == b].sort_values(ascending=False, kind="stable")
+            rows.append((f"bloc {b} ({size} states)", _state_names(list(members.index), 5)))
+        rows.append(("separation", f"{self.separation:.3f}"))
+        rows.append((f"borderline ({len(self.borderline)})",
+                     _state_names(self.borderline) if self.borderline else "none"))
+        if len(self.unassigned):
+            rows.append((f"unassigned ({len(self.unassigned)})",
+                         _state_names(list(self.unassigned.index))))
+        return rows
+
+    def __repr__(self) -> str:
+        k = self.labels.nunique()
+        return (f"Blocs({k} blocs of {len(self.labels)} states; "
+                + "; ".join(f"{a}: {b}" for a, b in self._headline()) + ")")
+
+    def _repr_html_(self) -> str:
+        from .plot import _html_table
+
+        return _html_table(f"Blocs ({self.labels.nunique()} blocs)", self._headline())
+
+    def plot(self, ax: Any = None) -> Any:
+        """Horizontal bars of each state's margin, grouped and coloured by bloc
+        (firmest first within a bloc); borderline states sit at the short end."""
+        from .plot import _new_axes, _state_names
+
+        if ax is None:
+            ax = _new_axes()
+        frame = self.to_frame().sort_values(["bloc", "margin"], ascending=[True, False],
+                                            kind="stable")
+        y = np.arange(len(frame))
+        for b in sorted(frame["bloc"].unique()):
+            m = (frame["bloc"] == b).to_numpy()
+            ax.barh(y[m], frame["margin"].to_numpy()[m], label=f"bloc {b} ({int(m.sum())})")
+        if len(frame) <= 60:
+            ax.set_yticks(y, [_state_names([a], 1) for a in frame.index], fontsize="x-small")
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("margin (0 = on the boundary, 1 = at the bloc centre)")
+        ax.set_ylabel("state")
+        title = "Blocs and how firmly each state belongs"
+        ax.set_title(title + (f" ({self.at})" if self.at is not None else ""))
+        ax.legend(loc="lower right", fontsize="small", title="bloc (states)")
+        return ax
+
 
 def _kmeans(X: np.ndarray, k: int, iters: int = 100) -> np.ndarray:
     """Deterministic k-means: farthest-point seeding from the point of largest norm."""
