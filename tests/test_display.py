@@ -142,6 +142,9 @@ def test_backtest_repr_and_frame():
     assert f"{float(allrow['cover_90']):.2f}" in text
     assert bt.to_frame() is bt.coverage
     assert "<table>" in bt._repr_html_()
+    ax = bt.plot()
+    assert len(ax.get_legend().get_texts()) == 2 and _integer_ticks(ax)
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), bt.coverage["cover_50"].iloc[:-1])
 
 
 def _scores():

@@ -831,6 +831,27 @@ class Backtest:
         """The coverage table (per origin year, then ``"all"``)."""
         return self.coverage
 
+    def plot(self, ax: Any = None) -> Any:
+        """Coverage of the 50% and 90% bands per origin year, against the nominal
+        0.5 and 0.9 (dotted) that a calibrated model would reach."""
+        from .plot import _integer_years, _new_axes
+
+        if ax is None:
+            ax = _new_axes()
+        cov = self.coverage.drop(index="all", errors="ignore")
+        x = np.asarray(cov.index, dtype=np.int64)
+        for col, nominal in (("cover_50", 0.5), ("cover_90", 0.9)):
+            (line,) = ax.plot(x, cov[col].to_numpy(dtype=np.float64), marker="o",
+                              label=f"inside the {col[6:]}% band")
+            ax.axhline(nominal, color=line.get_color(), linestyle=":", linewidth=0.8)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("origin year (last year of data)")
+        _integer_years(ax)
+        ax.set_ylabel("share of realized shares inside the band (0-1)")
+        ax.set_title("Backtest: band coverage per origin (dotted: nominal)")
+        ax.legend(loc="best", fontsize="small")
+        return ax
+
 
 def backtest(
     nmc: pd.DataFrame,
