@@ -118,3 +118,15 @@ def test_dedupe_errors_and_pickle():
         warnings.simplefilter("error")
         P.update(ev, dedupe="event_id")
     assert P.equals(R) and P.duplicates_skipped == 50
+
+
+def test_a_batch_that_fails_is_not_remembered():
+    ev = feed(80, seed=11)
+    R = RelationMatrix.from_events(ev.iloc[:40], half_life=HALF, dedupe="event_id")
+    bad = ev.iloc[40:].assign(goldstein=ev["goldstein"].iloc[40:].astype(str))
+    with pytest.raises(TypeError):
+        R.update(bad, dedupe="event_id")
+    assert R.duplicates_skipped == 0
+    R.update(ev.iloc[30:], dedupe="event_id")
+    check(R, ev)
+    assert R.duplicates_skipped == 10

@@ -16,7 +16,7 @@ and the Dask adapters (:mod:`multipolar.distributed`); they are not public.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -251,8 +251,10 @@ class EventMethods:
         seen = None
         if dedupe is not None:
             seen = SeenIds(dedupe)
-            events, weight = seen.new_events(events, weight, func)
+            events, weight, commit = seen.new_events(events, weight, func)
         part = accumulate(events, spec, weight, fixed, event_at(at, func), func, need_quad=None)
+        if seen is not None:
+            commit()
         obj = cls._from_parts(part.values, part.actors, spec.codes, part.at)
         state = EventState(spec, part.quad, fixed is not None, part.counts)
         state.seen = seen
@@ -337,15 +339,17 @@ class EventMethods:
                 f"{func}: dedupe must be given ({state.seen.column!r}), because the matrix "
                 "remembers the event ids it counted; got None"
             )
+        seen = state.seen
+        commit = None
         if dedupe is not None:
-            if state.seen is None:
-                state.seen = SeenIds(dedupe)
-            elif dedupe != state.seen.column:
+            if seen is None:
+                seen = SeenIds(dedupe)
+            elif dedupe != seen.column:
                 raise ValueError(
-                    f"{func}: dedupe must be {state.seen.column!r}, the id column this matrix "
+                    f"{func}: dedupe must be {seen.column!r}, the id column this matrix "
                     f"remembers; got {dedupe!r}"
                 )
-            events, use = state.seen.new_events(events, use, func)
+            events, use, commit = seen.new_events(events, use, func)
         part = accumulate(
             events, spec, use, self._actors if state.fixed else None, None, func,
             need_quad=state.quad is not None,
@@ -380,6 +384,9 @@ class EventMethods:
         self._at = target
         state.quad = quad
         state.counts = tuple(a + b for a, b in zip(state.counts, part.counts))
+        if commit is not None:
+            commit()
+            state.seen = seen
         return self
 
 
@@ -587,43 +594,53 @@ class SeenIds:
             )
         return ids
 
-    def new_mask(self, ids: pd.Series) -> np.ndarray:
-        """True for rows whose id is neither remembered nor earlier in ``ids``; remembers them."""
+    def new_mask(self, ids: pd.Series) -> tuple[np.ndarray, Callable[[], None]]:
+        """True for rows whose id is neither remembered nor earlier in ``ids``, and the
+        function that remembers them (called once the rows were counted, so a batch that
+        fails half-way can be fed again)."""
         first = ~ids.duplicated(keep="first").to_numpy()
-        integer = pd.api.types.is_signed_integer_dtype(ids.dtype) and self.objects is None
-        if integer:
+        if pd.api.types.is_signed_integer_dtype(ids.dtype) and self.objects is None:
             arr = ids.to_numpy(dtype=np.int64)
             keep = first
-            if self.ints is not None and len(self.ints):
-                pos = np.searchsorted(self.ints, arr)
-                hit = self.ints[np.minimum(pos, len(self.ints) - 1)] == arr
-                keep = first & ~hit
+            old = self.ints
+            if old is not None and len(old):
+                pos = np.searchsorted(old, arr)
+                keep = first & ~(old[np.minimum(pos, len(old) - 1)] == arr)
             new = np.sort(arr[keep])
-            self.ints = new if self.ints is None else _merge_sorted(self.ints, new)
-        else:
-            if self.objects is None:
-                # ids of another kind than before: keep all of them in one set
-                self.objects = set() if self.ints is None else set(self.ints.tolist())
-                self.ints = None
-            values = ids.tolist()
-            seen = self.objects
-            keep = np.array([f and v not in seen for f, v in zip(first, values)], dtype=bool)
-            seen.update(v for v, k in zip(values, keep) if k)
-        self.skipped += int(len(keep) - keep.sum())
-        return keep
+            merged = new if old is None else _merge_sorted(old, new)
 
-    def new_events(self, events: pd.DataFrame, weight: Any, func: str) -> tuple[pd.DataFrame, Any]:
-        """The rows of ``events`` to count, with a weight array cut to match."""
-        keep = self.new_mask(self._ids(events, func))
+            def commit() -> None:
+                self.ints = merged
+                self.skipped += int(len(keep) - keep.sum())
+        else:
+            # ids of another kind than before (or not integers): all of them in one set
+            seen = self.objects
+            if seen is None:
+                seen = set() if self.ints is None else set(self.ints.tolist())
+            values = ids.tolist()
+            keep = np.array([f and v not in seen for f, v in zip(first, values)], dtype=bool)
+
+            def commit() -> None:
+                seen.update(v for v, k in zip(values, keep) if k)
+                self.objects = seen
+                self.ints = None
+                self.skipped += int(len(keep) - keep.sum())
+        return keep, commit
+
+    def new_events(
+        self, events: pd.DataFrame, weight: Any, func: str
+    ) -> tuple[pd.DataFrame, Any, Callable[[], None]]:
+        """The rows of ``events`` to count, a weight array cut to match, and the commit."""
+        keep, commit = self.new_mask(self._ids(events, func))
         if keep.all():
-            return events, weight
+            return events, weight, commit
         if isinstance(weight, pd.Series):
             weight = _align_weight(events, weight, func).to_numpy()
         if isinstance(weight, (np.ndarray, pd.Index, list)):
             arr = np.asarray(weight)
             if arr.ndim == 1 and len(arr) == len(events):
                 weight = arr[keep]
-        return events.loc[keep], weight
+        return events.loc[keep], weight, commit
 
 
 def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
