@@ -6,15 +6,27 @@ import re
 import warnings
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
-def test_readme_tour_runs(data_dir, monkeypatch):
+def _tour() -> str:
     text = README.read_text(encoding="utf-8")
-    start = text.index("```python") + len("```python")
-    code = text[start:text.index("```", start)]
+    section = text.index("## A tour from a notebook")
+    start = text.index("```python", section) + len("```python")
+    return text[start:text.index("```", start)]
+
+
+def test_readme_tour_runs(data_dir, monkeypatch):
+    """The tour block, executed whole, from the repository root, as a reader pastes it."""
+    code = _tour()
     assert "mp.read_nmc" in code and "mp.similarity" in code
-    monkeypatch.chdir(data_dir)  # the tour's paths are relative to ../shared/data
+    root = README.parent
+    # the paths in the tour are relative to the repository root, where the README sits
+    assert (root / "../shared/data").resolve() == data_dir.resolve()
+    monkeypatch.chdir(root)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tour's readers report rows they leave out
         namespace: dict = {}
@@ -24,6 +36,36 @@ def test_readme_tour_runs(data_dir, monkeypatch):
     # voters and Sao Tome (one vote) are set aside rather than placed by chance
     assert 365 in namespace["b"].margin.nsmallest(10).index
     assert 403 in namespace["b"].unassigned.index
+    # the GDELT file fed twice with dedupe counts its events once: the same matrix as a plain
+    # pandas sum of the distinct events' decayed Goldstein scores
+    ev = namespace["ev"]
+    R = namespace["R"]
+    assert R.duplicates_skipped == len(ev)
+    once = ev.drop_duplicates("event_id").dropna(subset=["actor1", "actor2", "goldstein", "date"])
+    h = pd.Timedelta("90D")
+    w = once["goldstein"] * np.exp2(-(R.at - once["date"]) / h)
+    ref = w.groupby([once["actor1"].astype(str), once["actor2"].astype(str)]).sum()
+    got = R.to_frame(diagonal=True)
+    got = got.set_index([got.columns[0], got.columns[1]])[got.columns[2]]
+    got = got[got != 0]
+    ref = ref[ref != 0]
+    assert len(got) == len(ref)
+    np.testing.assert_allclose(got.loc[ref.index].to_numpy(), ref.to_numpy(), rtol=1e-9)
+
+
+def test_readme_tour_paths_start_at_the_root():
+    """Every file the tour reads is named from the repository root and exists there."""
+    code = _tour()
+    paths = re.findall(r'"(\.\./shared/data/[^"]+)"', code)
+    assert len(paths) == 4
+    assert "chdir" not in code
+    for p in paths:
+        assert (README.parent / p).is_file(), p
+    # each dataset folder the tour reads has its publisher named under the block
+    after = README.read_text(encoding="utf-8").split(code, 1)[1][:1200]
+    for folder, publisher in (("cow_nmc", "Correlates of War"), ("un_votes", "Voeten"),
+                              ("gdelt", "GDELT Project"), ("cow_trade", "Correlates of War")):
+        assert f"`{folder}/`" in after and publisher in after, folder
 
 
 def _layout_names() -> set[str]:

@@ -456,15 +456,38 @@ def _unknown_countries(allowed: list[str] | None, vocab: list[str], func: str) -
         )
 
 
+class _PlainProgress:
+    """The fallback without tqdm (an optional dependency, extra ``progress``): one line
+    per file read on stderr, only when a bar was asked for explicitly."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+
+    def update(self, n: int) -> None:
+        self.done += n
+        print(f"read_gdelt: {self.done}/{self.total} files", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, progress: Any) -> Any:
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        # the default (None) shows nothing without tqdm; progress=True still reports
+        return _PlainProgress(total) if progress else None
+    return tqdm(total=total, unit="file", desc="read_gdelt",
+                disable=None if progress is None else False, file=sys.stderr)
+
+
 def _pieces(
     files: list[str], parser: _Parser, problems: _Problems, progress: Any
 ) -> Iterator[tuple[np.ndarray, ...]]:
-    bar = None
+    bar: Any = None
     if progress is not False and len(files) > 1:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(files), unit="file", desc="read_gdelt",
-                   disable=None if progress is None else False, file=sys.stderr)
+        bar = _progress_bar(len(files), progress)
     try:
         for path in files:
             kept = 0
@@ -579,7 +602,9 @@ def read_gdelt(
         categories may grow from chunk to chunk.
     progress : bool, optional
         A tqdm progress bar over the files. Default: shown for several files
-        when writing to a terminal.
+        when writing to a terminal. tqdm is optional (``pip install
+        multipolar[progress]``); without it the default shows nothing and
+        ``True`` prints one plain line per file to stderr.
     actors : {"country", "state"}, default "country"
         Which events count as a country's. GDELT's Actor1/2CountryCode
         gives the country of *any* actor -- a Russian company, newspaper or

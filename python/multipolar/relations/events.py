@@ -16,7 +16,7 @@ and the Dask adapters (:mod:`multipolar.distributed`); they are not public.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -124,6 +124,7 @@ class EventMethods:
         codes: str | None = None,
         actor_cols: tuple[Hashable, Hashable] = ("actor1", "actor2"),
         time_col: Hashable | None = "date",
+        dedupe: Hashable | None = None,
     ) -> RelationMatrix:
         """Accumulate dyadic events into a (decayed) matrix that can be updated.
 
@@ -175,6 +176,13 @@ class EventMethods:
         time_col : column label or None, default "date"
             A datetime64 column (tz-aware times are taken in UTC). ``None``
             without ``half_life``: no time, every event counts.
+        dedupe : column label, optional
+            A column of event ids, e.g. ``"event_id"`` of
+            :func:`multipolar.read_gdelt`: an event whose id occurs again (in
+            these events or in a later :meth:`update` with the same
+            ``dedupe``) is counted once, at its first row. The matrix then
+            remembers every id it was offered (see :meth:`update` for the
+            memory cost). Default: every row counts.
 
         Returns
         -------
@@ -240,16 +248,23 @@ class EventMethods:
         spec = EventSpec.make(events, weight, half_life, directed, codes, actor_cols, time_col,
                               func)
         fixed = None if actors is None else _normalize_actors(actors, spec.codes, func)
+        seen = None
+        if dedupe is not None:
+            seen = SeenIds(dedupe)
+            events, weight, commit = seen.new_events(events, weight, func)
         part = accumulate(events, spec, weight, fixed, event_at(at, func), func, need_quad=None)
+        if seen is not None:
+            commit()
         obj = cls._from_parts(part.values, part.actors, spec.codes, part.at)
-        object.__setattr__(
-            obj, "_events",
-            EventState(spec, part.quad, fixed is not None, part.counts),
-        )
+        state = EventState(spec, part.quad, fixed is not None, part.counts)
+        state.seen = seen
+        object.__setattr__(obj, "_events", state)
         return obj
 
 
-    def update(self, events: pd.DataFrame, *, weight: Any = None) -> RelationMatrix:
+    def update(
+        self, events: pd.DataFrame, *, weight: Any = None, dedupe: Hashable | None = None
+    ) -> RelationMatrix:
         """Add events in place and return the matrix.
 
         The matrix moves to ``T = max(at, newest event)``: its scores are
@@ -260,6 +275,18 @@ class EventMethods:
         actors are counted and reported; otherwise new actors are added (the
         actors stay sorted).
 
+        Events older than the matrix's time ``at`` are not dropped: each is
+        added with its weight decayed from its own time to ``at``
+        (:math:`w\\,2^{-(at - t)/h}`), exactly as if it had arrived in
+        order, and ``at`` stays. A late report of an old event therefore
+        still counts; with ``dedupe``, a late *repeat* of an event already
+        counted does not.
+
+        Without ``dedupe`` every row is counted, so events fed twice count
+        twice. A GDELT feed repeats events (the same ``GLOBALEVENTID`` in
+        overlapping 15-minute files or a re-read day): pass
+        ``dedupe="event_id"``.
+
         Parameters
         ----------
         events : pandas.DataFrame
@@ -269,11 +296,22 @@ class EventMethods:
             Weights of the new events; needed (only) when the matrix was
             built from a weight array. Default: the weight spec of
             :meth:`from_events`.
-
-        Returns
-        -------
-        RelationMatrix
-            ``self``, updated.
+        dedupe : column label, optional
+            A column of event ids. Rows whose id this matrix was already
+            offered (by an earlier ``update`` or ``from_events`` with
+            ``dedupe``), or that repeat an id earlier in ``events``, are
+            skipped; the others are counted and their ids remembered. The
+            memory is exact (no probabilistic filter, no expiry): integer
+            ids are kept in a sorted int64 array, 8 bytes per distinct id
+            (80 MB for ten million events) plus a transient copy while a
+            batch is merged; other ids in a Python set (roughly 100 bytes
+            per id). Ids are remembered whether or not the event was then
+            left out (e.g. a missing weight), since feeding it again would
+            not change that. The number skipped so far is
+            :attr:`duplicates_skipped`. Ids of events counted without
+            ``dedupe`` are not known: pass ``dedupe`` from the first call
+            (:meth:`from_events`) on. Once a matrix remembers ids, every
+            ``update`` must name the same column.
 
         Raises
         ------
@@ -296,6 +334,22 @@ class EventMethods:
             )
         use = spec.weight if weight is None else weight
         _check_event_frame(events, spec, use, func)
+        if dedupe is None and state.seen is not None:
+            raise ValueError(
+                f"{func}: dedupe must be given ({state.seen.column!r}), because the matrix "
+                "remembers the event ids it counted; got None"
+            )
+        seen = state.seen
+        commit = None
+        if dedupe is not None:
+            if seen is None:
+                seen = SeenIds(dedupe)
+            elif dedupe != seen.column:
+                raise ValueError(
+                    f"{func}: dedupe must be {seen.column!r}, the id column this matrix "
+                    f"remembers; got {dedupe!r}"
+                )
+            events, use, commit = seen.new_events(events, use, func)
         part = accumulate(
             events, spec, use, self._actors if state.fixed else None, None, func,
             need_quad=state.quad is not None,
@@ -330,6 +384,9 @@ class EventMethods:
         self._at = target
         state.quad = quad
         state.counts = tuple(a + b for a, b in zip(state.counts, part.counts))
+        if commit is not None:
+            commit()
+            state.seen = seen
         return self
 
 
@@ -367,6 +424,13 @@ class EventMethods:
         self._at = ts
         return self
 
+
+    @property
+    def duplicates_skipped(self) -> int | None:
+        """How many rows ``dedupe`` skipped as repeats of an event id (None without ``dedupe``)."""
+        state = getattr(self, "_events", None)
+        seen = None if state is None else getattr(state, "seen", None)
+        return None if seen is None else seen.skipped
 
     @property
     def quad_counts(self) -> np.ndarray | None:
@@ -473,7 +537,7 @@ class EventSpec:
 class EventState:
     """What update() needs besides the matrix: spec, quad tensor, fixed actors, counts."""
 
-    __slots__ = ("counts", "fixed", "quad", "spec")
+    __slots__ = ("counts", "fixed", "quad", "seen", "spec")
 
     def __init__(self, spec: EventSpec, quad: np.ndarray | None, fixed: bool,
                  counts: tuple[int, ...]) -> None:
@@ -481,6 +545,31 @@ class EventState:
         self.quad = quad
         self.fixed = fixed
         self.counts = counts
+        self.seen: SeenIds | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.seen = None  # pickles written before ids were remembered
+        for name, val in state.items():
+            setattr(self, name, val)
+        # pickle rebuilds arrays writeable; quad_counts is documented read-only
+        if isinstance(self.quad, np.ndarray) and self.quad.flags.writeable:
+            self.quad.flags.writeable = False
+
+
+class SeenIds:
+    """The event ids a matrix was offered, exactly: a sorted int64 array for integer
+    ids (8 bytes each, searched by bisection), a set otherwise."""
+
+    __slots__ = ("column", "ints", "objects", "skipped")
+
+    def __init__(self, column: Hashable) -> None:
+        self.column = column
+        self.ints: np.ndarray | None = None
+        self.objects: set[Any] | None = None
+        self.skipped = 0
 
     def __getstate__(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -488,9 +577,81 @@ class EventState:
     def __setstate__(self, state: dict[str, Any]) -> None:
         for name, val in state.items():
             setattr(self, name, val)
-        # pickle rebuilds arrays writeable; quad_counts is documented read-only
-        if isinstance(self.quad, np.ndarray) and self.quad.flags.writeable:
-            self.quad.flags.writeable = False
+
+    def _ids(self, events: pd.DataFrame, func: str) -> pd.Series:
+        if not _has_column(events, self.column):
+            raise KeyError(f"{func}: dedupe column not found in events; got {self.column!r}")
+        ids = events[self.column]
+        if isinstance(ids, pd.DataFrame):
+            raise ValueError(f"{func}: dedupe column {self.column!r} appears more than once")
+        bad = ids.isna().to_numpy()
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise InputError(
+                f"{func}: dedupe column {self.column!r} must hold an id for every event; "
+                f"{int(bad.sum())} missing, the first at row {row}",
+                function=func, argument="dedupe", row=row, value=None,
+            )
+        return ids
+
+    def new_mask(self, ids: pd.Series) -> tuple[np.ndarray, Callable[[], None]]:
+        """True for rows whose id is neither remembered nor earlier in ``ids``, and the
+        function that remembers them (called once the rows were counted, so a batch that
+        fails half-way can be fed again)."""
+        first = ~ids.duplicated(keep="first").to_numpy()
+        if pd.api.types.is_signed_integer_dtype(ids.dtype) and self.objects is None:
+            arr = ids.to_numpy(dtype=np.int64)
+            keep = first
+            old = self.ints
+            if old is not None and len(old):
+                pos = np.searchsorted(old, arr)
+                keep = first & ~(old[np.minimum(pos, len(old) - 1)] == arr)
+            new = np.sort(arr[keep])
+            merged = new if old is None else _merge_sorted(old, new)
+
+            def commit() -> None:
+                self.ints = merged
+                self.skipped += int(len(keep) - keep.sum())
+        else:
+            # ids of another kind than before (or not integers): all of them in one set
+            seen = self.objects
+            if seen is None:
+                seen = set() if self.ints is None else set(self.ints.tolist())
+            values = ids.tolist()
+            keep = np.array([f and v not in seen for f, v in zip(first, values)], dtype=bool)
+
+            def commit() -> None:
+                seen.update(v for v, k in zip(values, keep) if k)
+                self.objects = seen
+                self.ints = None
+                self.skipped += int(len(keep) - keep.sum())
+        return keep, commit
+
+    def new_events(
+        self, events: pd.DataFrame, weight: Any, func: str
+    ) -> tuple[pd.DataFrame, Any, Callable[[], None]]:
+        """The rows of ``events`` to count, a weight array cut to match, and the commit."""
+        keep, commit = self.new_mask(self._ids(events, func))
+        if keep.all():
+            return events, weight, commit
+        if isinstance(weight, pd.Series):
+            weight = _align_weight(events, weight, func).to_numpy()
+        if isinstance(weight, (np.ndarray, pd.Index, list)):
+            arr = np.asarray(weight)
+            if arr.ndim == 1 and len(arr) == len(events):
+                weight = arr[keep]
+        return events.loc[keep], weight, commit
+
+
+def _merge_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Union of two sorted int64 arrays without common values, sorted."""
+    out = np.empty(len(a) + len(b), dtype=np.int64)
+    pos = np.searchsorted(a, b) + np.arange(len(b))
+    mask = np.zeros(len(out), dtype=bool)
+    mask[pos] = True
+    out[mask] = b
+    out[~mask] = a
+    return out
 
 
 class Part:
