@@ -1051,7 +1051,7 @@ def test_core_kernels_take_keywords_and_positions():
 def test_kernel_code_errors_are_restated_in_the_users_words(monkeypatch):
     """A kernel's code_range error reaches the user as InputError naming the public function
     and the actor column (a map one entry short stands in for a broken invariant)."""
-    from multipolar.relations import events as events_mod
+    from multipolar.relations import accumulate as events_mod
 
     ev = synthetic(n=500, n_actors=5, seed=2, missing=0.0)
     real_resolve = events_mod.resolve_actors

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .relations import RelationMatrix
-from .relations.events import (
+from .relations.accumulate import (
     EventSpec,
     Part,
     accumulate_partial,

@@ -16,7 +16,7 @@ import pandas as pd
 from pandas.errors import OutOfBoundsDatetime
 
 from ._common import _normalize_actors, _plain
-from .events import (
+from .accumulate import (
     kernel_call,
     _DIRECT_UNION,
     EventSpec,
